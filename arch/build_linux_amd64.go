@@ -1,0 +1,157 @@
+//go:build linux && amd64 && !purego
+
+package arch
+
+import (
+	"bytes"
+	"fmt"
+	"unsafe"
+)
+
+// Variables the assembly reads. They are set by Build and Configure before
+// any section runs and never change afterwards.
+var (
+	// areaAdjust is added to ThreadWord to find the area: 0 when the word is
+	// our own registered area, glibc's __rseq_offset when it is the thread
+	// pointer.
+	areaAdjust uintptr
+	// indexOffset is the offset of the index field in struct rseq.
+	indexOffset = uintptr(offsetCPUID)
+	// sectionDescs holds the address of each section's struct rseq_cs.
+	sectionDescs [numSections]uintptr
+	// delaySpins is the delay-loop length of RSEQ_DELAY builds.
+	delaySpins int64
+)
+
+// Signature is the value registered with the kernel and placed before every
+// abort handler.
+const Signature = 0x53053053
+
+const (
+	numSections = 7
+	scanLimit   = 2048 // bytes of code scanned from a section's entry
+)
+
+var sectionNames = [numSections]string{"CounterAdd", "PushWord", "PopWord", "PushWords", "PopWords", "PushEntry", "PopEntry"}
+
+var (
+	armBytes       = []byte{0x49, 0x89, 0x40, 0x08} // MOVQ AX, 8(R8)
+	signatureBytes = []byte{0x0F, 0xB9, 0x3D, 0x53, 0x30, 0x05, 0x53}
+)
+
+// rseqCS is the kernel's struct rseq_cs: 32 bytes, aligned to 32.
+type rseqCS struct {
+	version          uint32
+	flags            uint32
+	startIP          uint64
+	postCommitOffset uint64
+	abortIP          uint64
+}
+
+// descriptors keeps the descriptors reachable; the kernel reads them.
+var descriptors []rseqCS
+
+// Build locates every section's markers in its machine code, verifies them
+// and fills in the descriptors. An error names the section and the check that
+// failed; sections must not run after one.
+func Build() error {
+	var entries [numSections]*byte
+	sectionEntries(&entries)
+	descriptors = make([]rseqCS, numSections+1)
+	// The Go heap never moves objects; skip to the first 32-byte boundary.
+	first := 0
+	for uintptr(unsafe.Pointer(&descriptors[first]))%32 != 0 {
+		first++
+	}
+	for i, entry := range entries {
+		code := unsafe.Slice(entry, scanLimit)
+		cs, err := locate(i, code)
+		if err != nil {
+			return fmt.Errorf("section %s: %w", sectionNames[i], err)
+		}
+		d := &descriptors[first+i]
+		*d = cs
+		sectionDescs[i] = uintptr(unsafe.Pointer(d))
+	}
+	return nil
+}
+
+// marker returns the 7 bytes of the marker with the given tag.
+func marker(tag uint32) []byte {
+	return []byte{0x0F, 0x1F, 0x80, byte(tag), byte(tag >> 8), byte(tag >> 16), byte(tag >> 24)}
+}
+
+// locate finds section i's start, post-commit and abort markers in code.
+func locate(i int, code []byte) (rseqCS, error) {
+	base := uintptr(unsafe.Pointer(&code[0]))
+	var at [3]int
+	for role := range at {
+		m := marker(0x52530000 | uint32(i)<<8 | uint32(role+1))
+		at[role] = bytes.Index(code, m)
+		if at[role] < 0 {
+			return rseqCS{}, fmt.Errorf("marker %d not found in %d bytes", role+1, len(code))
+		}
+		if bytes.Count(code, m) != 1 {
+			return rseqCS{}, fmt.Errorf("marker %d is not unique", role+1)
+		}
+	}
+	start, post, abort := at[0], at[1], at[2]
+	switch {
+	case !(start < post && post < abort):
+		return rseqCS{}, fmt.Errorf("markers out of order: start %d, post-commit %d, abort %d", start, post, abort)
+	case start < len(armBytes) || !bytes.Equal(code[start-len(armBytes):start], armBytes):
+		return rseqCS{}, fmt.Errorf("the rseq_cs store is not right before start_ip")
+	case !bytes.Equal(code[abort-len(signatureBytes):abort], signatureBytes):
+		return rseqCS{}, fmt.Errorf("signature missing before abort_ip")
+	}
+	return rseqCS{
+		startIP:          uint64(base) + uint64(start),
+		postCommitOffset: uint64(post - start),
+		abortIP:          uint64(base) + uint64(abort),
+	}, nil
+}
+
+// Configure tells the sections where the area is and which index to use. It
+// must be called before any section runs.
+func Configure(adjust uintptr, index IndexField) {
+	areaAdjust = adjust
+	indexOffset = uintptr(index)
+}
+
+// SetDelay sets the spin count of each injected delay in RSEQ_DELAY builds.
+func SetDelay(spins int64) { delaySpins = spins }
+
+// CPUIDInstruction reports the instruction CPU uses without rseq.
+func CPUIDInstruction() string {
+	switch {
+	case hasRDPID:
+		return "rdpid"
+	case hasRDTSCP:
+		return "rdtscp"
+	}
+	return "none"
+}
+
+// Linux keeps (node<<12)|cpu in TSC_AUX, which RDPID and RDTSCP read.
+var (
+	hasRDPID  = func() bool { _, _, c, _ := cpuid(7, 0); return c&(1<<22) != 0 }()
+	hasRDTSCP = func() bool {
+		if max, _, _, _ := cpuid(0x80000000, 0); max < 0x80000001 {
+			return false
+		}
+		_, _, _, d := cpuid(0x80000001, 0)
+		return d&(1<<27) != 0
+	}()
+)
+
+// CPU returns the current CPU from the processor (TSC_AUX), without rseq,
+// and false when the processor offers no user-mode way to read it.
+func CPU() (int, bool) {
+	switch {
+	case hasRDPID:
+		return int(rdpid() & 0xfff), true
+	case hasRDTSCP:
+		return int(rdtscpAux() & 0xfff), true
+	}
+	return 0, false
+}

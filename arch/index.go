@@ -1,0 +1,26 @@
+package arch
+
+// IndexField selects the struct rseq field that indexes per-CPU data.
+type IndexField uintptr
+
+// Offsets of the index fields in struct rseq.
+const (
+	offsetCPUID IndexField = 4  // cpu_id: the CPU the thread runs on
+	offsetMMCID IndexField = 24 // mm_cid: a compact per-process id (Linux 6.3+)
+)
+
+// The index fields a section can use.
+const (
+	IndexCPUID = offsetCPUID
+	IndexMMCID = offsetMMCID
+)
+
+func (f IndexField) String() string {
+	switch f {
+	case IndexCPUID:
+		return "cpu_id"
+	case IndexMMCID:
+		return "mm_cid"
+	}
+	return "unknown"
+}

@@ -1,0 +1,77 @@
+//go:build linux && amd64 && !purego
+
+package arch
+
+import "unsafe"
+
+// Available reports whether this build has real sections.
+const Available = true
+
+// CounterAdd adds delta to the current index's counter at d.TopOff.
+//
+//go:noescape
+func CounterAdd(d *StackDesc, delta int64) Status
+
+// PushWord pushes v onto the current index's word stack.
+//
+//go:noescape
+func PushWord(d *StackDesc, v uintptr) Status
+
+// PopWord pops the top of the current index's word stack.
+//
+//go:noescape
+func PopWord(d *StackDesc) (v uintptr, st Status)
+
+// PushWords pushes as many of src[0:n] as fit (at least one, else Full) in
+// one section and reports how many it pushed.
+//
+//go:noescape
+func PushWords(d *StackDesc, src *uintptr, n uintptr) (pushed uintptr, st Status)
+
+// PopWords pops up to n words into dst[0:popped] in one section; dst[0] is
+// the deepest of them, so PushWords(dst, popped) restores the same order.
+//
+//go:noescape
+func PopWords(d *StackDesc, dst *uintptr, n uintptr) (popped uintptr, st Status)
+
+// PushEntry pushes an entry with P = p (which must not be nil) onto the
+// current index's entry stack. It reports GCMarking, touching nothing, while
+// the write barrier is on.
+//
+//go:noescape
+func PushEntry(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
+
+// PopEntry pops the current index's top entry and clears its slot. It
+// reports GCMarking, touching nothing, while the write barrier is on.
+//
+//go:noescape
+func PopEntry(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
+
+// ThreadWord returns the word at the thread pointer (FS:0): in own mode the
+// calling thread's registered area (0: none yet, 1: cannot register); with
+// glibc, the thread pointer itself.
+func ThreadWord() uintptr
+
+// SetThreadWord sets the word at the thread pointer. Only package rseq calls
+// it, only in own mode after checking that FS:0 is m.tls[1], and only while
+// the goroutine is locked to its thread.
+func SetThreadWord(v uintptr)
+
+// CurrentIndex returns the calling thread's current index (cpu_id or mm_cid)
+// as the kernel last wrote it, without a section: a hint that may be stale by
+// the time the caller uses it.
+func CurrentIndex() (idx uint32, st Status)
+
+func rdpid() uint32
+func rdtscpAux() uint32
+
+//go:noescape
+func sectionEntries(out *[numSections]*byte)
+
+func cpuid(leaf, sub uint32) (a, b, c, d uint32)
+
+func delayInjected() bool
+
+// DelayInjected reports whether the sections were assembled with delay loops
+// in every gap (-asmflags=-DRSEQ_DELAY).
+func DelayInjected() bool { return delayInjected() }

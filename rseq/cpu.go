@@ -1,0 +1,55 @@
+package rseq
+
+import (
+	_ "unsafe" // for go:linkname
+
+	"github.com/gorseq/percpu/arch"
+)
+
+// CPU returns the CPU the calling thread is running on. Like any such
+// number it may be stale by the time the caller uses it: use it as a hint
+// (to pick a shard), never for ownership. It works in every mode: from the
+// processor (RDPID or RDTSCP, under a nanosecond), else from the thread's
+// rseq area, else from the getcpu system call; where none exists it returns
+// the current P's id.
+func CPU() int {
+	if c, ok := arch.CPU(); ok {
+		return c
+	}
+	if on && index == IndexCPU {
+		if idx, st := arch.CurrentIndex(); st == arch.Committed {
+			return int(idx)
+		}
+	}
+	if c, ok := getcpu(); ok {
+		return c
+	}
+	return shardHint()
+}
+
+func cpuSource() string {
+	if _, ok := arch.CPU(); ok {
+		return arch.CPUIDInstruction()
+	}
+	if on && index == IndexCPU {
+		return "rseq cpu_id"
+	}
+	if _, ok := getcpu(); ok {
+		return "getcpu system call"
+	}
+	return "P id (no CPU number on this platform)"
+}
+
+//go:linkname procPin runtime.procPin
+func procPin() int
+
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin()
+
+// shardHint returns the current P's id: cheap, stable while the goroutine
+// runs, and below GOMAXPROCS. The fallback shards are chosen by it.
+func shardHint() int {
+	p := procPin()
+	procUnpin()
+	return p
+}

@@ -1,0 +1,264 @@
+//go:build linux && amd64 && !purego
+
+package rseq
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gorseq/percpu/arch"
+)
+
+const (
+	sysRseq          = 334
+	areaSize         = 32 // struct rseq as registered
+	atRseqFeatureLen = 27 // AT_RSEQ_FEATURE_SIZE
+	archGetFS        = 0x1003
+	// mTLSOffset is the offset of m.tls in the Go 1.26 runtime's m. The
+	// non-cgo runtime points FS at &m.tls[0]+8, so FS:0 is m.tls[1].
+	mTLSOffset = 128
+)
+
+//go:linkname getm runtime.getm
+func getm() uintptr
+
+// detect decides the mode for a linux/amd64 build with sections.
+func detect() (Mode, IndexKind, string) {
+	if err := arch.Build(); err != nil {
+		return ModeFallback, IndexCPU, err.Error()
+	}
+	kind, why := chooseIndex()
+	field := arch.IndexCPUID
+	if kind == IndexMMCID {
+		field = arch.IndexMMCID
+	}
+	if cgoBinary {
+		offset, size, present := glibcArea()
+		switch {
+		case !present:
+			return ModeFallback, kind, "cgo binary whose libc exports no __rseq_offset (glibc < 2.35 or another libc)"
+		case size == 0:
+			return ModeFallback, kind, "glibc did not register rseq (__rseq_size is 0: GLIBC_TUNABLES=glibc.pthread.rseq=0, seccomp, or an old kernel)"
+		}
+		if err := onFreshThread(func() error { return verifyGlibc(offset) }); err != nil {
+			return ModeFallback, kind, err.Error()
+		}
+		arch.Configure(offset, field)
+		return ModeGlibc, kind, why
+	}
+	arch.Configure(0, field)
+	// The probe runs on a thread of its own: init runs on the main thread,
+	// which the dynamic loader of a PIE binary may already have registered.
+	if err := onFreshThread(probeOwn); err != nil {
+		return ModeFallback, kind, err.Error()
+	}
+	return ModeOwn, kind, why
+}
+
+// chooseIndex picks mm_cid when the kernel fills it, unless told otherwise.
+func chooseIndex() (IndexKind, string) {
+	has := featureSize() >= 28
+	switch os.Getenv(EnvIndex) {
+	case "cpu", "cpu_id":
+		return IndexCPU, EnvIndex + " chose cpu_id"
+	case "mm_cid":
+		if has {
+			return IndexMMCID, EnvIndex + " chose mm_cid"
+		}
+		return IndexCPU, EnvIndex + "=mm_cid, but this kernel has no mm_cid"
+	}
+	if has {
+		return IndexMMCID, ""
+	}
+	return IndexCPU, "kernel without mm_cid"
+}
+
+// featureSize is AT_RSEQ_FEATURE_SIZE, 0 on kernels before 6.3.
+func featureSize() uintptr {
+	auxv, err := unix.Auxv()
+	if err != nil {
+		return 0
+	}
+	for _, kv := range auxv {
+		if kv[0] == atRseqFeatureLen {
+			return kv[1]
+		}
+	}
+	return 0
+}
+
+// onFreshThread runs f locked to a thread other than the main one.
+func onFreshThread(f func() error) error {
+	done := make(chan error)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		done <- f()
+	}()
+	return <-done
+}
+
+func fsBase() uintptr {
+	var fs uintptr
+	_, _, e := unix.RawSyscall(unix.SYS_ARCH_PRCTL, archGetFS, uintptr(unsafe.Pointer(&fs)), 0)
+	if e != 0 {
+		return 0
+	}
+	return fs
+}
+
+// verifyGlibc checks that FS:0 is the thread pointer and that the kernel has
+// exactly glibc's area registered for this thread (EBUSY on re-registering
+// the same area, length and signature).
+func verifyGlibc(offset uintptr) error {
+	tp := arch.ThreadWord()
+	if fs := fsBase(); tp == 0 || tp != fs {
+		return fmt.Errorf("glibc thread pointer check failed: FS:0 = %#x, FS base = %#x", tp, fs)
+	}
+	_, _, e := unix.RawSyscall6(sysRseq, tp+offset, areaSize, 0, arch.Signature, 0, 0)
+	if e != unix.EBUSY {
+		return fmt.Errorf("glibc's area at thread pointer%+d is not the registered one: rseq re-registration returned %v, want EBUSY", offset, errnoName(e))
+	}
+	if _, st := arch.CurrentIndex(); st != arch.Committed {
+		return fmt.Errorf("glibc's area reads as %v", st)
+	}
+	return nil
+}
+
+// probeOwn checks the runtime layout the sections rely on and registers the
+// calling thread; ENOSYS or EPERM here means no thread can register.
+func probeOwn() error {
+	m := getm()
+	if fs := fsBase(); fs != m+mTLSOffset+8 {
+		return fmt.Errorf("Go runtime layout check failed: FS base %#x is not &m.tls[1] (m = %#x)", fs, m)
+	}
+	if w := arch.ThreadWord(); w > 1 {
+		return nil // already registered by an earlier call
+	}
+	if err := registerThread(); err != nil {
+		return fmt.Errorf("rseq(2) registration: %w", err)
+	}
+	if idx, st := arch.CurrentIndex(); st != arch.Committed || int(idx) >= nIndexes {
+		return fmt.Errorf("registered area reads index %d (%v), want below %d", idx, st, nIndexes)
+	}
+	return nil
+}
+
+var errThreadUnusable = errors.New("this thread cannot register")
+
+// ensureRegistered registers the calling thread if it has no area yet. It
+// reports whether the thread can now run sections.
+func ensureRegistered() bool {
+	if mode != ModeOwn {
+		return false
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	switch arch.ThreadWord() {
+	case 0:
+		return registerThread() == nil
+	case 1:
+		return false
+	}
+	return true
+}
+
+// registerThread registers an area for the calling (locked) thread and
+// publishes it in FS:0; on failure it marks the thread unusable (FS:0 = 1)
+// so its sections report Unavailable without another system call.
+func registerThread() error {
+	area := areas.get()
+	_, _, e := unix.RawSyscall6(sysRseq, uintptr(area), areaSize, 0, arch.Signature, 0, 0)
+	if e != 0 {
+		areas.put(area)
+		arch.SetThreadWord(1)
+		threadsFailed.Add(1)
+		msg := "rseq(2) returned " + errnoName(e)
+		if e == unix.EINVAL {
+			msg += " (the thread already has an area: a PIE binary's main thread, registered by the dynamic loader)"
+		}
+		threadFailReason.Store(&msg)
+		return errors.New(msg)
+	}
+	areas.registered(area, unix.Gettid())
+	arch.SetThreadWord(uintptr(area))
+	threadsRegistered.Add(1)
+	return nil
+}
+
+func errnoName(e unix.Errno) string {
+	if n := unix.ErrnoName(e); n != "" {
+		return n
+	}
+	return "errno " + strconv.Itoa(int(e))
+}
+
+// areaPool hands out 32-byte, 32-aligned areas from mmap'd pages. An area
+// must stay mapped while its thread lives; it is reused only once its
+// thread id no longer exists (a reused id keeps the area: safe, not lost).
+type areaPool struct {
+	mu    sync.Mutex
+	free  []unsafe.Pointer
+	inUse map[unsafe.Pointer]int // area → thread id
+}
+
+var areas = areaPool{inUse: map[unsafe.Pointer]int{}}
+
+func (p *areaPool) get() unsafe.Pointer {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) == 0 {
+		p.reclaim()
+	}
+	if len(p.free) == 0 {
+		page, err := unix.Mmap(-1, 0, os.Getpagesize(), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+		if err != nil {
+			panic("rseq: cannot map thread areas: " + err.Error())
+		}
+		// The mapping is never unmapped: the kernel may write any area in it.
+		for off := 0; off < len(page); off += areaSize {
+			p.free = append(p.free, unsafe.Pointer(&page[off]))
+		}
+	}
+	a := p.free[len(p.free)-1]
+	p.free = p.free[:len(p.free)-1]
+	return a
+}
+
+func (p *areaPool) put(a unsafe.Pointer) {
+	p.mu.Lock()
+	p.free = append(p.free, a)
+	p.mu.Unlock()
+}
+
+func (p *areaPool) registered(a unsafe.Pointer, tid int) {
+	p.mu.Lock()
+	p.inUse[a] = tid
+	p.mu.Unlock()
+}
+
+// reclaim frees the areas of threads that have exited. Caller holds mu.
+func (p *areaPool) reclaim() {
+	pid := unix.Getpid()
+	for a, tid := range p.inUse {
+		if unix.Tgkill(pid, tid, 0) == unix.ESRCH {
+			delete(p.inUse, a)
+			*(*[areaSize]byte)(a) = [areaSize]byte{} // the kernel no longer writes it
+			p.free = append(p.free, a)
+		}
+	}
+}
+
+// areasInUse reports how many areas belong to live or unchecked threads.
+func areasInUse() int {
+	areas.mu.Lock()
+	defer areas.mu.Unlock()
+	return len(areas.inUse)
+}

@@ -1,0 +1,14 @@
+//go:build !linux || !amd64 || purego
+
+package rseq
+
+import "github.com/gorseq/percpu/arch"
+
+// detect reports the fallback: this build has no sections.
+func detect() (Mode, IndexKind, string) {
+	return ModeFallback, IndexCPU, arch.Build().Error()
+}
+
+func ensureRegistered() bool { return false }
+
+func areasInUse() int { return 0 }

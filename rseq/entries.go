@@ -1,0 +1,156 @@
+package rseq
+
+import (
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/gorseq/percpu/arch"
+)
+
+// Entry is what an EntryStacks slot holds: a Go pointer P (never nil in a
+// stack), a second Go pointer Aux and two plain words — an interface value
+// (data, type) or a slice (pointer, len, cap) without boxing.
+type Entry = arch.Entry
+
+// EntryStacks is a family of bounded per-CPU stacks of entries that hold Go
+// pointers, in memory the GC scans. It is what alloc.Pool caches values in.
+//
+// The sections store Go pointers without write barriers, which is only
+// correct while the garbage collector is not marking; while it is, Push and
+// Pop use the mutex shards (ordinary barriered stores) instead. A stack's
+// slots above its top are always nil, so the family never keeps a reference
+// to a value that was popped.
+type EntryStacks struct {
+	ctl     controlBlocks
+	descs   []arch.StackDesc
+	slots   []Entry // index i, member k: slots[i*stride+offset[k]:][:caps[k]]
+	offset  []int
+	stride  int
+	caps    []int
+	spills  spills[Entry]
+	drainMu sync.Mutex
+}
+
+// NewEntryStacks returns a family with one member per capacity.
+func NewEntryStacks(capacities []int) *EntryStacks {
+	s := &EntryStacks{ctl: newControlBlocks(len(capacities)), caps: append([]int(nil), capacities...)}
+	offsets, stride := slotLayout(capacities, int(arch.EntrySize))
+	s.stride = stride / int(arch.EntrySize)
+	s.slots = make([]Entry, s.stride*nIndexes)
+	s.spills = newSpills[Entry](len(capacities))
+	for k, c := range capacities {
+		s.offset = append(s.offset, offsets[k]/int(arch.EntrySize))
+		for i := 0; i < nIndexes; i++ {
+			*s.ctl.word(i, 2+2*k) = uintptr(c)
+		}
+		s.descs = append(s.descs, arch.StackDesc{
+			Ctl: s.ctl.base(), CtlStride: s.ctl.stride, TopOff: topOff(k),
+			Slots: unsafe.Pointer(&s.slots[s.offset[k]]), SlotStride: uintptr(stride), N: uintptr(nIndexes),
+		})
+	}
+	return s
+}
+
+// Push pushes e (e.P must not be nil) onto the calling CPU's stack k, or
+// the calling P's shard; false when full.
+func (s *EntryStacks) Push(k int, e Entry) bool {
+	if on {
+		st := arch.PushEntry(&s.descs[k], e.P, e.Aux, e.N0, e.N1)
+		if st == arch.Committed {
+			return true
+		}
+		return s.pushSlow(k, e, st)
+	}
+	return s.spills.local(k).push(e, s.caps[k])
+}
+
+func (s *EntryStacks) pushSlow(k int, e Entry, st arch.Status) bool {
+	noteStatus(st)
+	switch st.Outcome() {
+	case arch.Committed:
+		return true
+	case arch.Full:
+		return false
+	case arch.Unregistered:
+		if ensureRegistered() {
+			if st = arch.PushEntry(&s.descs[k], e.P, e.Aux, e.N0, e.N1); st.Outcome() == arch.Committed || st.Outcome() == arch.Full {
+				return s.pushSlow(k, e, st)
+			}
+		}
+	}
+	return s.spills.local(k).push(e, s.caps[k])
+}
+
+// Pop pops an entry from the calling CPU's stack k or the calling P's
+// shard; false when both are empty.
+func (s *EntryStacks) Pop(k int) (Entry, bool) {
+	if on {
+		p, aux, n0, n1, st := arch.PopEntry(&s.descs[k])
+		if st == arch.Committed {
+			return Entry{P: p, Aux: aux, N0: n0, N1: n1}, true
+		}
+		return s.popSlow(k, Entry{P: p, Aux: aux, N0: n0, N1: n1}, st)
+	}
+	return s.spills.local(k).pop()
+}
+
+func (s *EntryStacks) popSlow(k int, e Entry, st arch.Status) (Entry, bool) {
+	noteStatus(st)
+	switch st.Outcome() {
+	case arch.Committed:
+		return e, true
+	case arch.Unregistered:
+		if ensureRegistered() {
+			p, aux, n0, n1, st := arch.PopEntry(&s.descs[k])
+			if st.Outcome() == arch.Committed {
+				return s.popSlow(k, Entry{P: p, Aux: aux, N0: n0, N1: n1}, st)
+			}
+		}
+	}
+	return s.spills.local(k).pop()
+}
+
+// Drain takes every entry out of every CPU's stacks and every shard and
+// passes them, member by member, to fn after the family runs again. Without
+// the membarrier fence it takes only the shards and returns the error.
+func (s *EntryStacks) Drain(fn func(k int, entries []Entry)) error {
+	s.drainMu.Lock()
+	defer s.drainMu.Unlock()
+	taken := make([][]Entry, len(s.caps))
+	err := s.ctl.stopAll()
+	if err == nil {
+		for i := 0; i < nIndexes; i++ {
+			for k := range s.caps {
+				slots := s.slots[i*s.stride+s.offset[k]:][:s.caps[k]]
+				for j := range slots {
+					if slots[j].P == nil {
+						break // live slots form a prefix
+					}
+					taken[k] = append(taken[k], slots[j])
+					slots[j] = Entry{} // barriered Go stores
+				}
+				*s.ctl.word(i, 1+2*k) = 0
+			}
+		}
+		s.ctl.restartAll()
+	}
+	for k := range s.caps {
+		for i := k; i < len(s.spills.shards); i += len(s.caps) {
+			taken[k] = append(taken[k], s.spills.shards[i].takeAll()...)
+		}
+		if len(taken[k]) > 0 {
+			fn(k, taken[k])
+		}
+	}
+	return err
+}
+
+// Len returns about how many entries member k holds on all CPUs and shards.
+func (s *EntryStacks) Len(k int) int {
+	n := s.spills.count(k)
+	for i := 0; i < nIndexes; i++ {
+		n += int(atomic.LoadUintptr(s.ctl.word(i, 1+2*k))) // a hint, at most one off
+	}
+	return n
+}

@@ -1,0 +1,80 @@
+package rseq
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// spill is one fallback shard of one family member: a bounded stack under a
+// mutex. The fallback never touches per-CPU memory, so it is safe whatever
+// the sections are doing. Shards are picked by P id.
+type spill[T any] struct {
+	mu    sync.Mutex
+	n     atomic.Int32 // len(items), readable without mu to skip empty shards
+	items []T          // guarded by mu
+	_     [64]byte
+}
+
+func (s *spill[T]) push(v T, capacity int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.items) >= capacity {
+		return false
+	}
+	s.items = append(s.items, v)
+	s.n.Store(int32(len(s.items)))
+	return true
+}
+
+func (s *spill[T]) pop() (v T, ok bool) {
+	if s.n.Load() == 0 {
+		return v, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.items) == 0 {
+		return v, false
+	}
+	last := len(s.items) - 1
+	v = s.items[last]
+	var zero T
+	s.items[last] = zero // hold no reference to what was handed out
+	s.items = s.items[:last]
+	s.n.Store(int32(last))
+	return v, true
+}
+
+// takeAll empties the shard and returns what it held.
+func (s *spill[T]) takeAll() []T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.items
+	s.items = nil
+	s.n.Store(0)
+	return out
+}
+
+// spills is the fallback of a family: shards × members.
+type spills[T any] struct {
+	shards  []spill[T]
+	members int
+}
+
+func newSpills[T any](members int) spills[T] {
+	return spills[T]{shards: make([]spill[T], shardCount()*members), members: members}
+}
+
+// local returns the calling P's shard of member k.
+func (s *spills[T]) local(k int) *spill[T] {
+	n := len(s.shards) / s.members
+	return &s.shards[(shardHint()&(n-1))*s.members+k]
+}
+
+// count returns how many items member k's shards hold.
+func (s *spills[T]) count(k int) int {
+	total := 0
+	for i := k; i < len(s.shards); i += s.members {
+		total += int(s.shards[i].n.Load())
+	}
+	return total
+}
