@@ -222,3 +222,27 @@ func (s *WordStacks) Len(k int) int {
 	}
 	return n
 }
+
+// Capacity returns member k's per-CPU capacity as set at construction.
+func (s *WordStacks) Capacity(k int) int { return s.caps[k] }
+
+// SetLimit changes how many words member k's stack may hold on every CPU,
+// between 1 and its construction capacity. Words above a lowered limit stay
+// until popped. It stops and fences the family, so it is for occasional
+// tuning, not the hot path; without the fence it returns the error and
+// changes only the shards' limit.
+func (s *WordStacks) SetLimit(k int, limit int) error {
+	if limit < 1 || limit > s.caps[k] {
+		return fmt.Errorf("rseq: limit %d for member %d is outside [1, %d]", limit, k, s.caps[k])
+	}
+	s.drainMu.Lock()
+	defer s.drainMu.Unlock()
+	if err := s.ctl.stopAll(); err != nil {
+		return err
+	}
+	for i := 0; i < nIndexes; i++ {
+		*s.ctl.word(i, 2+2*k) = uintptr(limit)
+	}
+	s.ctl.restartAll()
+	return nil
+}
