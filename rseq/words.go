@@ -230,7 +230,7 @@ func (s *WordStacks) Capacity(k int) int { return s.caps[k] }
 // between 1 and its construction capacity. Words above a lowered limit stay
 // until popped. It stops and fences the family, so it is for occasional
 // tuning, not the hot path; without the fence it returns the error and
-// changes only the shards' limit.
+// changes nothing. The fallback shards keep the construction capacity.
 func (s *WordStacks) SetLimit(k int, limit int) error {
 	if limit < 1 || limit > s.caps[k] {
 		return fmt.Errorf("rseq: limit %d for member %d is outside [1, %d]", limit, k, s.caps[k])
