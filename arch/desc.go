@@ -5,22 +5,21 @@ import "unsafe"
 // StackDesc tells a section where one family member's per-CPU data lives.
 // The assembly reads it at fixed offsets: keep the field order.
 //
-// For CPU index i, the control block is at Ctl + i*CtlStride. Its first word
-// is the stop word shared by everything on that index: non-zero means another
-// thread owns the index's data and sections report Stopped. The member's own
-// control words are at Ctl + i*CtlStride + TopOff: the top (a count for word
-// stacks, a hint for entry stacks; the value for counters) and, 8 bytes
-// later, the capacity. The member's slots are at Slots + i*SlotStride.
+// Every CPU index owns one block of 1<<Shift bytes; index i's block is at
+// Base + i<<Shift. A block starts with control words laid out as Entry
+// values (so a block of entries is ordinary GC-typed memory): the stop word
+// is at StopOff, shared by every member; member k's top (a count for word
+// stacks, a hint for entry stacks; the value for counters) is at TopOff and
+// its capacity at TopOff+8. The member's slots start at SlotOff.
 //
-// Ownership: the words of index i are written only by sections running on
-// index i, or by a thread that has set index i's stop word and fenced.
+// Ownership: index i's block is written only by sections running on index
+// i, or by a thread that has set index i's stop word and fenced.
 type StackDesc struct {
-	Ctl        unsafe.Pointer // control block of index 0
-	CtlStride  uintptr        // bytes between control blocks
-	TopOff     uintptr        // offset of the top word within a control block
-	Slots      unsafe.Pointer // first slot of index 0 (nil for counters)
-	SlotStride uintptr        // bytes between the slot arrays of two indexes
-	N          uintptr        // number of indexes; larger ones report Unavailable
+	Base    unsafe.Pointer // block of index 0
+	Shift   uintptr        // log2 of the block size
+	TopOff  uintptr        // offset of the member's top word in a block
+	SlotOff uintptr        // offset of the member's first slot in a block
+	N       uintptr        // number of indexes; larger ones report Unavailable
 }
 
 // Entry is one slot of an entry stack: a Go pointer P (non-nil while the slot
@@ -37,8 +36,16 @@ type Entry struct {
 // EntrySize is the size of an Entry in bytes.
 const EntrySize = unsafe.Sizeof(Entry{})
 
-// Control-word offsets within a control block.
+// Control-word offsets in a block. The control words sit where an Entry
+// keeps its plain words (N0, N1), so entry blocks need no special type.
 const (
-	StopWordOff = 0 // the index's stop word
-	CapOff      = 8 // capacity, relative to TopOff
+	StopOff = 16 // the index's stop word: entry 0's N0
+	CapOff  = 8  // a member's capacity, relative to its TopOff
 )
+
+// TopOffset is the offset of member k's top word: entry k+1's N0.
+func TopOffset(k int) uintptr { return uintptr(k+1)*EntrySize + 16 }
+
+// ControlBytes is the size of the control words of a block with members
+// members.
+func ControlBytes(members int) uintptr { return uintptr(members+1) * EntrySize }

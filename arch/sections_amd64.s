@@ -5,8 +5,9 @@
 // Register roles in every section:
 //   R8  the thread's struct rseq area     R9  the *StackDesc
 //   R10 offset of the index field (cpu_id or mm_cid) within the area
-//   R11 aborts taken so far               AX  descriptor address, then index
-//   DX  control words                     CX  slots
+//   R11 aborts taken so far, times 256 (the status's second byte)
+//   CX  the block shift                   AX  descriptor address, then block
+//   DX  the member's top word             DI  the member's first slot
 // BP, R14 and R15 are never touched.
 
 // MOVQ FS:0, AX: the first word at the thread pointer. Non-cgo binaries point
@@ -23,22 +24,20 @@
 // ud1 carrying the registration signature 0x53053053, right before abort_ip.
 #define SIGNATURE BYTE $0x0F; BYTE $0xB9; BYTE $0x3D; LONG $0x53053053
 
-// The store that arms a section; it must be the instruction right before
-// start_ip (Build checks its bytes: 49 89 40 08).
+// ARM stores the section's descriptor into area.rseq_cs. It must be the
+// instruction right before start_ip; Build checks its bytes (49 89 40 08).
 #define ARM(desc) MOVQ desc(SB), AX; MOVQ AX, 8(R8)
 
-#define MAX_RETRIES $16
-
 // DELAY widens a gap so that preemption and signals land inside sections
-// (go test -asmflags=...=-DRSEQ_DELAY). It is empty in normal builds.
+// (go test -asmflags=...=-D=RSEQ_DELAY). It is empty in normal builds.
 #ifdef RSEQ_DELAY
 #define DELAY MOVQ ·delaySpins(SB), R12; PAUSE; DECQ R12; JGE -2(PC)
 #else
 #define DELAY
 #endif
 
-// ENTER finds the area (R8) and the index offset (R10), or jumps to
-// notready (AX = 0: unregistered; AX = 1: unavailable) or unavailable.
+// ENTER finds the area (R8) and the index offset (R10), or leaves through notready (AX = 0: unregistered; 1: unusable) or
+// unavailable (glibc's registration failed for this thread).
 #define ENTER \
 	XORL R11, R11; \
 	LOAD_THREAD_WORD; \
@@ -51,35 +50,50 @@
 	MOVQ AX, R8; \
 	MOVQ ·indexOffset(SB), R10
 
-// CONTROL loads the index (AX) inside the section, bounds-checks it, points
-// DX at the member's control words and leaves if the index is stopped.
-#define CONTROL \
+// PRELOAD, between the retry label and ARM, loads the block shift and the
+// member's offsets.
+#define PRELOAD \
+	MOVQ 8(R9), CX; \
+	MOVQ 16(R9), DX; \
+	MOVQ 24(R9), DI
+
+// BLOCK, first thing in a section, reads the index, checks it, points AX at
+// its block, leaves if the index is stopped, and turns DX and DI into the
+// member's top word and first slot.
+#define BLOCK \
 	MOVL (R8)(R10*1), AX; \
 	DELAY; \
-	CMPQ AX, 40(R9); \
+	CMPQ AX, 32(R9); \
 	JAE unavailable; \
-	MOVQ 8(R9), DX; \
-	IMULQ AX, DX; \
-	ADDQ 0(R9), DX; \
+	SHLQ CX, AX; \
+	ADDQ 0(R9), AX; \
 	DELAY; \
-	CMPQ 0(DX), $0; \
+	CMPQ 16(AX), $0; \
 	JNE stopped; \
-	ADDQ 16(R9), DX; \
+	ADDQ AX, DX; \
+	ADDQ AX, DI; \
 	DELAY
 
-// SLOTS points CX at the member's slots for index AX.
-#define SLOTS \
-	MOVQ 32(R9), CX; \
-	IMULQ AX, CX; \
-	ADDQ 24(R9), CX; \
-	DELAY
+// The exits every section shares; OUT stores the status and returns.
+#define EXITS(OUT) \
+stopped: \
+	ORQ $3, R11; \
+	JMP OUT; \
+notready: \
+	TESTQ AX, AX; \
+	JNE unavailable; \
+	ORQ $6, R11; \
+	JMP OUT; \
+unavailable: \
+	ORQ $7, R11; \
+	JMP OUT
 
-// RETRY is the abort handler's body: count, retry or give up.
+// RETRY, right after abort_ip: count the abort, retry or give up.
 #define RETRY \
-	INCQ R11; \
-	CMPQ R11, MAX_RETRIES; \
+	ADDQ $256, R11; \
+	CMPQ R11, $(16*256); \
 	JB retry; \
-	MOVL $5, BX; \
+	ORQ $5, R11; \
 	JMP out
 
 // func CounterAdd(d *StackDesc, delta int64) Status
@@ -88,28 +102,17 @@ TEXT ·CounterAdd(SB), NOSPLIT, $0-20
 	MOVQ delta+8(FP), SI
 	ENTER
 retry:
+	PRELOAD
 	ARM(·sectionDescs+0)
 	MARK(0x52530001)
 	DELAY
-	CONTROL
+	BLOCK
 	ADDQ SI, 0(DX) // commit
 	MARK(0x52530002)
-	XORL BX, BX
 out:
-	SHLQ $8, R11
-	ORQ R11, BX
-	MOVL BX, ret+16(FP)
+	MOVL R11, ret+16(FP)
 	RET
-stopped:
-	MOVL $3, BX
-	JMP out
-notready:
-	MOVL $6, BX
-	TESTQ AX, AX
-	JEQ out
-unavailable:
-	MOVL $7, BX
-	JMP out
+	EXITS(out)
 	SIGNATURE
 	MARK(0x52530003)
 	RETRY
@@ -120,40 +123,27 @@ TEXT ·PushWord(SB), NOSPLIT, $0-20
 	MOVQ v+8(FP), SI
 	ENTER
 retry:
+	PRELOAD
 	ARM(·sectionDescs+8)
 	MARK(0x52530101)
 	DELAY
-	CONTROL
+	BLOCK
 	MOVQ 0(DX), BX // top
-	DELAY
 	CMPQ BX, 8(DX)
 	JAE full
-	SLOTS
-	MOVQ SI, (CX)(BX*8)
 	DELAY
+	MOVQ SI, (DI)(BX*8)
 	INCQ BX
 	DELAY
 	MOVQ BX, 0(DX) // commit
 	MARK(0x52530102)
-	XORL BX, BX
 out:
-	SHLQ $8, R11
-	ORQ R11, BX
-	MOVL BX, ret+16(FP)
+	MOVL R11, ret+16(FP)
 	RET
 full:
-	MOVL $2, BX
+	ORQ $2, R11
 	JMP out
-stopped:
-	MOVL $3, BX
-	JMP out
-notready:
-	MOVL $6, BX
-	TESTQ AX, AX
-	JEQ out
-unavailable:
-	MOVL $7, BX
-	JMP out
+	EXITS(out)
 	SIGNATURE
 	MARK(0x52530103)
 	RETRY
@@ -161,266 +151,199 @@ unavailable:
 // func PopWord(d *StackDesc) (v uintptr, st Status)
 TEXT ·PopWord(SB), NOSPLIT, $0-20
 	MOVQ d+0(FP), R9
-	XORL SI, SI
 	ENTER
 retry:
+	PRELOAD
 	ARM(·sectionDescs+16)
 	MARK(0x52530201)
 	DELAY
-	CONTROL
+	BLOCK
 	MOVQ 0(DX), BX // top
-	DELAY
 	TESTQ BX, BX
 	JEQ empty
-	SLOTS
-	DECQ BX
 	DELAY
-	MOVQ (CX)(BX*8), SI
+	MOVQ -8(DI)(BX*8), SI
+	DECQ BX
 	DELAY
 	MOVQ BX, 0(DX) // commit
 	MARK(0x52530202)
-	XORL BX, BX
-out:
 	MOVQ SI, v+8(FP)
-	SHLQ $8, R11
-	ORQ R11, BX
-	MOVL BX, st+16(FP)
+	MOVL R11, st+16(FP)
 	RET
 empty:
-	XORL SI, SI
-	MOVL $1, BX
-	JMP out
-stopped:
-	XORL SI, SI
-	MOVL $3, BX
-	JMP out
-notready:
-	MOVL $6, BX
-	TESTQ AX, AX
-	JEQ out
-unavailable:
-	XORL SI, SI
-	MOVL $7, BX
-	JMP out
+	ORQ $1, R11
+out:
+	MOVQ $0, v+8(FP)
+	MOVL R11, st+16(FP)
+	RET
+	EXITS(out)
 	SIGNATURE
 	MARK(0x52530203)
-	XORL SI, SI
 	RETRY
 
 // func PushWords(d *StackDesc, src *uintptr, n uintptr) (pushed uintptr, st Status)
 TEXT ·PushWords(SB), NOSPLIT, $0-36
 	MOVQ d+0(FP), R9
-	XORL SI, SI
 	ENTER
 retry:
+	PRELOAD
 	ARM(·sectionDescs+24)
 	MARK(0x52530301)
 	DELAY
-	CONTROL
+	BLOCK
+	MOVQ 0(DX), BX // top
 	MOVQ 8(DX), SI
-	SUBQ 0(DX), SI // room = cap - top
+	SUBQ BX, SI // room
 	JLS full
-	DELAY
 	CMPQ SI, n+16(FP)
 	JLS counted
 	MOVQ n+16(FP), SI
 counted:
 	DELAY
-	TESTQ SI, SI
-	JEQ full
-	SLOTS
-	MOVQ 0(DX), BX
-	LEAQ (CX)(BX*8), CX // first free slot
-	MOVQ src+8(FP), DI
-	XORL BX, BX
+	LEAQ (DI)(BX*8), DI // first free slot
+	MOVQ src+8(FP), R13
+	XORL AX, AX
 copy:
-	MOVQ (DI)(BX*8), AX
+	MOVQ (R13)(AX*8), BX
 	DELAY
-	MOVQ AX, (CX)(BX*8)
-	INCQ BX
-	CMPQ BX, SI
+	MOVQ BX, (DI)(AX*8)
+	INCQ AX
+	CMPQ AX, SI
 	JB copy
-	DELAY
 	MOVQ 0(DX), BX
 	ADDQ SI, BX
 	DELAY
 	MOVQ BX, 0(DX) // commit
 	MARK(0x52530302)
-	XORL BX, BX
-out:
 	MOVQ SI, pushed+24(FP)
-	SHLQ $8, R11
-	ORQ R11, BX
-	MOVL BX, st+32(FP)
+	MOVL R11, st+32(FP)
 	RET
 full:
-	XORL SI, SI
-	MOVL $2, BX
-	JMP out
-stopped:
-	XORL SI, SI
-	MOVL $3, BX
-	JMP out
-notready:
-	MOVL $6, BX
-	TESTQ AX, AX
-	JEQ out
-unavailable:
-	XORL SI, SI
-	MOVL $7, BX
-	JMP out
+	ORQ $2, R11
+out:
+	MOVQ $0, pushed+24(FP)
+	MOVL R11, st+32(FP)
+	RET
+	EXITS(out)
 	SIGNATURE
 	MARK(0x52530303)
-	XORL SI, SI
 	RETRY
 
 // func PopWords(d *StackDesc, dst *uintptr, n uintptr) (popped uintptr, st Status)
 TEXT ·PopWords(SB), NOSPLIT, $0-36
 	MOVQ d+0(FP), R9
-	XORL SI, SI
 	ENTER
 retry:
+	PRELOAD
 	ARM(·sectionDescs+32)
 	MARK(0x52530401)
 	DELAY
-	CONTROL
-	MOVQ 0(DX), SI // count = min(top, n)
-	DELAY
+	BLOCK
+	MOVQ 0(DX), BX // top
+	MOVQ BX, SI // count = min(top, n)
 	CMPQ SI, n+16(FP)
 	JLS counted
 	MOVQ n+16(FP), SI
 counted:
-	DELAY
 	TESTQ SI, SI
 	JEQ empty
-	SLOTS
-	MOVQ 0(DX), BX
+	DELAY
 	SUBQ SI, BX
-	LEAQ (CX)(BX*8), CX // first slot to take
-	MOVQ dst+8(FP), DI
-	XORL BX, BX
+	LEAQ (DI)(BX*8), DI // first slot to take
+	MOVQ dst+8(FP), R13
+	XORL AX, AX
 copy:
-	MOVQ (CX)(BX*8), AX
+	MOVQ (DI)(AX*8), BX
 	DELAY
-	MOVQ AX, (DI)(BX*8)
-	INCQ BX
-	CMPQ BX, SI
+	MOVQ BX, (R13)(AX*8)
+	INCQ AX
+	CMPQ AX, SI
 	JB copy
-	DELAY
 	MOVQ 0(DX), BX
 	SUBQ SI, BX
 	DELAY
 	MOVQ BX, 0(DX) // commit
 	MARK(0x52530402)
-	XORL BX, BX
-out:
 	MOVQ SI, popped+24(FP)
-	SHLQ $8, R11
-	ORQ R11, BX
-	MOVL BX, st+32(FP)
+	MOVL R11, st+32(FP)
 	RET
 empty:
-	XORL SI, SI
-	MOVL $1, BX
-	JMP out
-stopped:
-	XORL SI, SI
-	MOVL $3, BX
-	JMP out
-notready:
-	MOVL $6, BX
-	TESTQ AX, AX
-	JEQ out
-unavailable:
-	XORL SI, SI
-	MOVL $7, BX
-	JMP out
+	ORQ $1, R11
+out:
+	MOVQ $0, popped+24(FP)
+	MOVL R11, st+32(FP)
+	RET
+	EXITS(out)
 	SIGNATURE
 	MARK(0x52530403)
-	XORL SI, SI
 	RETRY
 
-// HINT corrects the entry stack's top hint (BX, from 0(DX)) to the true top,
-// given slots at CX; the hint is never more than one off (see doc.go).
-#define HINT \
-	MOVQ 0(DX), BX; \
-	DELAY; \
-	TESTQ BX, BX; \
-	JEQ hintup; \
-	MOVQ BX, DI; \
-	SHLQ $5, DI; \
-	CMPQ -32(CX)(DI*1), $0; \
-	JNE hintup; \
-	DECQ BX; \
-	JMP hintdone; \
+// Entry stacks are nil-terminated: slot[h] is live exactly when h < the true
+// top. Each member's slots are framed by sentinels — slot[-1] always live,
+// slot[cap] always nil — so checking slot[h] and slot[h-1] never needs a
+// bounds test. The top word is a hint at most one off (see doc.go); the
+// FIX labels, jumped over on entry, move it by one until both checks pass.
+#define FIX(check) \
+	JMP check; \
 hintup: \
-	CMPQ BX, 8(DX); \
-	JAE hintdone; \
-	MOVQ BX, DI; \
-	SHLQ $5, DI; \
-	CMPQ (CX)(DI*1), $0; \
-	JEQ hintdone; \
 	INCQ BX; \
-hintdone: \
-	DELAY
+	JMP check; \
+hintdown: \
+	DECQ BX
+
+// SLOT points SI at slot[BX] (entries are 32 bytes).
+#define SLOT \
+	MOVQ BX, SI; \
+	SHLQ $5, SI; \
+	ADDQ DI, SI
 
 // func PushEntry(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
 TEXT ·PushEntry(SB), NOSPLIT, $0-44
 	MOVQ d+0(FP), R9
+	XORL R11, R11
 	CMPB runtime·writeBarrier(SB), $0
 	JNE gcmarking
 	ENTER
 retry:
+	PRELOAD
 	ARM(·sectionDescs+40)
 	MARK(0x52530501)
 	DELAY
-	CONTROL
-	SLOTS
-	HINT
+	BLOCK
+	MOVQ 0(DX), BX // hint
+	FIX(check)
+check:
+	SLOT
+	CMPQ 0(SI), $0
+	JNE hintup // slot[h] live: the hint is one low
+	CMPQ -32(SI), $0
+	JEQ hintdown // slot[h-1] dead: the hint is one high
 	CMPQ BX, 8(DX)
 	JAE full
-	MOVQ BX, DI
-	SHLQ $5, DI
-	ADDQ CX, DI // &slot[top]
+	DELAY
 	MOVQ aux+16(FP), AX
-	MOVQ AX, 8(DI)
-	DELAY
+	MOVQ AX, 8(SI)
 	MOVQ n0+24(FP), AX
-	MOVQ AX, 16(DI)
-	DELAY
+	MOVQ AX, 16(SI)
 	MOVQ n1+32(FP), AX
-	MOVQ AX, 24(DI)
-	DELAY
+	MOVQ AX, 24(SI)
 	INCQ BX
-	MOVQ BX, 0(DX) // hint = top+1
 	DELAY
+	MOVQ BX, 0(DX) // hint = top+1
 	MOVQ p+8(FP), AX
 	DELAY
-	MOVQ AX, 0(DI) // commit: the slot is live
+	MOVQ AX, 0(SI) // commit: the slot is live
 	MARK(0x52530502)
-	XORL BX, BX
 out:
-	SHLQ $8, R11
-	ORQ R11, BX
-	MOVL BX, ret+40(FP)
+	MOVL R11, ret+40(FP)
 	RET
 gcmarking:
-	XORL R11, R11
-	MOVL $4, BX
+	ORQ $4, R11
 	JMP out
 full:
-	MOVL $2, BX
+	ORQ $2, R11
 	JMP out
-stopped:
-	MOVL $3, BX
-	JMP out
-notready:
-	MOVL $6, BX
-	TESTQ AX, AX
-	JEQ out
-unavailable:
-	MOVL $7, BX
-	JMP out
+	EXITS(out)
 	SIGNATURE
 	MARK(0x52530503)
 	RETRY
@@ -433,61 +356,51 @@ TEXT ·PopEntry(SB), NOSPLIT, $0-44
 	JNE gcmarking
 	ENTER
 retry:
+	PRELOAD
 	ARM(·sectionDescs+48)
 	MARK(0x52530601)
 	DELAY
-	CONTROL
-	SLOTS
-	HINT
+	BLOCK
+	MOVQ 0(DX), BX // hint
+	FIX(check)
+check:
+	SLOT
+	CMPQ 0(SI), $0
+	JNE hintup // slot[h] live: the hint is one low
 	TESTQ BX, BX
 	JEQ empty
-	DECQ BX
-	MOVQ BX, DI
-	SHLQ $5, DI
-	ADDQ CX, DI // &slot[top-1]
-	MOVQ 0(DI), AX
+	CMPQ -32(SI), $0
+	JEQ hintdown // slot[h-1] dead: the hint is one high
+	DELAY
+	MOVQ -32(SI), AX
 	MOVQ AX, p+8(FP)
-	DELAY
-	MOVQ 8(DI), AX
+	MOVQ -24(SI), AX
 	MOVQ AX, aux+16(FP)
-	DELAY
-	MOVQ 16(DI), AX
+	MOVQ -16(SI), AX
 	MOVQ AX, n0+24(FP)
-	DELAY
-	MOVQ 24(DI), AX
+	MOVQ -8(SI), AX
 	MOVQ AX, n1+32(FP)
+	DECQ BX
 	DELAY
 	MOVQ BX, 0(DX) // hint = top-1
 	DELAY
-	MOVQ $0, 0(DI) // commit: the slot is dead
+	MOVQ $0, -32(SI) // commit: the slot is dead
 	MARK(0x52530602)
-	XORL BX, BX
-	JMP done
+	MOVL R11, st+40(FP)
+	RET
 gcmarking:
-	MOVL $4, BX
+	ORQ $4, R11
 	JMP out
 empty:
-	MOVL $1, BX
-	JMP out
-stopped:
-	MOVL $3, BX
-	JMP out
-notready:
-	MOVL $6, BX
-	TESTQ AX, AX
-	JEQ out
-unavailable:
-	MOVL $7, BX
+	ORQ $1, R11
 out:
 	MOVQ $0, p+8(FP)
 	MOVQ $0, aux+16(FP)
 	MOVQ $0, n0+24(FP)
 	MOVQ $0, n1+32(FP)
-done:
-	SHLQ $8, R11
-	ORQ R11, BX
-	MOVL BX, st+40(FP)
+	MOVL R11, st+40(FP)
 	RET
+	EXITS(out)
 	SIGNATURE
 	MARK(0x52530603)
 	RETRY
@@ -506,22 +419,23 @@ TEXT ·SetThreadWord(SB), NOSPLIT, $0-8
 
 // func CurrentIndex() (idx uint32, st Status)
 TEXT ·CurrentIndex(SB), NOSPLIT, $0-8
-	XORL R11, R11
 	ENTER
 	MOVL (R8)(R10*1), AX
 	MOVL AX, idx+0(FP)
 	MOVL $0, st+4(FP)
 	RET
-notready:
+out:
 	MOVL $0, idx+0(FP)
-	MOVL $6, st+4(FP)
-	TESTQ AX, AX
-	JEQ ret
-unavailable:
-	MOVL $0, idx+0(FP)
-	MOVL $7, st+4(FP)
-ret:
+	MOVL R11, st+4(FP)
 	RET
+notready:
+	TESTQ AX, AX
+	JNE unavailable
+	ORQ $6, R11
+	JMP out
+unavailable:
+	ORQ $7, R11
+	JMP out
 
 // func rdpid() uint32
 TEXT ·rdpid(SB), NOSPLIT, $0-4
@@ -533,25 +447,6 @@ TEXT ·rdpid(SB), NOSPLIT, $0-4
 TEXT ·rdtscpAux(SB), NOSPLIT, $0-4
 	BYTE $0x0F; BYTE $0x01; BYTE $0xF9 // RDTSCP: TSC_AUX in CX
 	MOVL CX, ret+0(FP)
-	RET
-
-// func sectionEntries(out *[numSections]*byte)
-TEXT ·sectionEntries(SB), NOSPLIT, $0-8
-	MOVQ out+0(FP), DI
-	LEAQ ·CounterAdd(SB), AX
-	MOVQ AX, 0(DI)
-	LEAQ ·PushWord(SB), AX
-	MOVQ AX, 8(DI)
-	LEAQ ·PopWord(SB), AX
-	MOVQ AX, 16(DI)
-	LEAQ ·PushWords(SB), AX
-	MOVQ AX, 24(DI)
-	LEAQ ·PopWords(SB), AX
-	MOVQ AX, 32(DI)
-	LEAQ ·PushEntry(SB), AX
-	MOVQ AX, 40(DI)
-	LEAQ ·PopEntry(SB), AX
-	MOVQ AX, 48(DI)
 	RET
 
 // func cpuid(leaf, sub uint32) (a, b, c, d uint32)
@@ -572,4 +467,23 @@ TEXT ·delayInjected(SB), NOSPLIT, $0-1
 #else
 	MOVB $0, ret+0(FP)
 #endif
+	RET
+
+// func sectionEntries(out *[numSections]*byte)
+TEXT ·sectionEntries(SB), NOSPLIT, $0-8
+	MOVQ out+0(FP), DI
+	LEAQ ·CounterAdd(SB), AX
+	MOVQ AX, 0(DI)
+	LEAQ ·PushWord(SB), AX
+	MOVQ AX, 8(DI)
+	LEAQ ·PopWord(SB), AX
+	MOVQ AX, 16(DI)
+	LEAQ ·PushWords(SB), AX
+	MOVQ AX, 24(DI)
+	LEAQ ·PopWords(SB), AX
+	MOVQ AX, 32(DI)
+	LEAQ ·PushEntry(SB), AX
+	MOVQ AX, 40(DI)
+	LEAQ ·PopEntry(SB), AX
+	MOVQ AX, 48(DI)
 	RET

@@ -2,6 +2,7 @@ package rseq
 
 import (
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/gorseq/percpu/arch"
 )
@@ -12,19 +13,22 @@ import (
 // adds on per-P shards.
 type Counter struct {
 	desc  arch.StackDesc
-	cells controlBlocks
+	cells blocks
+	mem   []uintptr // the blocks' memory
 	spill []paddedInt64
 }
 
 type paddedInt64 struct {
 	atomic.Int64
-	_ [blockBytes - 8]byte
+	_ [minBlock - 8]byte
 }
 
 // NewCounter returns a counter at zero.
 func NewCounter() *Counter {
-	c := &Counter{cells: newControlBlocks(1), spill: make([]paddedInt64, shardCount())}
-	c.desc = arch.StackDesc{Ctl: c.cells.base(), CtlStride: c.cells.stride, TopOff: topOff(0), N: uintptr(nIndexes)}
+	shift := blockShift(arch.ControlBytes(1))
+	c := &Counter{mem: alignedWords(nIndexes<<shift/8, minBlock), spill: make([]paddedInt64, shardCount())}
+	c.cells = blocks{base: unsafe.Pointer(&c.mem[0]), shift: shift}
+	c.desc = c.cells.desc(arch.TopOffset(0), 0)
 	return c
 }
 
@@ -56,7 +60,7 @@ func (c *Counter) addSlow(delta int64, st arch.Status) bool {
 func (c *Counter) Load() int64 {
 	var sum int64
 	for i := 0; i < nIndexes; i++ {
-		sum += int64(atomic.LoadUintptr(c.cells.word(i, 1)))
+		sum += int64(atomic.LoadUintptr(c.cells.word(i, arch.TopOffset(0))))
 	}
 	for i := range c.spill {
 		sum += c.spill[i].Load()

@@ -47,10 +47,10 @@ func detect() (Mode, IndexKind, string) {
 		case size == 0:
 			return ModeFallback, kind, "glibc did not register rseq (__rseq_size is 0: GLIBC_TUNABLES=glibc.pthread.rseq=0, seccomp, or an old kernel)"
 		}
+		arch.Configure(offset, field)
 		if err := onFreshThread(func() error { return verifyGlibc(offset) }); err != nil {
 			return ModeFallback, kind, err.Error()
 		}
-		arch.Configure(offset, field)
 		return ModeGlibc, kind, why
 	}
 	arch.Configure(0, field)

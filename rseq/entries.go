@@ -22,34 +22,41 @@ type Entry = arch.Entry
 // slots above its top are always nil, so the family never keeps a reference
 // to a value that was popped.
 type EntryStacks struct {
-	ctl     controlBlocks
+	blocks
+	mem     []Entry // the blocks' memory, scanned by the GC
 	descs   []arch.StackDesc
-	slots   []Entry // index i, member k: slots[i*stride+offset[k]:][:caps[k]]
-	offset  []int
-	stride  int
+	slotOff []uintptr
 	caps    []int
 	spills  spills[Entry]
 	drainMu sync.Mutex
 }
 
+// liveSentinel is what every stack's slot[-1] points at: a slot that always
+// looks live, so the sections never test for the bottom of the stack.
+var liveSentinel byte
+
 // NewEntryStacks returns a family with one member per capacity.
 func NewEntryStacks(capacities []int) *EntryStacks {
-	s := &EntryStacks{ctl: newControlBlocks(len(capacities)), caps: append([]int(nil), capacities...)}
-	offsets, stride := slotLayout(capacities, int(arch.EntrySize))
-	s.stride = stride / int(arch.EntrySize)
-	s.slots = make([]Entry, s.stride*nIndexes)
+	// Each member's slots are framed by slot[-1] (live sentinel) and
+	// slot[cap] (always nil).
+	slotOff, shift := layout(capacities, arch.EntrySize, 2)
+	s := &EntryStacks{mem: alignedEntries(nIndexes<<shift/int(arch.EntrySize), minBlock), slotOff: slotOff, caps: append([]int(nil), capacities...)}
+	s.blocks = blocks{base: unsafe.Pointer(&s.mem[0]), shift: shift}
 	s.spills = newSpills[Entry](len(capacities))
 	for k, c := range capacities {
-		s.offset = append(s.offset, offsets[k]/int(arch.EntrySize))
 		for i := 0; i < nIndexes; i++ {
-			*s.ctl.word(i, 2+2*k) = uintptr(c)
+			*s.word(i, arch.TopOffset(k)+arch.CapOff) = uintptr(c)
+			s.framed(i, k)[0].P = unsafe.Pointer(&liveSentinel)
 		}
-		s.descs = append(s.descs, arch.StackDesc{
-			Ctl: s.ctl.base(), CtlStride: s.ctl.stride, TopOff: topOff(k),
-			Slots: unsafe.Pointer(&s.slots[s.offset[k]]), SlotStride: uintptr(stride), N: uintptr(nIndexes),
-		})
+		s.descs = append(s.descs, s.desc(arch.TopOffset(k), slotOff[k]))
 	}
 	return s
+}
+
+// framed returns member k's slots in index i's block with their sentinels:
+// element 0 is slot[-1], element cap+1 is slot[cap].
+func (s *EntryStacks) framed(i, k int) []Entry {
+	return unsafe.Slice((*Entry)(unsafe.Add(s.block(i), s.slotOff[k]-arch.EntrySize)), s.caps[k]+2)
 }
 
 // Push pushes e (e.P must not be nil) onto the calling CPU's stack k, or
@@ -118,11 +125,11 @@ func (s *EntryStacks) Drain(fn func(k int, entries []Entry)) error {
 	s.drainMu.Lock()
 	defer s.drainMu.Unlock()
 	taken := make([][]Entry, len(s.caps))
-	err := s.ctl.stopAll()
-	if err == nil {
+	err := s.stopAllIfOn()
+	if err == nil && on {
 		for i := 0; i < nIndexes; i++ {
 			for k := range s.caps {
-				slots := s.slots[i*s.stride+s.offset[k]:][:s.caps[k]]
+				slots := s.framed(i, k)[1 : s.caps[k]+1]
 				for j := range slots {
 					if slots[j].P == nil {
 						break // live slots form a prefix
@@ -130,10 +137,10 @@ func (s *EntryStacks) Drain(fn func(k int, entries []Entry)) error {
 					taken[k] = append(taken[k], slots[j])
 					slots[j] = Entry{} // barriered Go stores
 				}
-				*s.ctl.word(i, 1+2*k) = 0
+				*s.word(i, arch.TopOffset(k)) = 0
 			}
 		}
-		s.ctl.restartAll()
+		s.restartAll()
 	}
 	for k := range s.caps {
 		for i := k; i < len(s.spills.shards); i += len(s.caps) {
@@ -150,7 +157,7 @@ func (s *EntryStacks) Drain(fn func(k int, entries []Entry)) error {
 func (s *EntryStacks) Len(k int) int {
 	n := s.spills.count(k)
 	for i := 0; i < nIndexes; i++ {
-		n += int(atomic.LoadUintptr(s.ctl.word(i, 1+2*k))) // a hint, at most one off
+		n += int(atomic.LoadUintptr(s.word(i, arch.TopOffset(k)))) // a hint, at most one off
 	}
 	return n
 }

@@ -59,8 +59,9 @@ type Info struct {
 	Reason      string    // why this mode: for the fallback, what failed
 	Index       IndexKind // what indexes per-CPU data
 	Indexes     int       // number of per-CPU slots in every structure
-	Fence       bool      // whether the membarrier RSEQ fence works
-	FenceReason string    // why not, when Fence is false
+	Fence       bool      // whether a fence works (always, with rseq)
+	FenceKind   string    // "membarrier", or "sched" for the slower CPU walk
+	FenceReason string    // why not membarrier, or why no fence at all
 	CPUSource   string    // how CPU() finds the CPU
 	// ThreadsRegistered counts threads registered by this library (own
 	// mode); ThreadsFailed counts threads that could not register and use
@@ -79,9 +80,12 @@ func (i Info) String() string {
 	b.WriteString(i.Mode.String())
 	if i.Mode != ModeFallback {
 		b.WriteString(", index " + i.Index.String() + " (" + strconv.Itoa(i.Indexes) + " slots)")
-		if i.Fence {
+		switch {
+		case i.FenceKind == "membarrier":
 			b.WriteString(", membarrier fence")
-		} else {
+		case i.Fence:
+			b.WriteString(", " + i.FenceKind + " fence (" + i.FenceReason + ")")
+		default:
 			b.WriteString(", no fence: " + i.FenceReason)
 		}
 	}
@@ -129,7 +133,6 @@ func init() {
 	if on {
 		startFence()
 	} else {
-		fenceErr = errNoRseq
 		close(fenceDone)
 	}
 }
@@ -150,7 +153,7 @@ func Status() Info {
 	if err := fenceStatus(); err != nil {
 		info.FenceReason = err.Error()
 	} else {
-		info.Fence = true
+		info.Fence, info.FenceKind, info.FenceReason = true, fenceKind, fenceNote
 	}
 	return info
 }

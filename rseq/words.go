@@ -20,11 +20,10 @@ import (
 // Words are values, not pointers the GC sees: keep only addresses of memory
 // the GC does not manage, or plain numbers.
 type WordStacks struct {
-	ctl     controlBlocks
+	blocks
+	mem     []uintptr // the blocks' memory
 	descs   []arch.StackDesc
-	slots   []uintptr // index i, member k: slots[i*stride+offset[k]:][:caps[k]]
-	offset  []int     // in words
-	stride  int       // in words
+	slotOff []uintptr
 	caps    []int
 	spills  spills[uintptr]
 	drainMu sync.Mutex
@@ -33,39 +32,29 @@ type WordStacks struct {
 // NewWordStacks returns a family with one member per capacity: member k
 // holds at most capacities[k] words per CPU index.
 func NewWordStacks(capacities []int) *WordStacks {
-	s := &WordStacks{ctl: newControlBlocks(len(capacities)), caps: append([]int(nil), capacities...)}
-	offsets, stride := slotLayout(capacities, 8)
-	s.stride = stride / 8
-	s.slots = alignedWords(s.stride * nIndexes)
+	slotOff, shift := layout(capacities, 8, 0)
+	s := &WordStacks{mem: alignedWords(nIndexes<<shift/8, minBlock), slotOff: slotOff, caps: append([]int(nil), capacities...)}
+	s.blocks = blocks{base: unsafe.Pointer(&s.mem[0]), shift: shift}
 	s.spills = newSpills[uintptr](len(capacities))
 	for k, c := range capacities {
-		s.offset = append(s.offset, offsets[k]/8)
 		for i := 0; i < nIndexes; i++ {
-			*s.ctl.word(i, 2+2*k) = uintptr(c)
+			*s.word(i, arch.TopOffset(k)+arch.CapOff) = uintptr(c)
 		}
-		s.descs = append(s.descs, arch.StackDesc{
-			Ctl: s.ctl.base(), CtlStride: s.ctl.stride, TopOff: topOff(k),
-			Slots: unsafe.Pointer(&s.slots[offsets[k]/8]), SlotStride: uintptr(stride), N: uintptr(nIndexes),
-		})
+		s.descs = append(s.descs, s.desc(arch.TopOffset(k), slotOff[k]))
 	}
 	return s
 }
 
-// slotLayout places each member's slots inside an index's slot array and
-// returns their byte offsets and the array's (cache-line padded) size.
-func slotLayout(capacities []int, slotBytes int) (offsets []int, stride int) {
-	for _, c := range capacities {
-		if c <= 0 {
-			panic(fmt.Sprintf("rseq: stack capacity %d is not positive", c))
-		}
-		offsets = append(offsets, stride)
-		stride += c * slotBytes
-	}
-	return offsets, (stride + blockBytes - 1) / blockBytes * blockBytes
+// slots returns member k's slots in index i's block.
+func (s *WordStacks) slots(i, k int) []uintptr {
+	return unsafe.Slice((*uintptr)(unsafe.Add(s.block(i), s.slotOff[k])), s.caps[k])
 }
 
 // Members is the number of stacks per CPU.
 func (s *WordStacks) Members() int { return len(s.caps) }
+
+// Capacity returns member k's per-CPU capacity as set at construction.
+func (s *WordStacks) Capacity(k int) int { return s.caps[k] }
 
 // Push pushes v (which must not be 0) onto the calling CPU's stack k. It
 // returns false when that stack is full: the caller moves words elsewhere.
@@ -184,24 +173,21 @@ func (s *WordStacks) PopBatch(k int, dst []uintptr) int {
 }
 
 // Drain takes every word out of every CPU's stacks and every shard and
-// passes them, member by member, to fn after the family runs again. Taking
-// other CPUs' stacks needs the membarrier fence; without it Drain takes only
-// the shards and returns the fence's error.
+// passes them, member by member, to fn after the family runs again.
 func (s *WordStacks) Drain(fn func(k int, words []uintptr)) error {
 	s.drainMu.Lock()
 	defer s.drainMu.Unlock()
 	taken := make([][]uintptr, len(s.caps))
-	err := s.ctl.stopAll()
-	if err == nil {
+	err := s.stopAllIfOn()
+	if err == nil && on {
 		for i := 0; i < nIndexes; i++ {
 			for k := range s.caps {
-				top := s.ctl.word(i, 1+2*k)
-				base := i*s.stride + s.offset[k]
-				taken[k] = append(taken[k], s.slots[base:base+int(*top)]...)
+				top := s.word(i, arch.TopOffset(k))
+				taken[k] = append(taken[k], s.slots(i, k)[:*top]...)
 				*top = 0
 			}
 		}
-		s.ctl.restartAll()
+		s.restartAll()
 	}
 	for k := range s.caps {
 		for i := k; i < len(s.spills.shards); i += len(s.caps) {
@@ -214,35 +200,44 @@ func (s *WordStacks) Drain(fn func(k int, words []uintptr)) error {
 	return err
 }
 
+// stopAllIfOn stops the family when sections run; in the fallback there is
+// nothing to stop.
+func (b *blocks) stopAllIfOn() error {
+	if !on {
+		return nil
+	}
+	return b.stopAll()
+}
+
 // Len returns about how many words member k holds on all CPUs and shards.
 func (s *WordStacks) Len(k int) int {
 	n := s.spills.count(k)
 	for i := 0; i < nIndexes; i++ {
-		n += int(atomic.LoadUintptr(s.ctl.word(i, 1+2*k)))
+		n += int(atomic.LoadUintptr(s.word(i, arch.TopOffset(k))))
 	}
 	return n
 }
 
-// Capacity returns member k's per-CPU capacity as set at construction.
-func (s *WordStacks) Capacity(k int) int { return s.caps[k] }
-
 // SetLimit changes how many words member k's stack may hold on every CPU,
 // between 1 and its construction capacity. Words above a lowered limit stay
 // until popped. It stops and fences the family, so it is for occasional
-// tuning, not the hot path; without the fence it returns the error and
-// changes nothing. The fallback shards keep the construction capacity.
+// tuning, not the hot path. The fallback shards keep the construction
+// capacity.
 func (s *WordStacks) SetLimit(k int, limit int) error {
 	if limit < 1 || limit > s.caps[k] {
 		return fmt.Errorf("rseq: limit %d for member %d is outside [1, %d]", limit, k, s.caps[k])
 	}
+	if !on {
+		return nil
+	}
 	s.drainMu.Lock()
 	defer s.drainMu.Unlock()
-	if err := s.ctl.stopAll(); err != nil {
+	if err := s.stopAll(); err != nil {
 		return err
 	}
 	for i := 0; i < nIndexes; i++ {
-		*s.ctl.word(i, 2+2*k) = uintptr(limit)
+		*s.word(i, arch.TopOffset(k)+arch.CapOff) = uintptr(limit)
 	}
-	s.ctl.restartAll()
+	s.restartAll()
 	return nil
 }

@@ -1,0 +1,239 @@
+package rseq
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"unsafe"
+)
+
+// token is a heap object handed around through an EntryStacks. While it is
+// in a stack, the stack is the only thing that references it, so a GC that
+// missed it would free it: clobberfree would then overwrite magic.
+type token struct {
+	magic uint64
+	id    uintptr
+	_     [48]byte
+}
+
+const tokenMagic = 0x7061726164697365
+
+func newTokens(n int) []*token {
+	out := make([]*token, n)
+	for i := range out {
+		out[i] = &token{magic: tokenMagic, id: uintptr(i + 1)}
+	}
+	return out
+}
+
+// check verifies the entry a worker popped: the object is intact and the
+// side words travelled with it.
+func checkEntry(t *testing.T, e Entry) *token {
+	tk := (*token)(e.P)
+	if tk.magic != tokenMagic || e.N0 != tk.id || e.N1 != ^tk.id || e.Aux != unsafe.Pointer(tk) {
+		t.Errorf("corrupt entry: magic %#x id %d n0 %d n1 %#x aux %p p %p", tk.magic, tk.id, e.N0, e.N1, e.Aux, e.P)
+	}
+	return tk
+}
+
+func entryOf(tk *token) Entry {
+	return Entry{P: unsafe.Pointer(tk), Aux: unsafe.Pointer(tk), N0: tk.id, N1: ^tk.id}
+}
+
+func TestEntryStacksConservation(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, l load) {
+		runEntryStress(t, l)
+	})
+}
+
+// TestEntryStacksGC moves pointers through the stacks while the collector
+// runs cycle after cycle. Workers keep the tokens they hold only in local
+// arrays on their stacks, where stores have no write barrier, so the stacks'
+// own write-barrier rule is all that keeps the collector from missing a
+// token; CI runs it under GODEBUG=gccheckmark=1,clobberfree=1, which then
+// reports an unmarked object or clobbers a freed token's magic.
+func TestEntryStacksGC(t *testing.T) {
+	const perWorker = 8
+	cycles := 300
+	if testing.Short() || raceEnabled {
+		cycles = 60
+	}
+	workers := 2*runtime.NumCPU() + 2
+	s := NewEntryStacks([]int{4, 12})
+	led := newLedger(workers*perWorker + 1)
+	stop := make(chan struct{})
+	results := make(chan []uintptr, workers)
+	for w := 0; w < workers; w++ {
+		go func(w int) {
+			results <- gcWorker(t, s, led, w, perWorker, stop)
+		}(w)
+	}
+	for c := 0; c < cycles; c++ {
+		garbage := make([]*[128]byte, 4096)
+		for i := range garbage {
+			garbage[i] = new([128]byte)
+		}
+		runtime.GC()
+	}
+	close(stop)
+	held := make([][]uintptr, workers)
+	for w := range held {
+		held[w] = <-results
+	}
+	led.check(t)
+	var drained []uintptr
+	if err := s.Drain(func(k int, es []Entry) {
+		for _, e := range es {
+			drained = append(drained, checkEntry(t, e).id)
+		}
+	}); err != nil && Enabled() {
+		t.Fatalf("Drain: %v", err)
+	}
+	conserve(t, len(led.holder), held, drained)
+	t.Logf("%d GC cycles; status %v; aborts %d", cycles, Status().Mode, Status().Aborts)
+}
+
+// gcWorker passes tokens to and from s until stop closes and returns the ids
+// it holds then. Its tokens live only in mine, a stack array.
+func gcWorker(t *testing.T, s *EntryStacks, led *ledger, w, perWorker int, stop <-chan struct{}) []uintptr {
+	var mine [16]*token
+	n := 0
+	for ; n < perWorker; n++ {
+		mine[n] = &token{magic: tokenMagic, id: uintptr(w*perWorker + n + 1)}
+		led.claim(mine[n].id, w)
+	}
+	rng := rand.New(rand.NewPCG(uint64(w), 3))
+	for i := 0; ; i++ {
+		if i%256 == 0 {
+			runtime.Gosched() // let the collector stop the world promptly
+			select {
+			case <-stop:
+				ids := make([]uintptr, n)
+				for j := range ids {
+					ids[j] = checkEntry(t, entryOf(mine[j])).id
+				}
+				return ids
+			default:
+			}
+		}
+		k := rng.IntN(2)
+		if n > 0 && (n == len(mine) || rng.IntN(2) == 0) {
+			led.release(mine[n-1].id)
+			if s.Push(k, entryOf(mine[n-1])) {
+				n--
+				mine[n] = nil
+			} else {
+				led.claim(mine[n-1].id, w)
+			}
+			continue
+		}
+		if e, ok := s.Pop(k); ok {
+			tk := checkEntry(t, e)
+			led.claim(tk.id, w)
+			mine[n] = tk
+			n++
+		}
+	}
+}
+
+func runEntryStress(t *testing.T, l load) {
+	const perWorker = 16
+	workers := l.lockedThreads + l.goroutines
+	n := workers*perWorker + 1
+	s := NewEntryStacks([]int{8, 24})
+	led := newLedger(n)
+	held := make([][]*token, workers)
+	rngs := make([]*rand.Rand, workers)
+	all := newTokens(n - 1)
+	for w := range held {
+		rngs[w] = rand.New(rand.NewPCG(uint64(w), 2))
+		held[w] = all[w*perWorker : (w+1)*perWorker : (w+1)*perWorker]
+		for _, tk := range held[w] {
+			led.claim(tk.id, w)
+		}
+	}
+	all = nil // from here on, the stacks and workers are the only references
+	l.run(t, func(w, i int) {
+		k := rngs[w].IntN(2)
+		if len(held[w]) > 0 && rngs[w].IntN(2) == 0 {
+			tk := held[w][len(held[w])-1]
+			led.release(tk.id)
+			if s.Push(k, entryOf(tk)) {
+				held[w][len(held[w])-1] = nil
+				held[w] = held[w][:len(held[w])-1]
+			} else {
+				led.claim(tk.id, w)
+			}
+			return
+		}
+		if e, ok := s.Pop(k); ok {
+			tk := checkEntry(t, e)
+			led.claim(tk.id, w)
+			held[w] = append(held[w], tk)
+		}
+	})
+	led.check(t)
+	var drained []uintptr
+	if err := s.Drain(func(k int, es []Entry) {
+		for _, e := range es {
+			drained = append(drained, checkEntry(t, e).id)
+		}
+	}); err != nil && Enabled() {
+		t.Fatalf("Drain: %v", err)
+	}
+	ids := make([][]uintptr, len(held))
+	for w, h := range held {
+		for _, tk := range h {
+			ids[w] = append(ids[w], tk.id)
+		}
+	}
+	conserve(t, n, ids, drained)
+}
+
+// TestEntryStacksHoldNoReference checks that a popped value is not kept
+// alive by its old slot: after everything is popped, the objects are
+// collected.
+func TestEntryStacksHoldNoReference(t *testing.T) {
+	const n = 8
+	s := NewEntryStacks([]int{16})
+	collected := make(chan uintptr, n)
+	for i := 0; i < n; i++ {
+		tk := &token{magic: tokenMagic, id: uintptr(i + 1)}
+		runtime.AddCleanup(tk, func(id uintptr) { collected <- id }, tk.id)
+		if !s.Push(0, entryOf(tk)) {
+			t.Fatalf("push %d refused by a capacity-16 stack", i)
+		}
+	}
+	popped := 0
+	for {
+		e, ok := s.Pop(0)
+		if !ok {
+			break
+		}
+		checkEntry(t, e)
+		popped++
+	}
+	// Pops after a migration see another CPU's stack; Drain takes the rest.
+	if err := s.Drain(func(k int, es []Entry) { popped += len(es) }); err != nil && Enabled() {
+		t.Fatalf("Drain: %v", err)
+	}
+	if popped != n {
+		t.Fatalf("got back %d of %d", popped, n)
+	}
+	got := 0
+	for cycle := 0; cycle < 100 && got < n; cycle++ {
+		runtime.GC()
+		for drained := false; !drained; {
+			select {
+			case <-collected:
+				got++
+			default:
+				drained = true
+				runtime.Gosched()
+			}
+		}
+	}
+	if got != n {
+		t.Fatalf("%d of %d popped objects were collected after 100 GC cycles: a slot still references them", got, n)
+	}
+}

@@ -1,0 +1,109 @@
+package rseq
+
+import (
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/gorseq/percpu/arch"
+	"github.com/gorseq/percpu/internal/testmain"
+)
+
+// TestModeMatchesEnvironment checks that detection picked the mode this
+// environment calls for, so a regression to the fallback cannot hide.
+func TestModeMatchesEnvironment(t *testing.T) {
+	info := Status()
+	t.Logf("status: %v", info)
+	blocked := testmain.RseqBlocked()
+	glibcOff := strings.Contains(os.Getenv("GLIBC_TUNABLES"), "glibc.pthread.rseq=0")
+	want := ModeOwn
+	switch {
+	case os.Getenv(EnvMode) == "off":
+		want = ModeFallback
+		if info.Reason != EnvMode+"=off" {
+			t.Errorf("reason %q does not name %s=off", info.Reason, EnvMode)
+		}
+	case !arch.Available:
+		want = ModeFallback
+	case blocked != "":
+		want = ModeFallback
+		if cgoBinary {
+			// glibc's own registration failed first.
+			break
+		}
+		if !strings.Contains(info.Reason, blocked) {
+			t.Errorf("reason %q does not name %s", info.Reason, blocked)
+		}
+	case cgoBinary && glibcOff:
+		want = ModeFallback
+	case cgoBinary:
+		want = ModeGlibc
+	}
+	if info.Mode != want {
+		t.Fatalf("mode %v (%s), want %v", info.Mode, info.Reason, want)
+	}
+	if info.Mode == ModeFallback && info.Reason == "" {
+		t.Error("fallback without a reason")
+	}
+	if info.Mode != ModeFallback && !info.Fence {
+		t.Logf("no fence: %s", info.FenceReason)
+	}
+}
+
+func TestIndexKind(t *testing.T) {
+	info := Status()
+	if info.Mode == ModeFallback {
+		t.Skip("fallback")
+	}
+	if info.Indexes < runtime.NumCPU() {
+		t.Fatalf("%d indexes for %d CPUs", info.Indexes, runtime.NumCPU())
+	}
+	hasMMCID := featureSize() >= 28
+	switch os.Getenv(EnvIndex) {
+	case "cpu", "cpu_id":
+		if info.Index != IndexCPU {
+			t.Fatalf("index %v, want cpu_id as %s asks", info.Index, EnvIndex)
+		}
+	default:
+		if hasMMCID != (info.Index == IndexMMCID) {
+			t.Fatalf("index %v with AT_RSEQ_FEATURE_SIZE %d", info.Index, featureSize())
+		}
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if !threadRunsSections() {
+		t.Skip("this thread cannot run sections: " + info.ThreadFailReason)
+	}
+	idx, _ := arch.CurrentIndex()
+	if int(idx) >= info.Indexes {
+		t.Fatalf("index %d out of range %d", idx, info.Indexes)
+	}
+	if info.Index == IndexCPU && int(idx) != CPU() {
+		// Both read the same thread at nearly the same time; a migration in
+		// between is possible but the values must both be valid CPUs.
+		t.Logf("cpu_id %d, CPU() %d", idx, CPU())
+	}
+}
+
+func TestCPU(t *testing.T) {
+	for i := 0; i < 1000; i++ {
+		if c := CPU(); c < 0 || c >= max(NumIndexes(), runtime.GOMAXPROCS(0)) {
+			t.Fatalf("CPU() = %d", c)
+		}
+	}
+	t.Logf("CPU() source: %s", Status().CPUSource)
+}
+
+func TestFenceReported(t *testing.T) {
+	info := Status()
+	err := Fence(-1)
+	if (err == nil) != info.Fence {
+		t.Fatalf("Fence(-1) = %v but Status().Fence = %v (%s)", err, info.Fence, info.FenceReason)
+	}
+	if info.Fence {
+		if err := Fence(CPU()); err != nil {
+			t.Fatalf("Fence(%d): %v", CPU(), err)
+		}
+	}
+}
