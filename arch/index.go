@@ -24,3 +24,14 @@ func (f IndexField) String() string {
 	}
 	return "unknown"
 }
+
+// AreaSource says where a thread's struct rseq is.
+type AreaSource uint8
+
+const (
+	// AreaOwn: the library registered the area and keeps its address in the
+	// thread's m.tls[1].
+	AreaOwn AreaSource = iota
+	// AreaGlibc: glibc registered it at the thread pointer plus an offset.
+	AreaGlibc
+)

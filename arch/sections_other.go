@@ -1,4 +1,4 @@
-//go:build !linux || !amd64 || purego
+//go:build !linux || !(amd64 || arm64) || purego
 
 package arch
 
@@ -20,7 +20,13 @@ var errPortable = errors.New("no restartable sequences for " + runtime.GOOS + "/
 func Build() error { return errPortable }
 
 // Configure does nothing on this target.
-func Configure(adjust uintptr, index IndexField) {}
+func Configure(source AreaSource, offset uintptr, index IndexField) {}
+
+// CheckOwnLayout reports that this target has no sections.
+func CheckOwnLayout() error { return errPortable }
+
+// CheckThreadPointer reports that this target has no sections.
+func CheckThreadPointer() error { return errPortable }
 
 // SetDelay does nothing on this target.
 func SetDelay(spins int64) {}

@@ -1,4 +1,4 @@
-//go:build !linux || !amd64 || purego
+//go:build !linux || !(amd64 || arm64) || purego
 
 package rseq
 
@@ -12,3 +12,5 @@ func detect() (Mode, IndexKind, string) {
 func ensureRegistered() bool { return false }
 
 func areasInUse() int { return 0 }
+
+func featureSize() uintptr { return 0 }

@@ -44,6 +44,37 @@ func (s *spill[T]) pop() (v T, ok bool) {
 	return v, true
 }
 
+// pushBatch pushes from the front of src while there is room and returns
+// how many it pushed, as PushWords does.
+func (s *spill[T]) pushBatch(src []T, capacity int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := min(len(src), capacity-len(s.items))
+	if n <= 0 {
+		return 0
+	}
+	s.items = append(s.items, src[:n]...)
+	s.n.Store(int32(len(s.items)))
+	return n
+}
+
+// popBatch pops up to len(dst) items into dst, deepest first, as PopWords
+// does, and returns how many.
+func (s *spill[T]) popBatch(dst []T) int {
+	if s.n.Load() == 0 {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := min(len(dst), len(s.items))
+	rest := len(s.items) - n
+	copy(dst, s.items[rest:])
+	clear(s.items[rest:])
+	s.items = s.items[:rest]
+	s.n.Store(int32(rest))
+	return n
+}
+
 // takeAll empties the shard and returns what it held.
 func (s *spill[T]) takeAll() []T {
 	s.mu.Lock()

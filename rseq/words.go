@@ -134,13 +134,7 @@ func (s *WordStacks) PushBatch(k int, src []uintptr) int {
 			}
 		}
 	}
-	sh := s.spills.local(k)
-	for i, v := range src {
-		if !sh.push(v, s.caps[k]) {
-			return i
-		}
-	}
-	return len(src)
+	return s.spills.local(k).pushBatch(src, s.caps[k])
 }
 
 // PopBatch pops up to len(dst) words from the calling CPU's stack k in one
@@ -161,15 +155,7 @@ func (s *WordStacks) PopBatch(k int, dst []uintptr) int {
 			}
 		}
 	}
-	sh := s.spills.local(k)
-	for i := range dst {
-		v, ok := sh.pop()
-		if !ok {
-			return i
-		}
-		dst[i] = v
-	}
-	return len(dst)
+	return s.spills.local(k).popBatch(dst)
 }
 
 // Drain takes every word out of every CPU's stacks and every shard and

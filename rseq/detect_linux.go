@@ -1,4 +1,4 @@
-//go:build linux && amd64 && !purego
+//go:build linux && (amd64 || arm64) && !purego
 
 package rseq
 
@@ -17,17 +17,10 @@ import (
 )
 
 const (
-	sysRseq          = 334
+	sysRseq          = unix.SYS_RSEQ
 	areaSize         = 32 // struct rseq as registered
 	atRseqFeatureLen = 27 // AT_RSEQ_FEATURE_SIZE
-	archGetFS        = 0x1003
-	// mTLSOffset is the offset of m.tls in the Go 1.26 runtime's m. The
-	// non-cgo runtime points FS at &m.tls[0]+8, so FS:0 is m.tls[1].
-	mTLSOffset = 128
 )
-
-//go:linkname getm runtime.getm
-func getm() uintptr
 
 // detect decides the mode for a linux/amd64 build with sections.
 func detect() (Mode, IndexKind, string) {
@@ -47,13 +40,13 @@ func detect() (Mode, IndexKind, string) {
 		case size == 0:
 			return ModeFallback, kind, "glibc did not register rseq (__rseq_size is 0: GLIBC_TUNABLES=glibc.pthread.rseq=0, seccomp, or an old kernel)"
 		}
-		arch.Configure(offset, field)
+		arch.Configure(arch.AreaGlibc, offset, field)
 		if err := onFreshThread(func() error { return verifyGlibc(offset) }); err != nil {
 			return ModeFallback, kind, err.Error()
 		}
 		return ModeGlibc, kind, why
 	}
-	arch.Configure(0, field)
+	arch.Configure(arch.AreaOwn, 0, field)
 	// The probe runs on a thread of its own: init runs on the main thread,
 	// which the dynamic loader of a PIE binary may already have registered.
 	if err := onFreshThread(probeOwn); err != nil {
@@ -105,23 +98,14 @@ func onFreshThread(f func() error) error {
 	return <-done
 }
 
-func fsBase() uintptr {
-	var fs uintptr
-	_, _, e := unix.RawSyscall(unix.SYS_ARCH_PRCTL, archGetFS, uintptr(unsafe.Pointer(&fs)), 0)
-	if e != 0 {
-		return 0
-	}
-	return fs
-}
-
-// verifyGlibc checks that FS:0 is the thread pointer and that the kernel has
-// exactly glibc's area registered for this thread (EBUSY on re-registering
-// the same area, length and signature).
+// verifyGlibc checks that the sections find the thread pointer and that the
+// kernel has exactly glibc's area registered for this thread (EBUSY on
+// re-registering the same area, length and signature).
 func verifyGlibc(offset uintptr) error {
-	tp := arch.ThreadWord()
-	if fs := fsBase(); tp == 0 || tp != fs {
-		return fmt.Errorf("glibc thread pointer check failed: FS:0 = %#x, FS base = %#x", tp, fs)
+	if err := arch.CheckThreadPointer(); err != nil {
+		return err
 	}
+	tp := arch.ThreadWord()
 	_, _, e := unix.RawSyscall6(sysRseq, tp+offset, areaSize, 0, arch.Signature, 0, 0)
 	if e != unix.EBUSY {
 		return fmt.Errorf("glibc's area at thread pointer%+d is not the registered one: rseq re-registration returned %v, want EBUSY", offset, errnoName(e))
@@ -135,15 +119,14 @@ func verifyGlibc(offset uintptr) error {
 // probeOwn checks the runtime layout the sections rely on and registers the
 // calling thread; ENOSYS or EPERM here means no thread can register.
 func probeOwn() error {
-	m := getm()
-	if fs := fsBase(); fs != m+mTLSOffset+8 {
-		return fmt.Errorf("Go runtime layout check failed: FS base %#x is not &m.tls[1] (m = %#x)", fs, m)
+	if err := arch.CheckOwnLayout(); err != nil {
+		return err
 	}
 	if w := arch.ThreadWord(); w > 1 {
 		return nil // already registered by an earlier call
 	}
 	if err := registerThread(); err != nil {
-		return fmt.Errorf("rseq(2) registration: %w", err)
+		return err
 	}
 	if idx, st := arch.CurrentIndex(); st != arch.Committed || int(idx) >= nIndexes {
 		return fmt.Errorf("registered area reads index %d (%v), want below %d", idx, st, nIndexes)

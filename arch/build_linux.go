@@ -1,4 +1,4 @@
-//go:build linux && amd64 && !purego
+//go:build linux && (amd64 || arm64) && !purego
 
 package arch
 
@@ -17,15 +17,14 @@ var (
 	areaAdjust uintptr
 	// indexOffset is the offset of the index field in struct rseq.
 	indexOffset = uintptr(offsetCPUID)
+	// viaThreadPointer (arm64) says the area is at the thread pointer plus
+	// areaAdjust (glibc) rather than in m.tls[1] (own).
+	viaThreadPointer bool
 	// sectionDescs holds the address of each section's struct rseq_cs.
 	sectionDescs [numSections]uintptr
 	// delaySpins is the delay-loop length of RSEQ_DELAY builds.
 	delaySpins int64
 )
-
-// Signature is the value registered with the kernel and placed before every
-// abort handler.
-const Signature = 0x53053053
 
 const (
 	numSections = 7
@@ -33,11 +32,6 @@ const (
 )
 
 var sectionNames = [numSections]string{"CounterAdd", "PushWord", "PopWord", "PushWords", "PopWords", "PushEntry", "PopEntry"}
-
-var (
-	armBytes       = []byte{0x49, 0x89, 0x40, 0x08} // MOVQ AX, 8(R8)
-	signatureBytes = []byte{0x0F, 0xB9, 0x3D, 0x53, 0x30, 0x05, 0x53}
-)
 
 // rseqCS is the kernel's struct rseq_cs: 32 bytes, aligned to 32.
 type rseqCS struct {
@@ -76,17 +70,12 @@ func Build() error {
 	return nil
 }
 
-// marker returns the 7 bytes of the marker with the given tag.
-func marker(tag uint32) []byte {
-	return []byte{0x0F, 0x1F, 0x80, byte(tag), byte(tag >> 8), byte(tag >> 16), byte(tag >> 24)}
-}
-
 // locate finds section i's start, post-commit and abort markers in code.
 func locate(i int, code []byte) (rseqCS, error) {
 	base := uintptr(unsafe.Pointer(&code[0]))
 	var at [3]int
 	for role := range at {
-		m := marker(0x52530000 | uint32(i)<<8 | uint32(role+1))
+		m := marker(i, role+1)
 		at[role] = bytes.Index(code, m)
 		if at[role] < 0 {
 			return rseqCS{}, fmt.Errorf("marker %d not found in %d bytes", role+1, len(code))
@@ -113,45 +102,11 @@ func locate(i int, code []byte) (rseqCS, error) {
 
 // Configure tells the sections where the area is and which index to use. It
 // must be called before any section runs.
-func Configure(adjust uintptr, index IndexField) {
-	areaAdjust = adjust
+func Configure(source AreaSource, offset uintptr, index IndexField) {
+	viaThreadPointer = source == AreaGlibc
+	areaAdjust = offset
 	indexOffset = uintptr(index)
 }
 
 // SetDelay sets the spin count of each injected delay in RSEQ_DELAY builds.
 func SetDelay(spins int64) { delaySpins = spins }
-
-// CPUIDInstruction reports the instruction CPU uses without rseq.
-func CPUIDInstruction() string {
-	switch {
-	case hasRDPID:
-		return "rdpid"
-	case hasRDTSCP:
-		return "rdtscp"
-	}
-	return "none"
-}
-
-// Linux keeps (node<<12)|cpu in TSC_AUX, which RDPID and RDTSCP read.
-var (
-	hasRDPID  = func() bool { _, _, c, _ := cpuid(7, 0); return c&(1<<22) != 0 }()
-	hasRDTSCP = func() bool {
-		if max, _, _, _ := cpuid(0x80000000, 0); max < 0x80000001 {
-			return false
-		}
-		_, _, _, d := cpuid(0x80000001, 0)
-		return d&(1<<27) != 0
-	}()
-)
-
-// CPU returns the current CPU from the processor (TSC_AUX), without rseq,
-// and false when the processor offers no user-mode way to read it.
-func CPU() (int, bool) {
-	switch {
-	case hasRDPID:
-		return int(rdpid() & 0xfff), true
-	case hasRDTSCP:
-		return int(rdtscpAux() & 0xfff), true
-	}
-	return 0, false
-}

@@ -1,4 +1,4 @@
-//go:build linux && amd64 && !purego
+//go:build linux && (amd64 || arm64) && !purego
 
 package arch
 
@@ -47,14 +47,14 @@ func PushEntry(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n
 //go:noescape
 func PopEntry(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
 
-// ThreadWord returns the word at the thread pointer (FS:0): in own mode the
-// calling thread's registered area (0: none yet, 1: cannot register); with
-// glibc, the thread pointer itself.
+// ThreadWord returns the word the sections start from: in own mode the
+// calling thread's registered area, kept in its m.tls[1] (0: none yet, 1:
+// cannot register); with glibc, the thread pointer.
 func ThreadWord() uintptr
 
-// SetThreadWord sets the word at the thread pointer. Only package rseq calls
-// it, only in own mode after checking that FS:0 is m.tls[1], and only while
-// the goroutine is locked to its thread.
+// SetThreadWord sets the calling thread's m.tls[1]. Only package rseq calls
+// it, only in own mode after CheckOwnLayout, and only while the goroutine is
+// locked to its thread.
 func SetThreadWord(v uintptr)
 
 // CurrentIndex returns the calling thread's current index (cpu_id or mm_cid)
@@ -62,13 +62,8 @@ func SetThreadWord(v uintptr)
 // the time the caller uses it.
 func CurrentIndex() (idx uint32, st Status)
 
-func rdpid() uint32
-func rdtscpAux() uint32
-
 //go:noescape
 func sectionEntries(out *[numSections]*byte)
-
-func cpuid(leaf, sub uint32) (a, b, c, d uint32)
 
 func delayInjected() bool
 

@@ -1,0 +1,481 @@
+//go:build linux && arm64 && !purego
+
+#include "textflag.h"
+
+// Register roles in every section:
+//   R8  the thread's struct rseq area     R9  the *StackDesc
+//   R10 offset of the index field (cpu_id or mm_cid) within the area
+//   R11 aborts taken so far, times 256 (the status's second byte)
+//   R2  the block shift                   R3  index, then block
+//   R4  the member's top word             R5  the member's first slot
+//   R6  top                               R7  the value pushed or popped
+//   R12, R13 scratch                      R16 delay loops only
+// R18 (platform), R26–R30 (context, REGTMP, g, FP, LR) are never touched.
+
+// A 4-byte executed no-op (MOVZ XZR, #tag) that Build searches for.
+#define MARK(tag) WORD $(0xD280001F | (tag<<5))
+
+// BRK #0x45e0: the registration signature, right before abort_ip.
+#define SIGNATURE WORD $0xd428bc00
+
+// ARM stores the section's descriptor into area.rseq_cs. It must be the
+// instruction right before start_ip; Build checks its bytes (STR X1, [X8, #8]).
+#define ARM(desc) MOVD desc(SB), R1; MOVD R1, 8(R8)
+
+#ifdef RSEQ_DELAY
+#define DELAY MOVD ·delaySpins(SB), R16; SUBS $1, R16, R16; BGE -1(PC)
+#else
+#define DELAY
+#endif
+
+// ENTER finds the area (R8) and the index offset (R10), or leaves through
+// notready (R0 = 0: unregistered; 1: unusable) or unavailable. Own mode
+// keeps the area in m.tls[1] (g is R28; g.m is at +48, m.tls[1] at +136);
+// glibc's is at TPIDR_EL0 plus __rseq_offset.
+#define ENTER \
+	MOVD $0, R11; \
+	MOVBU ·viaThreadPointer(SB), R0; \
+	CBNZ R0, enterTP; \
+	MOVD 48(g), R0; \
+	MOVD 136(R0), R0; \
+	CMP $1, R0; \
+	BLS notready; \
+	B enterArea; \
+enterTP: \
+	MRS TPIDR_EL0, R0; \
+	MOVD ·areaAdjust(SB), R1; \
+	ADD R1, R0, R0; \
+enterArea: \
+	MOVW 4(R0), R1; \
+	TBNZ $63, R1, unavailable; \
+	MOVD R0, R8; \
+	MOVD ·indexOffset(SB), R10
+
+// PRELOAD, between the retry label and ARM, loads the block shift and the
+// member's offsets.
+#define PRELOAD \
+	MOVD 8(R9), R2; \
+	MOVD 16(R9), R4; \
+	MOVD 24(R9), R5
+
+// BLOCK, first thing in a section, reads the index, checks it, points R3 at
+// its block, leaves if the index is stopped, and turns R4 and R5 into the
+// member's top word and first slot. The stop word (zero when we get past
+// it) is added into the block address: that address dependency orders every
+// later load after the stop word's load, so a thread that restarted the
+// family with a release store is seen whole (arm64 may reorder loads).
+#define BLOCK \
+	MOVWU (R8)(R10), R3; \
+	DELAY; \
+	MOVD 32(R9), R12; \
+	CMP R12, R3; \
+	BHS unavailable; \
+	LSL R2, R3, R3; \
+	MOVD 0(R9), R12; \
+	ADD R12, R3, R3; \
+	DELAY; \
+	MOVD 16(R3), R12; \
+	CBNZ R12, stopped; \
+	ADD R12, R3, R3; \
+	ADD R3, R4, R4; \
+	ADD R3, R5, R5; \
+	DELAY
+
+#define EXITS(OUT) \
+stopped: \
+	ORR $3, R11, R11; \
+	B OUT; \
+notready: \
+	CBNZ R0, unavailable; \
+	ORR $6, R11, R11; \
+	B OUT; \
+unavailable: \
+	ORR $7, R11, R11; \
+	B OUT
+
+#define RETRY \
+	ADD $256, R11, R11; \
+	CMP $(16*256), R11; \
+	BLO retry; \
+	ORR $5, R11, R11; \
+	B out
+
+// func CounterAdd(d *StackDesc, delta int64) Status
+TEXT ·CounterAdd(SB), NOSPLIT, $0-20
+	MOVD d+0(FP), R9
+	MOVD delta+8(FP), R7
+	ENTER
+retry:
+	PRELOAD
+	ARM(·sectionDescs+0)
+	MARK(0x5001)
+	DELAY
+	BLOCK
+	MOVD (R4), R6
+	ADD R7, R6, R6
+	DELAY
+	MOVD R6, (R4) // commit
+	MARK(0x5002)
+out:
+	MOVW R11, ret+16(FP)
+	RET
+	EXITS(out)
+	SIGNATURE
+	MARK(0x5003)
+	RETRY
+
+// func PushWord(d *StackDesc, v uintptr) Status
+TEXT ·PushWord(SB), NOSPLIT, $0-20
+	MOVD d+0(FP), R9
+	MOVD v+8(FP), R7
+	ENTER
+retry:
+	PRELOAD
+	ARM(·sectionDescs+8)
+	MARK(0x5011)
+	DELAY
+	BLOCK
+	MOVD (R4), R6 // top
+	MOVD 8(R4), R12
+	CMP R12, R6
+	BHS full
+	DELAY
+	MOVD R7, (R5)(R6<<3)
+	ADD $1, R6, R6
+	DELAY
+	MOVD R6, (R4) // commit
+	MARK(0x5012)
+out:
+	MOVW R11, ret+16(FP)
+	RET
+full:
+	ORR $2, R11, R11
+	B out
+	EXITS(out)
+	SIGNATURE
+	MARK(0x5013)
+	RETRY
+
+// func PopWord(d *StackDesc) (v uintptr, st Status)
+TEXT ·PopWord(SB), NOSPLIT, $0-20
+	MOVD d+0(FP), R9
+	ENTER
+retry:
+	PRELOAD
+	ARM(·sectionDescs+16)
+	MARK(0x5021)
+	DELAY
+	BLOCK
+	MOVD (R4), R6 // top
+	CBZ R6, empty
+	DELAY
+	SUB $1, R6, R6
+	MOVD (R5)(R6<<3), R7
+	DELAY
+	MOVD R6, (R4) // commit
+	MARK(0x5022)
+	MOVD R7, v+8(FP)
+	MOVW R11, st+16(FP)
+	RET
+empty:
+	ORR $1, R11, R11
+out:
+	MOVD ZR, v+8(FP)
+	MOVW R11, st+16(FP)
+	RET
+	EXITS(out)
+	SIGNATURE
+	MARK(0x5023)
+	RETRY
+
+// func PushWords(d *StackDesc, src *uintptr, n uintptr) (pushed uintptr, st Status)
+TEXT ·PushWords(SB), NOSPLIT, $0-36
+	MOVD d+0(FP), R9
+	ENTER
+retry:
+	PRELOAD
+	ARM(·sectionDescs+24)
+	MARK(0x5031)
+	DELAY
+	BLOCK
+	MOVD (R4), R6 // top
+	MOVD 8(R4), R7
+	CMP R7, R6
+	BHS full
+	SUB R6, R7, R7 // room
+	MOVD n+16(FP), R12
+	CMP R12, R7
+	CSEL LO, R7, R12, R7 // count = min(room, n)
+	CBZ R7, full
+	DELAY
+	ADD R6<<3, R5, R5 // first free slot
+	MOVD src+8(FP), R13
+	MOVD $0, R3
+copy:
+	MOVD (R13)(R3<<3), R12
+	DELAY
+	MOVD R12, (R5)(R3<<3)
+	ADD $1, R3, R3
+	CMP R7, R3
+	BLO copy
+	ADD R7, R6, R6
+	DELAY
+	MOVD R6, (R4) // commit
+	MARK(0x5032)
+	MOVD R7, pushed+24(FP)
+	MOVW R11, st+32(FP)
+	RET
+full:
+	ORR $2, R11, R11
+out:
+	MOVD ZR, pushed+24(FP)
+	MOVW R11, st+32(FP)
+	RET
+	EXITS(out)
+	SIGNATURE
+	MARK(0x5033)
+	RETRY
+
+// func PopWords(d *StackDesc, dst *uintptr, n uintptr) (popped uintptr, st Status)
+TEXT ·PopWords(SB), NOSPLIT, $0-36
+	MOVD d+0(FP), R9
+	ENTER
+retry:
+	PRELOAD
+	ARM(·sectionDescs+32)
+	MARK(0x5041)
+	DELAY
+	BLOCK
+	MOVD (R4), R6 // top
+	MOVD n+16(FP), R7
+	CMP R7, R6
+	CSEL LO, R6, R7, R7 // count = min(top, n)
+	CBZ R7, empty
+	DELAY
+	SUB R7, R6, R6 // the new top
+	ADD R6<<3, R5, R5 // first slot to take
+	MOVD dst+8(FP), R13
+	MOVD $0, R3
+copy:
+	MOVD (R5)(R3<<3), R12
+	DELAY
+	MOVD R12, (R13)(R3<<3)
+	ADD $1, R3, R3
+	CMP R7, R3
+	BLO copy
+	DELAY
+	MOVD R6, (R4) // commit
+	MARK(0x5042)
+	MOVD R7, popped+24(FP)
+	MOVW R11, st+32(FP)
+	RET
+empty:
+	ORR $1, R11, R11
+out:
+	MOVD ZR, popped+24(FP)
+	MOVW R11, st+32(FP)
+	RET
+	EXITS(out)
+	SIGNATURE
+	MARK(0x5043)
+	RETRY
+
+// Entry stacks: see sections_amd64.s. FIX, jumped over on entry, moves the
+// hint by one until slot[h] is dead and slot[h-1] live (sentinels frame
+// every stack, so neither check needs a bounds test).
+#define FIX(check) \
+	B check; \
+hintup: \
+	ADD $1, R6, R6; \
+	B check; \
+hintdown: \
+	SUB $1, R6, R6
+
+// func PushEntry(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
+TEXT ·PushEntry(SB), NOSPLIT, $0-44
+	MOVD d+0(FP), R9
+	MOVD $0, R11
+	MOVBU runtime·writeBarrier(SB), R12
+	CBNZ R12, gcmarking
+	ENTER
+retry:
+	PRELOAD
+	ARM(·sectionDescs+40)
+	MARK(0x5051)
+	DELAY
+	BLOCK
+	MOVD (R4), R6 // hint
+	FIX(check)
+check:
+	ADD R6<<5, R5, R13 // &slot[h]
+	MOVD (R13), R12
+	CBNZ R12, hintup // slot[h] live: the hint is one low
+	MOVD -32(R13), R12
+	CBZ R12, hintdown // slot[h-1] dead: the hint is one high
+	MOVD 8(R4), R12
+	CMP R12, R6
+	BHS full
+	DELAY
+	MOVD aux+16(FP), R12
+	MOVD R12, 8(R13)
+	MOVD n0+24(FP), R12
+	MOVD R12, 16(R13)
+	MOVD n1+32(FP), R12
+	MOVD R12, 24(R13)
+	ADD $1, R6, R6
+	DELAY
+	MOVD R6, (R4) // hint = top+1
+	MOVD p+8(FP), R12
+	DELAY
+	MOVD R12, (R13) // commit: the slot is live
+	MARK(0x5052)
+out:
+	MOVW R11, ret+40(FP)
+	RET
+gcmarking:
+	ORR $4, R11, R11
+	B out
+full:
+	ORR $2, R11, R11
+	B out
+	EXITS(out)
+	SIGNATURE
+	MARK(0x5053)
+	RETRY
+
+// func PopEntry(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
+TEXT ·PopEntry(SB), NOSPLIT, $0-44
+	MOVD d+0(FP), R9
+	MOVD $0, R11
+	MOVBU runtime·writeBarrier(SB), R12
+	CBNZ R12, gcmarking
+	ENTER
+retry:
+	PRELOAD
+	ARM(·sectionDescs+48)
+	MARK(0x5061)
+	DELAY
+	BLOCK
+	MOVD (R4), R6 // hint
+	FIX(check)
+check:
+	ADD R6<<5, R5, R13 // &slot[h]
+	MOVD (R13), R12
+	CBNZ R12, hintup // slot[h] live: the hint is one low
+	CBZ R6, empty
+	MOVD -32(R13), R12
+	CBZ R12, hintdown // slot[h-1] dead: the hint is one high
+	DELAY
+	MOVD R12, p+8(FP)
+	MOVD -24(R13), R12
+	MOVD R12, aux+16(FP)
+	MOVD -16(R13), R12
+	MOVD R12, n0+24(FP)
+	MOVD -8(R13), R12
+	MOVD R12, n1+32(FP)
+	SUB $1, R6, R6
+	DELAY
+	MOVD R6, (R4) // hint = top-1
+	DELAY
+	MOVD ZR, -32(R13) // commit: the slot is dead
+	MARK(0x5062)
+	MOVW R11, st+40(FP)
+	RET
+gcmarking:
+	ORR $4, R11, R11
+	B out
+empty:
+	ORR $1, R11, R11
+out:
+	MOVD ZR, p+8(FP)
+	MOVD ZR, aux+16(FP)
+	MOVD ZR, n0+24(FP)
+	MOVD ZR, n1+32(FP)
+	MOVW R11, st+40(FP)
+	RET
+	EXITS(out)
+	SIGNATURE
+	MARK(0x5063)
+	RETRY
+
+// func ThreadWord() uintptr
+TEXT ·ThreadWord(SB), NOSPLIT, $0-8
+	MOVBU ·viaThreadPointer(SB), R0
+	CBNZ R0, tp
+	MOVD 48(g), R0
+	MOVD 136(R0), R0
+	MOVD R0, ret+0(FP)
+	RET
+tp:
+	MRS TPIDR_EL0, R0
+	MOVD R0, ret+0(FP)
+	RET
+
+// func SetThreadWord(v uintptr)
+TEXT ·SetThreadWord(SB), NOSPLIT, $0-8
+	MOVD v+0(FP), R1
+	MOVD 48(g), R0
+	MOVD R1, 136(R0)
+	RET
+
+// func CurrentIndex() (idx uint32, st Status)
+TEXT ·CurrentIndex(SB), NOSPLIT, $0-8
+	ENTER
+	MOVWU (R8)(R10), R3
+	MOVW R3, idx+0(FP)
+	MOVW ZR, st+4(FP)
+	RET
+out:
+	MOVW ZR, idx+0(FP)
+	MOVW R11, st+4(FP)
+	RET
+notready:
+	CBNZ R0, unavailable
+	ORR $6, R11, R11
+	B out
+unavailable:
+	ORR $7, R11, R11
+	B out
+
+// func gm() uintptr
+TEXT ·gm(SB), NOSPLIT, $0-8
+	MOVD 48(g), R0
+	MOVD R0, ret+0(FP)
+	RET
+
+// func mWord(off uintptr) uintptr
+TEXT ·mWord(SB), NOSPLIT, $0-16
+	MOVD 48(g), R0
+	MOVD off+0(FP), R1
+	MOVD (R0)(R1), R0
+	MOVD R0, ret+8(FP)
+	RET
+
+// func delayInjected() bool
+TEXT ·delayInjected(SB), NOSPLIT, $0-1
+#ifdef RSEQ_DELAY
+	MOVD $1, R0
+#else
+	MOVD $0, R0
+#endif
+	MOVB R0, ret+0(FP)
+	RET
+
+// func sectionEntries(out *[numSections]*byte)
+TEXT ·sectionEntries(SB), NOSPLIT, $0-8
+	MOVD out+0(FP), R0
+	MOVD $·CounterAdd(SB), R1
+	MOVD R1, 0(R0)
+	MOVD $·PushWord(SB), R1
+	MOVD R1, 8(R0)
+	MOVD $·PopWord(SB), R1
+	MOVD R1, 16(R0)
+	MOVD $·PushWords(SB), R1
+	MOVD R1, 24(R0)
+	MOVD $·PopWords(SB), R1
+	MOVD R1, 32(R0)
+	MOVD $·PushEntry(SB), R1
+	MOVD R1, 40(R0)
+	MOVD $·PopEntry(SB), R1
+	MOVD R1, 48(R0)
+	RET
