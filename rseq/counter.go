@@ -45,14 +45,8 @@ func (c *Counter) Add(delta int64) {
 
 // addSlow handles a status other than a clean commit; false means spill.
 func (c *Counter) addSlow(delta int64, st arch.Status) bool {
-	noteStatus(st)
-	switch st.Outcome() {
-	case arch.Committed:
-		return true
-	case arch.Unregistered:
-		return ensureRegistered() && arch.CounterAdd(&c.desc, delta).Outcome() == arch.Committed
-	}
-	return false
+	st, _ = settle(st, func() arch.Status { return arch.CounterAdd(&c.desc, delta) })
+	return st.Outcome() == arch.Committed
 }
 
 // Load returns the sum of every CPU's count. Adds that run concurrently may

@@ -73,20 +73,11 @@ func (s *EntryStacks) Push(k int, e Entry) bool {
 }
 
 func (s *EntryStacks) pushSlow(k int, e Entry, st arch.Status) bool {
-	noteStatus(st)
-	switch st.Outcome() {
-	case arch.Committed:
-		return true
-	case arch.Full:
-		return false
-	case arch.Unregistered:
-		if ensureRegistered() {
-			if st = arch.PushEntry(&s.descs[k], e.P, e.Aux, e.N0, e.N1); st.Outcome() == arch.Committed || st.Outcome() == arch.Full {
-				return s.pushSlow(k, e, st)
-			}
-		}
+	st, shard := settle(st, func() arch.Status { return arch.PushEntry(&s.descs[k], e.P, e.Aux, e.N0, e.N1) })
+	if shard {
+		return s.spills.local(k).push(e, s.caps[k])
 	}
-	return s.spills.local(k).push(e, s.caps[k])
+	return st.Outcome() == arch.Committed
 }
 
 // Pop pops an entry from the calling CPU's stack k or the calling P's
@@ -103,19 +94,11 @@ func (s *EntryStacks) Pop(k int) (Entry, bool) {
 }
 
 func (s *EntryStacks) popSlow(k int, e Entry, st arch.Status) (Entry, bool) {
-	noteStatus(st)
-	switch st.Outcome() {
-	case arch.Committed:
+	st, _ = settle(st, func() (st arch.Status) { e.P, e.Aux, e.N0, e.N1, st = arch.PopEntry(&s.descs[k]); return st })
+	if st.Outcome() == arch.Committed {
 		return e, true
-	case arch.Unregistered:
-		if ensureRegistered() {
-			p, aux, n0, n1, st := arch.PopEntry(&s.descs[k])
-			if st.Outcome() == arch.Committed {
-				return s.popSlow(k, Entry{P: p, Aux: aux, N0: n0, N1: n1}, st)
-			}
-		}
 	}
-	return s.spills.local(k).pop()
+	return s.spills.local(k).pop() // empty here, or no sections: try the shard
 }
 
 // Drain takes every entry out of every CPU's stacks and every shard and

@@ -181,6 +181,25 @@ func possibleCPUs() int {
 	return n
 }
 
+// settle finishes a call whose section did not commit cleanly. It records
+// the status; when the thread had no area yet it registers the thread and
+// runs the section once more (retry). It returns the final status and
+// whether the caller must use its fallback shard instead: the thread cannot
+// run sections, the index is stopped, the GC is marking, or the section
+// aborted too often.
+func settle(st arch.Status, retry func() arch.Status) (arch.Status, bool) {
+	noteStatus(st)
+	if st.Outcome() == arch.Unregistered && ensureRegistered() {
+		st = retry()
+		noteStatus(st)
+	}
+	switch st.Outcome() {
+	case arch.Committed, arch.Full, arch.Empty:
+		return st, false
+	}
+	return st, true
+}
+
 // noteStatus records a slow-path status in the process-wide statistics.
 func noteStatus(st arch.Status) {
 	if a := st.Aborts(); a > 0 {

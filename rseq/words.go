@@ -70,20 +70,11 @@ func (s *WordStacks) Push(k int, v uintptr) bool {
 }
 
 func (s *WordStacks) pushSlow(k int, v uintptr, st arch.Status) bool {
-	noteStatus(st)
-	switch st.Outcome() {
-	case arch.Committed:
-		return true
-	case arch.Full:
-		return false
-	case arch.Unregistered:
-		if ensureRegistered() {
-			if st = arch.PushWord(&s.descs[k], v); st.Outcome() == arch.Committed || st.Outcome() == arch.Full {
-				return s.pushSlow(k, v, st)
-			}
-		}
+	st, shard := settle(st, func() arch.Status { return arch.PushWord(&s.descs[k], v) })
+	if shard {
+		return s.spills.local(k).push(v, s.caps[k])
 	}
-	return s.spills.local(k).push(v, s.caps[k])
+	return st.Outcome() == arch.Committed
 }
 
 // Pop pops a word from the calling CPU's stack k, or from the calling P's
@@ -100,18 +91,11 @@ func (s *WordStacks) Pop(k int) (uintptr, bool) {
 }
 
 func (s *WordStacks) popSlow(k int, v uintptr, st arch.Status) (uintptr, bool) {
-	noteStatus(st)
-	switch st.Outcome() {
-	case arch.Committed:
+	st, _ = settle(st, func() (st arch.Status) { v, st = arch.PopWord(&s.descs[k]); return st })
+	if st.Outcome() == arch.Committed {
 		return v, true
-	case arch.Unregistered:
-		if ensureRegistered() {
-			if v, st = arch.PopWord(&s.descs[k]); st.Outcome() == arch.Committed {
-				return s.popSlow(k, v, st)
-			}
-		}
 	}
-	return s.spills.local(k).pop()
+	return s.spills.local(k).pop() // empty here, or no sections: try the shard
 }
 
 // PushBatch pushes words from the front of src onto the calling CPU's stack
@@ -122,16 +106,12 @@ func (s *WordStacks) PushBatch(k int, src []uintptr) int {
 	}
 	if on {
 		n, st := arch.PushWords(&s.descs[k], &src[0], uintptr(len(src)))
-		noteStatus(st)
-		switch st.Outcome() {
-		case arch.Committed:
+		if st == arch.Committed {
 			return int(n)
-		case arch.Full:
-			return 0
-		case arch.Unregistered:
-			if ensureRegistered() {
-				return s.PushBatch(k, src)
-			}
+		}
+		st, shard := settle(st, func() (st arch.Status) { n, st = arch.PushWords(&s.descs[k], &src[0], uintptr(len(src))); return st })
+		if !shard {
+			return int(n)
 		}
 	}
 	return s.spills.local(k).pushBatch(src, s.caps[k])
@@ -145,14 +125,11 @@ func (s *WordStacks) PopBatch(k int, dst []uintptr) int {
 	}
 	if on {
 		n, st := arch.PopWords(&s.descs[k], &dst[0], uintptr(len(dst)))
-		noteStatus(st)
-		switch st.Outcome() {
-		case arch.Committed:
+		if st == arch.Committed {
 			return int(n)
-		case arch.Unregistered:
-			if ensureRegistered() {
-				return s.PopBatch(k, dst)
-			}
+		}
+		if st, _ = settle(st, func() (st arch.Status) { n, st = arch.PopWords(&s.descs[k], &dst[0], uintptr(len(dst))); return st }); st.Outcome() == arch.Committed {
+			return int(n)
 		}
 	}
 	return s.spills.local(k).popBatch(dst)
