@@ -1,0 +1,5 @@
+//go:build !linux
+
+package alloc
+
+func signalThread(tid int) {}
