@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gorseq/percpu/arch"
 	"github.com/gorseq/percpu/rseq"
 )
 
@@ -19,6 +20,9 @@ const (
 // and the statistics. The per-CPU stacks fall back to mutex shards by
 // themselves (rseq unavailable, GC marking).
 type cache struct {
+	// fast is member 0's section descriptor while sections run (else nil):
+	// Pool and PoolOf call the section directly with it.
+	fast    *arch.StackDesc
 	stacks  *rseq.EntryStacks
 	depots  []depot
 	touched atomic.Bool // set by Get and Put; cleared at every GC cycle
@@ -38,6 +42,7 @@ func newCache(classes, perCPU, depotBatches int) *cache {
 		caps[i] = perCPU
 	}
 	c := &cache{stacks: rseq.NewEntryStacks(caps), depots: make([]depot, classes)}
+	c.fast = c.stacks.Desc(0)
 	for i := range c.depots {
 		c.depots[i].max = depotBatches
 	}
@@ -55,6 +60,23 @@ func (c *cache) get(k int) (rseq.Entry, bool) {
 		return e, true
 	}
 	return c.refill(k)
+}
+
+// getAfter finishes a get of class 0 whose section, called directly with
+// c.fast, returned e and st (not a clean commit).
+func (c *cache) getAfter(e rseq.Entry, st arch.Status) (rseq.Entry, bool) {
+	if e, ok := c.stacks.PopAfter(0, e, st); ok {
+		return e, true
+	}
+	return c.refill(0)
+}
+
+// putAfter finishes a put of e in class 0 whose section, called directly
+// with c.fast, returned st (not a clean commit).
+func (c *cache) putAfter(e rseq.Entry, st arch.Status) {
+	if !c.stacks.PushAfter(0, e, st) {
+		c.spill(0, e)
+	}
 }
 
 func (c *cache) refill(k int) (rseq.Entry, bool) {

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/gorseq/percpu/arch"
 	"github.com/gorseq/percpu/rseq"
 )
 
@@ -50,6 +51,13 @@ func (p *Pool) Put(x any) {
 		return
 	}
 	raceRelease(v.data)
+	// The fast path: one restartable section, called directly.
+	if c := p.c.Load(); c != nil && c.fast != nil && c.touched.Load() {
+		if st := arch.PushEntry(c.fast, v.data, v.typ, 0, 0); st != arch.Committed {
+			c.putAfter(rseq.Entry{P: v.data, Aux: v.typ}, st)
+		}
+		return
+	}
 	p.cache().put(0, rseq.Entry{P: v.data, Aux: v.typ})
 }
 
@@ -61,6 +69,33 @@ func (p *Pool) Put(x any) {
 // If Get would otherwise return nil and p.New is non-nil, Get returns the
 // result of calling p.New.
 func (p *Pool) Get() any {
+	// The fast path: one restartable section, called directly.
+	if c := p.c.Load(); c != nil && c.fast != nil && c.touched.Load() {
+		data, typ, _, _, st := arch.PopEntry(c.fast)
+		if st == arch.Committed {
+			raceAcquire(data)
+			var x any
+			*(*eface)(unsafe.Pointer(&x)) = eface{typ: typ, data: data}
+			return x
+		}
+		return p.getAfter(c, rseq.Entry{P: data, Aux: typ}, st)
+	}
+	return p.getSlow()
+}
+
+func (p *Pool) getAfter(c *cache, e rseq.Entry, st arch.Status) any {
+	if e, ok := c.getAfter(e, st); ok {
+		raceAcquire(e.P)
+		var x any
+		*(*eface)(unsafe.Pointer(&x)) = eface{typ: e.Aux, data: e.P}
+		return x
+	}
+	return p.miss(c)
+}
+
+// getSlow is Get without the direct section: first use, fallback mode, or
+// the first Get of a GC cycle (which marks the pool as in use).
+func (p *Pool) getSlow() any {
 	c := p.cache()
 	if e, ok := c.get(0); ok {
 		raceAcquire(e.P)
@@ -68,6 +103,11 @@ func (p *Pool) Get() any {
 		*(*eface)(unsafe.Pointer(&x)) = eface{typ: e.Aux, data: e.P}
 		return x
 	}
+	return p.miss(c)
+}
+
+// miss returns New's value, or nil without New.
+func (p *Pool) miss(c *cache) any {
 	if p.New == nil {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/gorseq/percpu/arch"
 	"github.com/gorseq/percpu/rseq"
 )
 
@@ -77,6 +78,12 @@ func (p *PoolOf[T]) Put(v T) {
 		return
 	}
 	raceRelease(e.P)
+	if c.fast != nil && c.touched.Load() { // one section, called directly
+		if st := arch.PushEntry(c.fast, e.P, e.Aux, e.N0, e.N1); st != arch.Committed {
+			c.putAfter(e, st)
+		}
+		return
+	}
 	c.put(0, e)
 }
 
@@ -122,10 +129,27 @@ func (p *PoolOf[T]) value(e rseq.Entry) (v T) {
 // zero value without New) when the pool has none.
 func (p *PoolOf[T]) Get() T {
 	c := p.cache()
+	if c.fast != nil && c.touched.Load() { // one section, called directly
+		ptr, aux, n0, n1, st := arch.PopEntry(c.fast)
+		e := rseq.Entry{P: ptr, Aux: aux, N0: n0, N1: n1}
+		if st != arch.Committed {
+			var ok bool
+			if e, ok = c.getAfter(e, st); !ok {
+				return p.miss(c)
+			}
+		}
+		raceAcquire(e.P)
+		return p.value(e)
+	}
 	if e, ok := c.get(0); ok {
 		raceAcquire(e.P)
 		return p.value(e)
 	}
+	return p.miss(c)
+}
+
+// miss returns New's value, or the zero value without New.
+func (p *PoolOf[T]) miss(c *cache) T {
 	if p.New == nil {
 		var zero T
 		return zero

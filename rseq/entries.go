@@ -59,6 +59,26 @@ func (s *EntryStacks) framed(i, k int) []Entry {
 	return unsafe.Slice((*Entry)(unsafe.Add(s.block(i), s.slotOff[k]-arch.EntrySize)), s.caps[k]+2)
 }
 
+// Desc returns member k's section descriptor while sections run in this
+// process, and nil otherwise. It lets a caller whose fast path matters call
+// arch.PushEntry and arch.PopEntry itself, saving a call level; any status
+// other than a clean commit must then go to PushAfter or PopAfter, which
+// finish the call exactly as Push and Pop would.
+func (s *EntryStacks) Desc(k int) *arch.StackDesc {
+	if !on {
+		return nil
+	}
+	return &s.descs[k]
+}
+
+// PushAfter finishes a push of e whose section returned st (see Desc).
+func (s *EntryStacks) PushAfter(k int, e Entry, st arch.Status) bool { return s.pushSlow(k, e, st) }
+
+// PopAfter finishes a pop whose section returned e and st (see Desc).
+func (s *EntryStacks) PopAfter(k int, e Entry, st arch.Status) (Entry, bool) {
+	return s.popSlow(k, e, st)
+}
+
 // Push pushes e (e.P must not be nil) onto the calling CPU's stack k, or
 // the calling P's shard; false when full.
 func (s *EntryStacks) Push(k int, e Entry) bool {
