@@ -71,7 +71,8 @@ func (s *EntryStacks) Desc(k int) *arch.StackDesc {
 	return &s.descs[k]
 }
 
-// PushAfter finishes a push of e whose section returned st (see Desc).
+// PushAfter finishes a push of e whose section returned st (see Desc). A
+// caller of the sections annotates its own hand-offs for the race detector.
 func (s *EntryStacks) PushAfter(k int, e Entry, st arch.Status) bool { return s.pushSlow(k, e, st) }
 
 // PopAfter finishes a pop whose section returned e and st (see Desc).
@@ -82,6 +83,7 @@ func (s *EntryStacks) PopAfter(k int, e Entry, st arch.Status) (Entry, bool) {
 // Push pushes e (e.P must not be nil) onto the calling CPU's stack k, or
 // the calling P's shard; false when full.
 func (s *EntryStacks) Push(k int, e Entry) bool {
+	raceRelease(e.P)
 	if on {
 		st := arch.PushEntry(&s.descs[k], e.P, e.Aux, e.N0, e.N1)
 		if st == arch.Committed {
@@ -102,15 +104,20 @@ func (s *EntryStacks) pushSlow(k int, e Entry, st arch.Status) bool {
 
 // Pop pops an entry from the calling CPU's stack k or the calling P's
 // shard; false when both are empty.
-func (s *EntryStacks) Pop(k int) (Entry, bool) {
+func (s *EntryStacks) Pop(k int) (e Entry, ok bool) {
 	if on {
 		p, aux, n0, n1, st := arch.PopEntry(&s.descs[k])
-		if st == arch.Committed {
-			return Entry{P: p, Aux: aux, N0: n0, N1: n1}, true
+		e, ok = Entry{P: p, Aux: aux, N0: n0, N1: n1}, true
+		if st != arch.Committed {
+			e, ok = s.popSlow(k, e, st)
 		}
-		return s.popSlow(k, Entry{P: p, Aux: aux, N0: n0, N1: n1}, st)
+	} else {
+		e, ok = s.spills.local(k).pop()
 	}
-	return s.spills.local(k).pop()
+	if ok {
+		raceAcquire(e.P)
+	}
+	return e, ok
 }
 
 func (s *EntryStacks) popSlow(k int, e Entry, st arch.Status) (Entry, bool) {
@@ -148,6 +155,9 @@ func (s *EntryStacks) Drain(fn func(k int, entries []Entry)) error {
 	for k := range s.caps {
 		for i := k; i < len(s.spills.shards); i += len(s.caps) {
 			taken[k] = append(taken[k], s.spills.shards[i].takeAll()...)
+		}
+		for _, e := range taken[k] {
+			raceAcquire(e.P)
 		}
 		if len(taken[k]) > 0 {
 			fn(k, taken[k])

@@ -1,0 +1,9 @@
+//go:build !race
+
+package rseq
+
+import "unsafe"
+
+func raceRelease(unsafe.Pointer) {}
+
+func raceAcquire(unsafe.Pointer) {}
