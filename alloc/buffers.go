@@ -28,6 +28,11 @@ type Buffers struct {
 
 	Max    int // largest capacity kept (rounded down to a power of two)
 	PerCPU int // buffers per class per CPU (default 8)
+
+	// New optionally makes a buffer of the given capacity when the pool has
+	// none of its class (default: make). It must return at least that
+	// capacity.
+	New func(capacity int) []byte
 }
 
 // Buffer size limits.
@@ -65,14 +70,21 @@ func (b *Buffers) Get(n int) []byte {
 	c := b.cache()
 	k := classOf(n)
 	if k >= len(c.depots) {
-		return make([]byte, n)
+		return b.make(n)[:n]
 	}
 	if e, ok := c.get(k); ok {
 		raceAcquire(e.P)
 		return unsafe.Slice((*byte)(e.P), e.N1)[:n]
 	}
 	c.stats.news.Add(1)
-	return make([]byte, n, MinBuffer<<k)
+	return b.make(MinBuffer << k)[:n]
+}
+
+func (b *Buffers) make(capacity int) []byte {
+	if b.New != nil {
+		return b.New(capacity)
+	}
+	return make([]byte, capacity)
 }
 
 // Put returns buf to the pool for reuse; its length does not matter. A

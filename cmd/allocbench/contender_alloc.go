@@ -1,0 +1,44 @@
+package main
+
+import "github.com/gorseq/percpu/alloc"
+
+// The project's own pools, on per-CPU restartable sequences. Each also runs
+// as NAME/fallback, in a child process with PERCPU_RSEQ=off.
+func init() {
+	register(Contender{
+		Name:     "alloc",
+		About:    "alloc.Pool and alloc.Buffers (per-CPU rseq caches + depot)",
+		Fallback: true,
+		NewPool: func(newItem func() *Item) Pool {
+			a := &allocPool{}
+			a.p.New = func() any { return newItem() }
+			return a
+		},
+		NewBufferPool: func(newBuffer func(n int) []byte) BufferPool {
+			return &allocBuffers{b: alloc.Buffers{New: newBuffer}}
+		},
+	})
+	register(Contender{
+		Name:     "allocof",
+		About:    "alloc.PoolOf[*Item] (typed, no boxing)",
+		Fallback: true,
+		NewPool: func(newItem func() *Item) Pool {
+			return &allocPoolOf{p: alloc.PoolOf[*Item]{New: newItem}}
+		},
+	})
+}
+
+type allocPool struct{ p alloc.Pool }
+
+func (a *allocPool) Get() *Item  { return a.p.Get().(*Item) }
+func (a *allocPool) Put(x *Item) { a.p.Put(x) }
+
+type allocPoolOf struct{ p alloc.PoolOf[*Item] }
+
+func (a *allocPoolOf) Get() *Item  { return a.p.Get() }
+func (a *allocPoolOf) Put(x *Item) { a.p.Put(x) }
+
+type allocBuffers struct{ b alloc.Buffers }
+
+func (a *allocBuffers) GetBytes(n int) []byte { return a.b.Get(n) }
+func (a *allocBuffers) PutBytes(b []byte)     { a.b.Put(b) }

@@ -1,0 +1,68 @@
+// Command allocbench compares object pools: this module's per-CPU pools
+// against sync.Pool, a per-P pool built on procPin, lock-free stacks and
+// rings, a channel, a mutex, and plain allocation, on workloads that stand
+// for how services use pools. It prints a table a person can read at a
+// glance, or benchstat's format, or JSON, and can plot throughput.
+//
+//	go run ./cmd/allocbench                    # the default set, about a minute on 2 CPUs
+//	go run ./cmd/allocbench -workload all -cpu 1,2,4,8 -count 5 -format benchfmt > new.txt
+//	go run ./cmd/allocbench -impl syncpool,perp -workload pair -plot pair.svg
+//
+// # What is measured
+//
+// A cell is one workload, one contender and one -cpu value. -cpu sets
+// GOMAXPROCS, as it does for go test; most workloads run one goroutine per
+// P (oversub runs more Ps than CPUs and eight goroutines per P). Each cell
+// gets a new, empty instance of the contender, then:
+//
+//  1. Warm-up: the workload runs with growing operation counts, as
+//     testing.B does, until one run lasts a quarter of -benchtime. This
+//     fills the pool and the caches and measures the rate.
+//  2. From that rate, the operation count that lasts -benchtime.
+//  3. -count timed runs of that many operations, each after runtime.GC,
+//     each read against runtime/metrics before and after: heap allocations
+//     (objects and bytes, as runtime.MemStats counts them), GC cycles, the
+//     GC's CPU time and its longest pause.
+//
+// An operation is one value's round trip, one Get and sooner or later one
+// Put, in every workload; ns/op is the wall time of a run divided by its
+// operations over all goroutines together, so ops/s = 10⁹/(ns/op) is the
+// throughput of the whole process. The table shows the median of the runs
+// and half their range as ±; benchfmt and JSON keep every run.
+//
+// The contender makes its new values through a function the harness gives
+// it, which counts them (on per-P counter shards, so counting costs every
+// contender the same few nanoseconds): the hit rate is 1 - News/Gets. The
+// allocation columns include what the workload itself allocates (the GC
+// workloads allocate 256 B of garbage per operation), so compare them
+// between contenders, not with zero.
+//
+// Cells run one after another in this process, workload by workload, then
+// -cpu value, then contender. Interleaving the -count runs of different
+// contenders would spread slow drifts (thermal, other tenants) more evenly;
+// instead every run starts from a collected heap and the spread is shown. On
+// a shared or virtual machine, compare ± before reading small differences.
+//
+// # Workloads
+//
+// pair (Get, write, Put: the fast path), burst (64 Gets then 64 Puts),
+// prodcons (Gets on producers, Puts on consumers, records crossing Ps in
+// batches), oversub (more Ps than CPUs: the OS preempts pool operations),
+// gcpressure (bursts with two forced GCs between them: what sync.Pool's
+// victim cache does not survive), liveset (a large live set replaced at
+// random: GC CPU and pauses), arena (requests that free all their values at
+// once) and replay (byte buffers of the sizes in testdata, recorded traces
+// written by internal/tracegen). The default set is pair, burst, prodcons,
+// gcpressure and replay; -workload all runs every one. allocbench -h lists
+// them with a line on each; workload_NAME.go says more.
+//
+// # Contenders
+//
+// Each contender is a file, contender_NAME.go, that registers a Contender
+// from its init function with constructors for the shapes it offers: a Pool
+// of 64-byte *Item records, a BufferPool of byte buffers, or Arenas. Every
+// bounded pool keeps at most 4096 records. This module's own pools read
+// PERCPU_RSEQ at start-up, so -impl NAME/fallback runs NAME again in a child
+// process (this program, re-executed with PERCPU_RSEQ=off and -format json)
+// and merges its results; the header prints each process's rseq mode.
+package main

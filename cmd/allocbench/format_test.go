@@ -1,0 +1,131 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// goldenArgs is the short run the format tests parse.
+var goldenArgs = []string{"-workload=pair,gcpressure", "-impl=syncpool,new", "-count=2"}
+
+// goldenNames are the benchmarks goldenArgs produce, each once per run.
+var goldenNames = []string{
+	"Pair/impl=syncpool/cpu=1", "Pair/impl=new/cpu=1",
+	"Pair/impl=syncpool/cpu=2", "Pair/impl=new/cpu=2",
+	"GCPressure/impl=syncpool/cpu=1", "GCPressure/impl=new/cpu=1",
+	"GCPressure/impl=syncpool/cpu=2", "GCPressure/impl=new/cpu=2",
+}
+
+// benchstat's reader accepts -format benchfmt: the expected benchmarks,
+// twice each, with the file configuration and units it needs.
+func TestBenchfmtGolden(t *testing.T) {
+	out := mustRun(t, append(goldenArgs, "-format=benchfmt")...)
+	r := benchfmt.NewReader(strings.NewReader(out), "allocbench")
+	var names []string
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			t.Fatalf("not a result: %v", r.Result())
+		}
+		names = append(names, res.Name.String())
+		for _, key := range []string{"goos", "goarch", "cpu", "go", "kernel", "rseq-mode"} {
+			if res.GetConfig(key) == "" {
+				t.Errorf("%s: no %q configuration", res.Name, key)
+			}
+		}
+		units := []string{"sec/op", "B/op", "allocs/op", "news/op"}
+		if strings.HasPrefix(res.Name.String(), "GCPressure") {
+			units = append(units, "gc-cpu-sec/op", "gc-pause-max-sec", "gcs")
+		}
+		for _, unit := range units {
+			if _, ok := res.Value(unit); !ok {
+				t.Errorf("%s: no %s value", res.Name, unit)
+			}
+		}
+		if res.Iters < 1 {
+			t.Errorf("%s: %d iterations", res.Name, res.Iters)
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := append(slices.Clone(goldenNames), goldenNames...)
+	slices.Sort(want)
+	slices.Sort(names)
+	if !slices.Equal(names, want) {
+		t.Errorf("benchmarks:\n%s\nwant:\n%s", strings.Join(names, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// -format json decodes into Report, with the header filled in and a
+// result per cell.
+func TestJSONGolden(t *testing.T) {
+	var rep Report
+	dec := json.NewDecoder(strings.NewReader(mustRun(t, append(goldenArgs, "-format=json")...)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rep); err != nil {
+		t.Fatal(err)
+	}
+	h := rep.Header
+	if h.Cores < 1 || h.Go == "" || h.Kernel == "" || h.CPU == "" || h.Mode != modeLine() || h.Count != 2 || h.Benchtime != "1ms" {
+		t.Errorf("header: %+v", h)
+	}
+	var names []string
+	for _, r := range rep.Results {
+		names = append(names, benchName(r.Workload)+"/impl="+r.Impl+"/cpu="+strconv.Itoa(r.CPU))
+		if len(r.Runs) != 2 {
+			t.Errorf("%s/%s: %d runs, want 2", r.Workload, r.Impl, len(r.Runs))
+		}
+	}
+	if !slices.Equal(names, goldenNames) {
+		t.Errorf("results:\n%s\nwant:\n%s", strings.Join(names, "\n"), strings.Join(goldenNames, "\n"))
+	}
+}
+
+// The table has the header, a section per workload, a row per contender
+// and -cpu value, and GC columns for the GC workloads only.
+func TestTable(t *testing.T) {
+	out := mustRun(t, goldenArgs...)
+	for _, want := range []string{
+		"allocbench · ", modeLine(), "2 × 1ms", "pair — ", "gcpressure — ", "max pause", "vs sync.Pool", "1.00×",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	pair := out[strings.Index(out, "pair — "):strings.Index(out, "gcpressure — ")]
+	if strings.Contains(pair, "max pause") {
+		t.Errorf("pair has GC columns:\n%s", pair)
+	}
+	rows := 0
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) > 2 && (f[1] == "syncpool" || f[1] == "new") {
+			rows++
+		}
+	}
+	if rows != len(goldenNames) {
+		t.Errorf("%d rows, want %d:\n%s", rows, len(goldenNames), out)
+	}
+}
+
+// -plot writes an SVG with a panel per workload.
+func TestPlot(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.svg")
+	mustRun(t, append(goldenArgs, "-plot="+path)...)
+	svg, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<svg", "pair", "gcpressure", "syncpool"} {
+		if !strings.Contains(string(svg), want) {
+			t.Errorf("the plot lacks %q", want)
+		}
+	}
+}

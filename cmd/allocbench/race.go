@@ -1,0 +1,16 @@
+//go:build race
+
+package main
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+// The race detector cannot see that pinning a goroutine to its P makes it
+// the only one touching that P's data. The per-P pool tells it so, treating
+// the pin as a lock on the P's stack: acquire after pinning, release before
+// unpinning. A record's hand-off from Put to Get follows from that.
+
+func raceAcquire(addr unsafe.Pointer) { runtime.RaceAcquire(addr) }
+func raceRelease(addr unsafe.Pointer) { runtime.RaceRelease(addr) }

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// shape is what a workload needs from a contender.
+type shape int
+
+const (
+	shapePool    shape = iota // a Pool of *Item
+	shapeBuffers              // a BufferPool
+	shapeArena                // Arenas
+)
+
+// A Target is what a workload drives: one contender, built for one cell
+// (workload × contender × -cpu value), with the configuration of the run.
+type Target struct {
+	Procs    int          // GOMAXPROCS for the cell; most workloads run this many goroutines
+	Pool     Pool         // for shapePool workloads
+	Buffers  BufferPool   // for shapeBuffers workloads
+	NewArena func() Arena // for shapeArena workloads: one arena per goroutine
+	Sizes    []int        // buffer sizes to replay (shapeBuffers)
+}
+
+// A Workload is one way of using a pool. An operation is always one value's
+// round trip — one Get and, sooner or later, one Put — so ns/op, allocs/op
+// and the hit rate (1 - News/Gets) compare across workloads.
+type Workload struct {
+	Name  string // the -workload value
+	Bench string // the benchmark name: BenchmarkBench/impl=…/cpu=…
+	About string // one line for the usage message and the table
+	Uses  shape
+	// Default puts the workload in the set that runs without -workload.
+	Default bool
+	// GC marks a workload about the garbage collector: the table adds GC
+	// CPU time per operation and the longest GC pause.
+	GC bool
+	// Procs returns the GOMAXPROCS for a -cpu value; nil means the value
+	// itself.
+	Procs func(cpu int) int
+	// Prepare readies t for the cell (untimed) and returns the timed body:
+	// run(n) performs n operations and returns when every goroutine it
+	// started has finished.
+	Prepare func(t *Target) (run func(n int))
+}
+
+// workloads lists every workload, each defined in its own file
+// (workload_NAME.go), in the order tables and -workload all show them.
+var workloads = []*Workload{
+	&pairWorkload,
+	&burstWorkload,
+	&prodConsWorkload,
+	&oversubWorkload,
+	&gcPressureWorkload,
+	&liveSetWorkload,
+	&arenaWorkload,
+	&replayWorkload,
+}
+
+// lookupWorkload returns the workload named name, or nil.
+func lookupWorkload(name string) *Workload {
+	i := slices.IndexFunc(workloads, func(w *Workload) bool { return w.Name == name })
+	if i < 0 {
+		return nil
+	}
+	return workloads[i]
+}
+
+// workloadNames returns the names of all workloads, or of the default ones.
+func workloadNames(onlyDefault bool) []string {
+	var names []string
+	for _, w := range workloads {
+		if w.Default || !onlyDefault {
+			names = append(names, w.Name)
+		}
+	}
+	return names
+}
+
+// procsFor returns the GOMAXPROCS the workload runs at for a -cpu value.
+func (w *Workload) procsFor(cpu int) int {
+	if w.Procs == nil {
+		return cpu
+	}
+	return w.Procs(cpu)
+}
+
+// parallel runs n operations on g goroutines, handing goroutine id its
+// share of ops (the first n%g get one more), and waits for all of them.
+// Static shares keep a shared counter out of the measured loop.
+func parallel(g, n int, work func(id, ops int)) {
+	if g < 1 {
+		panic(fmt.Sprintf("allocbench: %d goroutines", g))
+	}
+	var wg sync.WaitGroup
+	for id := range g {
+		ops := n / g
+		if id < n%g {
+			ops++
+		}
+		wg.Go(func() { work(id, ops) })
+	}
+	wg.Wait()
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"encoding/json"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Every workload runs briefly with every contender that offers its shape,
+// at two -cpu values, and produces sane figures.
+func TestEveryWorkload(t *testing.T) {
+	var rep Report
+	// Every contender here; the fallback children are tested in child_test.go.
+	var names []string
+	for _, c := range contenders {
+		names = append(names, c.Name)
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "-workload=all", "-impl="+strings.Join(names, ","), "-format=json")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range workloads {
+		for _, c := range contenders {
+			if !c.offers(w.Uses) {
+				continue
+			}
+			for _, cpu := range []int{1, 2} {
+				r := findResult(rep.Results, w.Name, c.Name, cpu)
+				if r == nil {
+					t.Errorf("%s/%s/cpu=%d: no result", w.Name, c.Name, cpu)
+					continue
+				}
+				checkRun(t, w, c, r)
+			}
+		}
+	}
+}
+
+func findResult(results []Result, workload, impl string, cpu int) *Result {
+	i := slices.IndexFunc(results, func(r Result) bool {
+		return r.Workload == workload && r.Impl == impl && r.CPU == cpu
+	})
+	if i < 0 {
+		return nil
+	}
+	return &results[i]
+}
+
+// checkRun checks the figures of a result that the workload's definition
+// fixes. Runs this short have too few operations for hit rates to mean much,
+// except in the serial pair loop, where a pool must mostly hit.
+func checkRun(t *testing.T, w *Workload, c *Contender, r *Result) {
+	t.Helper()
+	if r.GOMAXPROCS != w.procsFor(r.CPU) || len(r.Runs) != 1 {
+		t.Errorf("%s/%s/cpu=%d: GOMAXPROCS %d, %d runs", w.Name, c.Name, r.CPU, r.GOMAXPROCS, len(r.Runs))
+	}
+	run := r.Runs[0]
+	switch {
+	case run.Ops < 1 || run.NsPerOp <= 0:
+		t.Errorf("%s/%s/cpu=%d: %d ops at %v ns/op", w.Name, c.Name, r.CPU, run.Ops, run.NsPerOp)
+	case c.Baseline && run.NewsPerOp != 1:
+		t.Errorf("%s/%s/cpu=%d: the baseline made %v values per Get, want 1", w.Name, c.Name, r.CPU, run.NewsPerOp)
+	case !c.Baseline && run.NewsPerOp > 1:
+		t.Errorf("%s/%s/cpu=%d: a pool made %v values per Get", w.Name, c.Name, r.CPU, run.NewsPerOp)
+	case !c.Baseline && w.Name == "pair" && r.CPU == 1 && run.NewsPerOp > 0.5:
+		t.Errorf("%s/%s/cpu=%d: a pool made %v values per Get", w.Name, c.Name, r.CPU, run.NewsPerOp)
+	}
+}
+
+// The oversubscribed workload runs more Ps than CPUs at every -cpu value.
+func TestOversubProcs(t *testing.T) {
+	w := lookupWorkload("oversub")
+	for _, cpu := range []int{1, 2, 64} {
+		if p := w.procsFor(cpu); p <= cpu || p <= runtime.NumCPU() {
+			t.Errorf("oversub at -cpu %d: GOMAXPROCS %d", cpu, p)
+		}
+	}
+}
+
+// The traces parse, and comments and blank lines are skipped.
+func TestTraceSizes(t *testing.T) {
+	sizes, err := traceSizes()
+	if err != nil || len(sizes) < 1000 {
+		t.Fatalf("traceSizes: %d sizes, %v", len(sizes), err)
+	}
+	got, err := parseSizes("# comment\n1 2\n\n3\n")
+	if err != nil || !slices.Equal(got, []int{1, 2, 3}) {
+		t.Fatalf("parseSizes = %v, %v", got, err)
+	}
+	for _, bad := range []string{"1 x", "0", "-5"} {
+		if _, err := parseSizes(bad); err == nil {
+			t.Errorf("parseSizes(%q) accepted it", bad)
+		}
+	}
+}
