@@ -10,9 +10,9 @@ import (
 
 // Defaults for the per-CPU caches and the depot behind them.
 const (
-	DefaultPerCPU = 32 // entries per class per CPU
-	DefaultDepot  = 64 // batches per class in the depot
-	batchSize     = 16 // entries moved between a CPU and the depot at once
+	DefaultPerCPU = 128 // entries per class per CPU
+	DefaultDepot  = 64  // batches per class in the depot
+	batchSize     = 16  // entries moved between a CPU and the depot at once
 )
 
 // cache is the machinery behind Pool, PoolOf and Buffers: per-CPU entry
@@ -80,22 +80,22 @@ func (c *cache) putAfter(e rseq.Entry, st arch.Status) {
 }
 
 func (c *cache) refill(k int) (rseq.Entry, bool) {
-	batch := c.depots[k].take()
-	if batch == nil {
+	var batch [batchSize]rseq.Entry // on the stack: no garbage per refill
+	n := c.depots[k].take(&batch)
+	if n == 0 {
 		c.stats.misses.Add(1)
 		return rseq.Entry{}, false
 	}
 	c.stats.depotOut.Add(1)
-	e := batch[len(batch)-1]
-	for i, x := range batch[:len(batch)-1] {
-		if !c.stacks.Push(k, x) { // another thread filled this CPU meanwhile
-			if rest := batch[i : len(batch)-1]; !c.depots[k].give(rest) {
-				c.stats.drops.Add(int64(len(rest)))
+	for i := 0; i < n-1; i++ {
+		if !c.stacks.Push(k, batch[i]) { // another thread filled this CPU meanwhile
+			if !c.depots[k].give(batch[i : n-1]) {
+				c.stats.drops.Add(int64(n - 1 - i))
 			}
 			break
 		}
 	}
-	return e, true
+	return batch[n-1], true
 }
 
 // put caches e (e.P non-nil) in class k; when this CPU's stack is full it
@@ -111,17 +111,18 @@ func (c *cache) put(k int, e rseq.Entry) {
 }
 
 func (c *cache) spill(k int, e rseq.Entry) {
-	batch := make([]rseq.Entry, 0, batchSize)
-	batch = append(batch, e)
-	for len(batch) < batchSize {
+	var batch [batchSize]rseq.Entry // on the stack: no garbage per spill
+	batch[0] = e
+	n := 1
+	for ; n < batchSize; n++ {
 		x, ok := c.stacks.Pop(k)
 		if !ok {
 			break
 		}
-		batch = append(batch, x)
+		batch[n] = x
 	}
-	if !c.depots[k].give(batch) {
-		c.stats.drops.Add(int64(len(batch)))
+	if !c.depots[k].give(batch[:n]) {
+		c.stats.drops.Add(int64(n))
 		return
 	}
 	c.stats.depotIn.Add(1)
@@ -145,41 +146,60 @@ func (c *cache) cached() int64 {
 	return int64(n)
 }
 
-// depot is one class's stack of full batches, under a mutex: it is touched
-// once per batchSize operations at most.
+// depot is one class's stack of batches, under a mutex: it is touched once
+// per batchSize operations at most. Batch buffers are recycled, so moving
+// values between CPUs and the depot makes no garbage.
 type depot struct {
-	mu      sync.Mutex
-	batches [][]rseq.Entry // guarded by mu
-	max     int
+	mu    sync.Mutex
+	full  []*batch // guarded by mu
+	empty []*batch // guarded by mu; cleared, ready for reuse
+	max   int
 }
 
-func (d *depot) take() []rseq.Entry {
+type batch struct {
+	n int
+	e [batchSize]rseq.Entry
+}
+
+// take moves the newest batch into dst and returns its length (0: none).
+func (d *depot) take(dst *[batchSize]rseq.Entry) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	n := len(d.batches)
-	if n == 0 {
-		return nil
+	last := len(d.full) - 1
+	if last < 0 {
+		return 0
 	}
-	b := d.batches[n-1]
-	d.batches[n-1] = nil
-	d.batches = d.batches[:n-1]
-	return b
+	b := d.full[last]
+	d.full[last] = nil
+	d.full = d.full[:last]
+	n := copy(dst[:], b.e[:b.n])
+	clear(b.e[:b.n]) // the depot keeps no reference to what it handed out
+	b.n = 0
+	d.empty = append(d.empty, b)
+	return n
 }
 
-// give stores a copy of batch; false when the depot is full.
-func (d *depot) give(batch []rseq.Entry) bool {
+// give stores a copy of entries (at most batchSize); false when full.
+func (d *depot) give(entries []rseq.Entry) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if len(d.batches) >= d.max {
+	if len(d.full) >= d.max {
 		return false
 	}
-	d.batches = append(d.batches, append([]rseq.Entry(nil), batch...))
+	var b *batch
+	if last := len(d.empty) - 1; last >= 0 {
+		b, d.empty = d.empty[last], d.empty[:last]
+	} else {
+		b = new(batch)
+	}
+	b.n = copy(b.e[:], entries)
+	d.full = append(d.full, b)
 	return true
 }
 
 func (d *depot) clear() {
 	d.mu.Lock()
-	d.batches = nil
+	d.full, d.empty = nil, nil
 	d.mu.Unlock()
 }
 
@@ -187,8 +207,8 @@ func (d *depot) len() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	n := 0
-	for _, b := range d.batches {
-		n += len(b)
+	for _, b := range d.full {
+		n += b.n
 	}
 	return n
 }
