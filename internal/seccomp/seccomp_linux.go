@@ -11,57 +11,87 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Classic BPF opcodes and seccomp return values (linux/filter.h,
-// linux/seccomp.h).
+// Offsets of the fields of struct seccomp_data (linux/seccomp.h) that the
+// filter reads; x/sys/unix does not define the struct.
 const (
-	bpfLoadWordAbs = 0x00 | 0x00 | 0x20 // BPF_LD | BPF_W | BPF_ABS
-	bpfJumpIfEqual = 0x05 | 0x10 | 0x00 // BPF_JMP | BPF_JEQ | BPF_K
-	bpfReturn      = 0x06 | 0x00        // BPF_RET | BPF_K
-
-	offsetNr   = 0 // seccomp_data.nr
-	offsetArch = 4 // seccomp_data.arch
-
-	retAllow = 0x7fff0000 // SECCOMP_RET_ALLOW
-	retErrno = 0x00050000 // SECCOMP_RET_ERRNO
-
-	modeFilter = 1 // SECCOMP_SET_MODE_FILTER
-	flagTsync  = 1 // SECCOMP_FILTER_FLAG_TSYNC: every thread of the process
+	offsetNr   = 0 // int nr
+	offsetArch = 4 // __u32 arch
 )
 
-// auditArch and rseqNr are the native architecture's audit id and rseq
-// system call number.
-var auditArch, rseqNr = func() (uint32, uint32) {
-	if runtime.GOARCH == "arm64" {
-		return 0xc00000b7, 293 // AUDIT_ARCH_AARCH64
-	}
-	return 0xc000003e, 334 // AUDIT_ARCH_X86_64
-}()
+// maxErrno is the largest errno a filter can return (MAX_ERRNO,
+// linux/err.h).
+const maxErrno = 4095
 
-// program returns the filter: rseq(2) of the native architecture fails with
-// errno; everything else is allowed.
-func program(errno syscall.Errno) []unix.SockFilter {
-	return []unix.SockFilter{
-		{Code: bpfLoadWordAbs, K: offsetArch},                 // 0: A = arch
-		{Code: bpfJumpIfEqual, K: auditArch, Jt: 0, Jf: 3},    // 1: foreign arch → 5
-		{Code: bpfLoadWordAbs, K: offsetNr},                   // 2: A = nr
-		{Code: bpfJumpIfEqual, K: rseqNr, Jt: 0, Jf: 1},       // 3: not rseq → 5
-		{Code: bpfReturn, K: retErrno | uint32(errno)&0xffff}, // 4: fail with errno
-		{Code: bpfReturn, K: retAllow},                        // 5: allow
+// BlockRseqAndExec makes rseq(2) fail with errno, for good, in a fresh
+// image of argv0 (argv, env) that replaces the process, as execve does:
+// seccomp filters cannot be removed and survive execve. errno must be in
+// 1..4095 (a filter's errno 0 would make rseq(2) report success without
+// registering anything). It returns only on failure.
+//
+// The filter goes on the calling thread only, right before the exec. The
+// new image starts filtered, so even its C library's start-up registration
+// is refused, and no thread of the old process ever runs filtered: a glibc
+// that registered rseq at start-up (2.35+, in a cgo or -race binary) treats
+// a refused registration in a thread it creates later as fatal ("Fatal
+// glibc error: rseq registration failed"), and the Go runtime may create a
+// thread at any moment. no_new_privs, which an unprivileged filter needs,
+// is set first on the same thread; it cannot be undone either.
+func BlockRseqAndExec(errno syscall.Errno, argv0 string, argv, env []string) error {
+	if errno == 0 || errno > maxErrno {
+		return fmt.Errorf("seccomp: errno %d is not in 1..%d", errno, maxErrno)
 	}
-}
-
-// BlockRseq makes rseq(2) fail with errno in every thread of the process,
-// for good: a seccomp filter cannot be removed. It sets no_new_privs first,
-// which unprivileged filters require.
-func BlockRseq(errno syscall.Errno) error {
-	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return fmt.Errorf("seccomp: PR_SET_NO_NEW_PRIVS: %w", err)
+	path, err := syscall.BytePtrFromString(argv0)
+	if err != nil {
+		return err
+	}
+	args, err := syscall.SlicePtrFromStrings(argv)
+	if err != nil {
+		return err
+	}
+	envs, err := syscall.SlicePtrFromStrings(env)
+	if err != nil {
+		return err
 	}
 	filter := program(errno)
 	prog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
-	if _, _, e := unix.Syscall(unix.SYS_SECCOMP, modeFilter, flagTsync, uintptr(unsafe.Pointer(&prog))); e != 0 {
-		return fmt.Errorf("seccomp: installing the filter: %w", e)
+	// Everything below runs on this thread, with raw system calls only, so
+	// no Go code runs between the filter and the exec; the thread stays
+	// locked: if the exec fails, the thread is filtered and must die.
+	runtime.LockOSThread()
+	if _, _, e := unix.RawSyscall6(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0); e != 0 {
+		return fmt.Errorf("seccomp: prctl(PR_SET_NO_NEW_PRIVS): %w", e)
 	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&prog))); e != 0 {
+		return fmt.Errorf("seccomp: seccomp(SECCOMP_SET_MODE_FILTER): %w", e)
+	}
+	_, _, e := unix.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(path)),
+		uintptr(unsafe.Pointer(&args[0])), uintptr(unsafe.Pointer(&envs[0])))
 	runtime.KeepAlive(filter)
-	return nil
+	return fmt.Errorf("seccomp: execve %s: %w", argv0, e)
+}
+
+// program returns the classic BPF filter that makes the native
+// architecture's rseq(2) fail with errno and allows every other system
+// call. A call made through another ABI (a 32-bit one, whose numbers mean
+// different calls) is allowed untouched.
+func program(errno syscall.Errno) []unix.SockFilter {
+	const (
+		loadWord = unix.BPF_LD | unix.BPF_W | unix.BPF_ABS  // A = 32-bit word at offset K
+		jumpIfEq = unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K // pc += (A == K) ? Jt : Jf
+		ret      = unix.BPF_RET | unix.BPF_K                // return K
+	)
+	return []unix.SockFilter{
+		// 0: A = seccomp_data.arch.
+		{Code: loadWord, K: offsetArch},
+		// 1: native arch → 2; anything else → 5 (allow).
+		{Code: jumpIfEq, K: auditArch, Jt: 0, Jf: 3},
+		// 2: A = seccomp_data.nr.
+		{Code: loadWord, K: offsetNr},
+		// 3: rseq → 4; anything else → 5 (allow).
+		{Code: jumpIfEq, K: unix.SYS_RSEQ, Jt: 0, Jf: 1},
+		// 4: fail the call with errno; it does not reach the kernel.
+		{Code: ret, K: unix.SECCOMP_RET_ERRNO | uint32(errno)&unix.SECCOMP_RET_DATA},
+		// 5: let the call through.
+		{Code: ret, K: unix.SECCOMP_RET_ALLOW},
+	}
 }

@@ -1,48 +1,99 @@
 //go:build linux && (amd64 || arm64)
 
-package seccomp
+package seccomp_test
 
 import (
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gorseq/percpu/internal/seccomp"
+	"github.com/gorseq/percpu/internal/testmain"
 )
 
-// rawRseq calls rseq(2) with no area: the kernel answers EINVAL (or ENOSYS
-// where it lacks rseq, as under qemu-user); the filter answers its errno.
+// Environment of the children of TestBlockRseq.
+const (
+	childEnv    = "SECCOMP_TEST_BLOCK_WITH" // the errno to block rseq(2) with
+	reexecEnv   = "SECCOMP_TEST_REEXECUTED" // "1" after the re-execution
+	passMessage = "--- PASS: TestHelperBlockRseq"
+)
+
+var errnos = map[string]syscall.Errno{"ENOSYS": unix.ENOSYS, "EPERM": unix.EPERM}
+
+// rawRseq calls rseq(2) with no area and returns its errno. The kernel
+// refuses a null area with EINVAL; a blocked call fails with the filter's
+// errno instead.
 func rawRseq() syscall.Errno {
 	_, _, e := unix.Syscall6(unix.SYS_RSEQ, 0, 0, 0, 0, 0, 0)
 	return e
 }
 
-// TestBlockRseq runs itself in a child that installs the filter, so the
-// parent process stays unfiltered.
+// TestBlockRseq blocks rseq(2) in child processes, one per errno, so this
+// process keeps its own filters. Each child checks the errno from inside,
+// before and after re-executing itself.
 func TestBlockRseq(t *testing.T) {
-	if name := os.Getenv("SECCOMP_TEST_CHILD"); name != "" {
-		errno := map[string]syscall.Errno{"ENOSYS": unix.ENOSYS, "EPERM": unix.EPERM}[name]
-		if err := BlockRseq(errno); err != nil {
-			t.Fatal(err)
-		}
-		if got := rawRseq(); got != errno {
-			t.Fatalf("rseq after BlockRseq(%v) = %v", errno, got)
-		}
-		return
+	want := unix.EINVAL
+	if name := testmain.RseqBlocked(); name != "" {
+		// Already filtered: the newest filter's errno wins in the children.
+		want = errnos[name]
 	}
+	switch got := rawRseq(); {
+	case got == unix.ENOSYS && want == unix.EINVAL:
+		t.Skip("rseq(2) is missing here (an old kernel or qemu-user): a filter is not observable")
+	case got != want:
+		t.Fatalf("rseq(2) with no area fails with %v before any filter of this test, want %v", got, want)
+	}
+	for name := range errnos {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperBlockRseq$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), childEnv+"="+name)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), passMessage) {
+			t.Errorf("child blocking with %s: %v\n%s", name, err, out)
+		}
+	}
+}
+
+// TestHelperBlockRseq is the child of TestBlockRseq. It blocks rseq(2) and
+// re-executes itself, then checks the errno from inside the new image.
+func TestHelperBlockRseq(t *testing.T) {
+	name := os.Getenv(childEnv)
+	if name == "" {
+		t.Skip("runs only as a child of TestBlockRseq")
+	}
+	errno, ok := errnos[name]
+	if !ok {
+		t.Fatalf("%s=%q: want ENOSYS or EPERM", childEnv, name)
+	}
+	if os.Getenv(reexecEnv) != "1" {
+		err := seccomp.BlockRseqAndExec(errno, "/proc/self/exe", os.Args, append(os.Environ(), reexecEnv+"=1"))
+		t.Fatalf("BlockRseqAndExec: %v", err)
+	}
+
+	checkRseq(t, errno, "after re-executing")
+}
+
+// checkRseq fails the test unless rseq(2) fails with want.
+func checkRseq(t *testing.T, want syscall.Errno, when string) {
+	t.Helper()
+	if got := rawRseq(); got != want {
+		t.Fatalf("rseq(2) %s fails with %v, want %v", when, got, want)
+	}
+}
+
+// TestBlockRseqRejectsErrno checks that an errno a filter cannot return is
+// refused before anything is installed.
+func TestBlockRseqRejectsErrno(t *testing.T) {
 	before := rawRseq()
-	if before == unix.ENOSYS {
-		t.Skip("this kernel (or emulator) has no rseq: the filter's effect is not observable")
-	}
-	if before != unix.EINVAL {
-		t.Fatalf("unfiltered rseq with no area = %v, want EINVAL", before)
-	}
-	for _, name := range []string{"ENOSYS", "EPERM"} {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestBlockRseq$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "SECCOMP_TEST_CHILD="+name)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("child with %s: %v\n%s", name, err, out)
+	for _, errno := range []syscall.Errno{0, 4096} {
+		if err := seccomp.BlockRseqAndExec(errno, "/bin/false", nil, nil); err == nil {
+			t.Errorf("BlockRseqAndExec(%d) = nil, want an error", errno)
 		}
+	}
+	if after := rawRseq(); after != before {
+		t.Errorf("rseq(2) fails with %v after the refused calls, %v before", after, before)
 	}
 }

@@ -8,7 +8,8 @@ import (
 	"syscall"
 )
 
-// BlockRseq reports that this platform has no seccomp filter to install.
-func BlockRseq(errno syscall.Errno) error {
+// BlockRseqAndExec reports that this platform has no seccomp filter to
+// install.
+func BlockRseqAndExec(errno syscall.Errno, argv0 string, argv, env []string) error {
 	return errors.New("seccomp: not supported on " + runtime.GOOS + "/" + runtime.GOARCH)
 }

@@ -1,8 +1,3 @@
-// Package testmain is the TestMain of every package in this module. It
-// checks for goroutine leaks, and when PERCPU_TEST_BLOCK_RSEQ names an errno
-// (ENOSYS or EPERM) it blocks rseq(2) with seccomp and re-executes the test
-// binary, so that even glibc's start-up registration and the library's
-// init-time detection see a kernel that refuses restartable sequences.
 package testmain
 
 import (
@@ -16,51 +11,72 @@ import (
 	"github.com/gorseq/percpu/internal/seccomp"
 )
 
-// Environment variables.
+// Environment variables that control the blocking.
 const (
-	EnvBlock   = "PERCPU_TEST_BLOCK_RSEQ"         // ENOSYS or EPERM
-	envApplied = "PERCPU_TEST_BLOCK_RSEQ_APPLIED" // set in the re-executed child
+	// EnvBlock asks Run to block rseq(2) with the errno it names: ENOSYS
+	// or EPERM.
+	EnvBlock = "PERCPU_TEST_BLOCK_RSEQ"
+	// EnvApplied is set to "1" in the re-executed test binary, whose
+	// process carries the filter.
+	EnvApplied = "PERCPU_TEST_BLOCK_RSEQ_APPLIED"
 )
 
+// errnos are the errnos EnvBlock may name.
 var errnos = map[string]syscall.Errno{"ENOSYS": syscall.ENOSYS, "EPERM": syscall.EPERM}
 
-// Run runs the tests, blocking rseq first if the environment asks, and
-// fails them if goroutines leak.
+// Run runs the tests of m and exits. If EnvBlock asks for it, it first
+// blocks rseq(2) and re-executes the test binary. After the tests it fails
+// them if goroutines other than those that opts ignore are still running.
+//
+// Run exits with status 2 if EnvBlock holds anything but ENOSYS or EPERM,
+// and with status 1 if the filter cannot be installed or the binary cannot
+// be re-executed: it never runs the tests unblocked when asked to block.
 func Run(m *testing.M, opts ...goleak.Option) {
-	if err := blockIfAsked(); err != nil {
-		fmt.Fprintln(os.Stderr, "testmain:", err)
-		os.Exit(2)
+	errno, err := requestedErrno()
+	if err != nil {
+		exit(2, err)
+	}
+	if errno != 0 && os.Getenv(EnvApplied) != "1" {
+		exit(1, blockAndReexec(errno))
 	}
 	goleak.VerifyTestMain(m, opts...)
 }
 
-// RseqBlocked returns the errno rseq(2) was blocked with ("ENOSYS",
-// "EPERM"), or "".
+// RseqBlocked returns the name of the errno rseq(2) is blocked with in this
+// process ("ENOSYS" or "EPERM"), or "" if Run has not blocked it.
 func RseqBlocked() string {
-	if os.Getenv(envApplied) != "1" {
+	if _, err := requestedErrno(); err != nil || os.Getenv(EnvApplied) != "1" {
 		return ""
 	}
 	return os.Getenv(EnvBlock)
 }
 
-// blockIfAsked installs the filter and re-executes the binary; it returns
-// only when nothing was asked or the filter is already in place.
-func blockIfAsked() error {
+// requestedErrno returns the errno EnvBlock names, or 0 if it is unset or
+// empty.
+func requestedErrno() (syscall.Errno, error) {
 	name := os.Getenv(EnvBlock)
-	if name == "" || os.Getenv(envApplied) == "1" {
-		return nil
+	if name == "" {
+		return 0, nil
 	}
 	errno, ok := errnos[name]
 	if !ok {
-		return fmt.Errorf("%s=%q: want ENOSYS or EPERM", EnvBlock, name)
+		return 0, fmt.Errorf("%s=%q: want ENOSYS or EPERM", EnvBlock, name)
 	}
-	if err := seccomp.BlockRseq(errno); err != nil {
-		return fmt.Errorf("%s=%s: %w (refusing to run the tests unblocked)", EnvBlock, name, err)
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	env := append(os.Environ(), envApplied+"=1")
-	return fmt.Errorf("re-executing %s: %w", exe, syscall.Exec(exe, os.Args, env))
+	return errno, nil
+}
+
+// blockAndReexec blocks rseq(2) with errno and replaces the process with a
+// fresh run of the same binary, marked with EnvApplied. It returns only on
+// failure.
+func blockAndReexec(errno syscall.Errno) error {
+	// The filter goes on this thread only, right before the exec: see
+	// seccomp.BlockRseqAndExec for why not every thread.
+	err := seccomp.BlockRseqAndExec(errno, "/proc/self/exe", os.Args, append(os.Environ(), EnvApplied+"=1"))
+	return fmt.Errorf("%s=%s: %w; refusing to run the tests with rseq(2) unblocked", EnvBlock, os.Getenv(EnvBlock), err)
+}
+
+// exit reports err and ends the process with status code.
+func exit(code int, err error) {
+	fmt.Fprintln(os.Stderr, "testmain:", err)
+	os.Exit(code)
 }

@@ -1,0 +1,9 @@
+package seccomp_test
+
+import (
+	"testing"
+
+	"github.com/gorseq/percpu/internal/testmain"
+)
+
+func TestMain(m *testing.M) { testmain.Run(m) }
