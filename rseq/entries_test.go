@@ -36,6 +36,20 @@ func checkEntry(t *testing.T, e Entry) *token {
 	return tk
 }
 
+// drainIDs takes every token out of s, checks it, and returns the ids.
+func drainIDs(t *testing.T, s *EntryStacks) []uintptr {
+	t.Helper()
+	var ids []uintptr
+	if err := s.Drain(func(k int, es []Entry) {
+		for _, e := range es {
+			ids = append(ids, checkEntry(t, e).id)
+		}
+	}); err != nil && Enabled() {
+		t.Fatalf("Drain: %v", err)
+	}
+	return ids
+}
+
 func entryOf(tk *token) Entry {
 	return Entry{P: unsafe.Pointer(tk), Aux: unsafe.Pointer(tk), N0: tk.id, N1: ^tk.id}
 }
@@ -81,14 +95,7 @@ func TestEntryStacksGC(t *testing.T) {
 		held[w] = <-results
 	}
 	led.check(t)
-	var drained []uintptr
-	if err := s.Drain(func(k int, es []Entry) {
-		for _, e := range es {
-			drained = append(drained, checkEntry(t, e).id)
-		}
-	}); err != nil && Enabled() {
-		t.Fatalf("Drain: %v", err)
-	}
+	drained := drainIDs(t, s)
 	conserve(t, len(led.holder), held, drained)
 	t.Logf("%d GC cycles; status %v; aborts %d", cycles, Status().Mode, Status().Aborts)
 }
@@ -173,14 +180,7 @@ func runEntryStress(t *testing.T, l load) {
 		}
 	})
 	led.check(t)
-	var drained []uintptr
-	if err := s.Drain(func(k int, es []Entry) {
-		for _, e := range es {
-			drained = append(drained, checkEntry(t, e).id)
-		}
-	}); err != nil && Enabled() {
-		t.Fatalf("Drain: %v", err)
-	}
+	drained := drainIDs(t, s)
 	ids := make([][]uintptr, len(held))
 	for w, h := range held {
 		for _, tk := range h {
