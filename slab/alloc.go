@@ -1,0 +1,176 @@
+package slab
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// The fast paths. Alloc is a size-to-class lookup and one pop from the
+// calling CPU's stack of the class; Free is a page-map lookup, a check that
+// the pointer starts an object, and one push. Everything else — a miss, an
+// overflow, large objects, debug mode, hit counting, bad pointers — is out
+// of line.
+
+// Alloc returns size bytes of memory the garbage collector does not scan.
+// The contents are undefined (use Bytes or a Cache for zeroed memory).
+// Objects up to MaxSmallSize come from size classes and are aligned to the
+// largest power of two dividing their class size (at least 8); larger ones
+// are page-aligned. Alloc panics if the system refuses memory.
+func (a *Allocator) Alloc(size uintptr) unsafe.Pointer {
+	if size-1 < a.fastMax.Load() { // 0 < size <= the largest cached size, and no divert
+		k := classOf(size)
+		if p, ok := a.stacks.Pop(k); ok {
+			return pointerAt(p)
+		}
+		return pointerAt(a.refill(k))
+	}
+	return a.allocSlow(size)
+}
+
+// Free returns memory that Alloc (or a Cache, or Bytes) of this Allocator
+// returned. Free(nil) does nothing. A pointer this Allocator did not hand
+// out, or one into the middle of an object, makes Free panic before it
+// changes anything.
+func (a *Allocator) Free(p unsafe.Pointer) {
+	addr := uintptr(p)
+	s := spanOf(addr)
+	if s == nil || s.fastOwner != a.fastKey.Load() { // not ours, not cached per CPU, or divert
+		a.freeSlow(addr, s)
+		return
+	}
+	i := uintptr(uint64(addr-s.base) * s.divMul >> divShift)
+	if i >= s.nelems || i*s.elemSize != addr-s.base {
+		panicBadFree(a, addr, s)
+	}
+	if !a.stacks.Push(s.class, addr) {
+		a.overflow(s.class, addr)
+	}
+}
+
+// allocClass is Alloc for a size known to be in class k (Cache.New).
+func (a *Allocator) allocClass(k int) unsafe.Pointer {
+	if uint(k) < a.cachedClasses && a.fastMax.Load() != 0 {
+		if p, ok := a.stacks.Pop(k); ok {
+			return pointerAt(p)
+		}
+		return pointerAt(a.refill(k))
+	}
+	return pointerAt(a.allocDiverted(k))
+}
+
+// allocSlow serves what the fast path does not: classes not cached per
+// CPU, large objects, and every allocation while divert is set.
+func (a *Allocator) allocSlow(size uintptr) unsafe.Pointer {
+	if size > maxSmallSize {
+		return a.allocLarge(size)
+	}
+	return pointerAt(a.allocDiverted(classOf(size)))
+}
+
+// allocDiverted allocates from class k when the fast path may not: the
+// class is not cached per CPU, or divert is set.
+func (a *Allocator) allocDiverted(k int) uintptr {
+	d := a.divert.Load()
+	if d&divertClosed != 0 {
+		panic(errClosed)
+	}
+	if d&divertSelfDrain != 0 {
+		a.selfDrain()
+	}
+	var p uintptr
+	if a.usesCache(k, d) {
+		v, ok := a.stacks.Pop(k)
+		switch {
+		case !ok:
+			v = a.refill(k)
+		case d&divertCountHits != 0:
+			a.countHit(k)
+		}
+		p = v
+	} else {
+		a.countMiss(k)
+		var one [1]uintptr
+		a.takeShared(k, one[:])
+		p = one[0]
+	}
+	if a.debug != nil {
+		a.debug.checkAlloc(p)
+	}
+	return p
+}
+
+// usesCache reports whether an operation on class k goes through the
+// calling CPU's cache, given divert bits d.
+func (a *Allocator) usesCache(k int, d uint32) bool {
+	if uint(k) >= a.cachedClasses || d&divertSelfDrain != 0 {
+		return false
+	}
+	return a.debug == nil || !a.debug.protect
+}
+
+// freeSlow frees what the fast path does not: nil, bad pointers, large
+// objects, classes not cached per CPU, and every free while divert is set.
+func (a *Allocator) freeSlow(addr uintptr, s *span) {
+	if addr == 0 {
+		return
+	}
+	d := a.divert.Load()
+	if d&divertClosed != 0 {
+		panic(errClosed)
+	}
+	if s == nil || s.owner != a.id {
+		panicBadFree(a, addr, s)
+	}
+	if s.class == largeClass {
+		a.freeLarge(addr, s)
+		return
+	}
+	i, ok := s.index(addr)
+	if !ok {
+		panicBadFree(a, addr, s)
+	}
+	if a.debug != nil {
+		a.debug.checkFree(s, i, addr)
+	}
+	if d&divertSelfDrain != 0 {
+		a.selfDrain()
+	}
+	k := s.class
+	if a.usesCache(k, d) {
+		if !a.stacks.Push(k, addr) {
+			a.overflow(k, addr)
+		}
+		return
+	}
+	one := [1]uintptr{addr}
+	a.putShared(k, one[:])
+}
+
+// pointerAt converts addr, the address of an object in an arena, to a
+// pointer. The rules for converting a uintptr to an unsafe.Pointer exist
+// because the garbage collector may move or free Go memory; an arena is
+// neither Go's nor ever moved (or, where arenas are Go memory, a live
+// byte slice that is never moved), and it stays mapped until Close, so the
+// pointer is valid while the object is allocated. The copy through &addr
+// is the same conversion, spelled so that vet's unsafeptr check, which
+// cannot know where addr points, accepts it; checkptr has nothing to check
+// for memory outside the Go heap.
+func pointerAt(addr uintptr) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&addr))
+}
+
+// panicBadFree reports a pointer a.Free cannot take: one no span of a
+// owns, one inside an object, or one in a span's unused tail. It changes
+// nothing before it panics.
+func panicBadFree(a *Allocator, addr uintptr, s *span) {
+	const notOurs = "slab: Free of pointer %#x not allocated by this slab"
+	switch {
+	case s == nil:
+		panic(fmt.Sprintf(notOurs, addr))
+	case s.owner != a.id:
+		panic(fmt.Sprintf(notOurs+" (it belongs to another Allocator)", addr))
+	case s.class != largeClass && (addr-s.base)/s.elemSize >= s.nelems:
+		panic(fmt.Sprintf(notOurs+" (it lies in the unused tail of a span)", addr))
+	}
+	panic(fmt.Sprintf("slab: Free of interior pointer %#x (object starts at %#x)", addr, s.objectStart(addr)))
+}

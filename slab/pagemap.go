@@ -1,0 +1,126 @@
+package slab
+
+import (
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// The page map answers "which span owns this address?" for Free, in O(1)
+// and without touching the object: a two-level radix over 64 MiB slots
+// leads to the slot's page table, which has the span owning each of its
+// 8 KiB pages. It is global because addresses are: a pointer from another
+// Allocator, from the Go heap or from anywhere else finds either no table
+// or a span whose owner is not the caller.
+//
+// Readers (Free, on every call) take no lock: every level is read with an
+// atomic load (a plain load on amd64 and arm64), and a level, once
+// published, is not taken back until its arena is unmapped (Close).
+
+const (
+	arenaShift   = 26 // arenas are 64 MiB slots, aligned to their size (or several)
+	arenaSize    = 1 << arenaShift
+	arenaPages   = arenaSize >> pageShift
+	addrBits     = 48 // user addresses on amd64 and arm64 (without 5-level paging)
+	pageMapL2Bit = 12
+	pageMapL1Bit = addrBits - arenaShift - pageMapL2Bit
+)
+
+// pageTable has the address of the span owning each page of one 64 MiB
+// slot (0: none). Spans live outside the Go heap, so the table holds plain
+// numbers and the garbage collector has nothing to scan in it. Written by
+// the slot's Allocator under its page heap's or a central's lock; read by
+// anyone.
+type pageTable [arenaPages]atomic.Uintptr
+
+// pageTables is one second-level table: 4096 slots (256 GiB).
+type pageTables [1 << pageMapL2Bit]atomic.Pointer[pageTable]
+
+var pageMap struct {
+	mu sync.Mutex // serializes writers
+	l1 [1 << pageMapL1Bit]atomic.Pointer[pageTables]
+}
+
+// An arena is one mapping of whole 64 MiB slots, carved into spans by its
+// Allocator's page heap.
+type arena struct {
+	base uintptr // address of the first byte, arenaSize-aligned
+	size uintptr // a multiple of arenaSize
+	// mem is base as the pointer the system returned; every pointer into
+	// the arena is derived from it with unsafe.Add. Nil after Close.
+	mem    unsafe.Pointer
+	tables []*pageTable // one per slot, also entered in the page map
+}
+
+// pointer returns addr, which lies in the arena, as a pointer derived from
+// the arena's own.
+func (ar *arena) pointer(addr uintptr) unsafe.Pointer { return unsafe.Add(ar.mem, addr-ar.base) }
+
+// setSpans makes s the owner of npages pages from base (nil: free).
+func (ar *arena) setSpans(base, npages uintptr, s *span) {
+	for a := base; a < base+npages<<pageShift; a += pageSize {
+		ar.tables[(a-ar.base)>>arenaShift][(a>>pageShift)%arenaPages].Store(uintptr(unsafe.Pointer(s)))
+	}
+}
+
+// forEachSpan calls f once for every span the arena's page tables lead to.
+func (ar *arena) forEachSpan(f func(*span)) {
+	var last uintptr
+	for _, t := range ar.tables {
+		for i := range t {
+			if s := t[i].Load(); s != 0 && s != last {
+				last = s
+				f((*span)(pointerAt(s)))
+			}
+		}
+	}
+}
+
+// spanOf returns the span owning addr, or nil if no span of any Allocator
+// does.
+func spanOf(addr uintptr) *span {
+	if addr>>addrBits != 0 {
+		return nil
+	}
+	l2 := pageMap.l1[addr>>(arenaShift+pageMapL2Bit)%(1<<pageMapL1Bit)].Load()
+	if l2 == nil {
+		return nil
+	}
+	t := l2[(addr>>arenaShift)%(1<<pageMapL2Bit)].Load()
+	if t == nil {
+		return nil
+	}
+	// The span struct is outside the Go heap (spanpool.go): see pointerAt.
+	return (*span)(pointerAt(t[(addr>>pageShift)%arenaPages].Load()))
+}
+
+// registerArena gives ar a page table per slot and enters them into the
+// page map; false if its addresses lie beyond what the map covers.
+func registerArena(ar *arena) bool {
+	if (ar.base+ar.size-1)>>addrBits != 0 {
+		return false
+	}
+	pageMap.mu.Lock()
+	defer pageMap.mu.Unlock()
+	for a := ar.base; a < ar.base+ar.size; a += arenaSize {
+		i1 := a >> (arenaShift + pageMapL2Bit)
+		l2 := pageMap.l1[i1].Load()
+		if l2 == nil {
+			l2 = new(pageTables)
+			pageMap.l1[i1].Store(l2)
+		}
+		t := new(pageTable)
+		ar.tables = append(ar.tables, t)
+		l2[(a>>arenaShift)%(1<<pageMapL2Bit)].Store(t)
+	}
+	return true
+}
+
+// unregisterArena removes ar from the page map, before it is unmapped.
+func unregisterArena(ar *arena) {
+	pageMap.mu.Lock()
+	defer pageMap.mu.Unlock()
+	for a := ar.base; a < ar.base+ar.size; a += arenaSize {
+		pageMap.l1[a>>(arenaShift+pageMapL2Bit)].Load()[(a>>arenaShift)%(1<<pageMapL2Bit)].Store(nil)
+	}
+}
