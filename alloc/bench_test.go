@@ -5,62 +5,163 @@ import (
 	"testing"
 )
 
-// Compare with sync.Pool: go test -run x -bench . -count 6 -cpu 1,2,8,32
-// and benchstat -col /impl.
+// Compare with sync.Pool:
+//
+//	go test -run x -bench . -count 6 -cpu 1,2,8,32 ./alloc/ > alloc.bench
+//	benchstat -col /impl alloc.bench
+//
+// Every benchmark has an impl=alloc and an impl=sync (or impl=new) variant
+// and, where it makes sense, mode=serial (one goroutine) and mode=parallel
+// (b.RunParallel, GOMAXPROCS goroutines).
 
 type item struct{ _ [64]byte }
 
 func BenchmarkPool(b *testing.B) {
 	b.Run("impl=alloc", func(b *testing.B) {
 		p := Pool{New: func() any { return new(item) }}
-		benchPair(b, func() { p.Put(p.Get()) })
+		benchModes(b, func() { p.Put(p.Get()) })
 	})
-	b.Run("impl=syncpool", func(b *testing.B) {
+	b.Run("impl=sync", func(b *testing.B) {
 		p := sync.Pool{New: func() any { return new(item) }}
-		benchPair(b, func() { p.Put(p.Get()) })
+		benchModes(b, func() { p.Put(p.Get()) })
 	})
 }
 
 func BenchmarkPoolOf(b *testing.B) {
-	b.Run("impl=alloc", func(b *testing.B) {
+	b.Run("type=pointer/impl=alloc", func(b *testing.B) {
 		p := PoolOf[*item]{New: func() *item { return new(item) }}
-		benchPair(b, func() { p.Put(p.Get()) })
+		benchModes(b, func() { p.Put(p.Get()) })
 	})
-	b.Run("impl=syncpool", func(b *testing.B) {
+	b.Run("type=pointer/impl=sync", func(b *testing.B) {
 		p := sync.Pool{New: func() any { return new(item) }}
-		benchPair(b, func() { p.Put(p.Get().(*item)) })
+		benchModes(b, func() { p.Put(p.Get().(*item)) })
+	})
+	// sync.Pool boxes a []byte on every Put (staticcheck SA6002).
+	b.Run("type=slice/impl=alloc", func(b *testing.B) {
+		p := PoolOf[[]byte]{New: func() []byte { return make([]byte, 64) }}
+		benchModes(b, func() { p.Put(p.Get()) })
+	})
+	b.Run("type=slice/impl=sync", func(b *testing.B) {
+		p := sync.Pool{New: func() any { return make([]byte, 64) }}
+		benchModes(b, func() { p.Put(p.Get().([]byte)) })
+	})
+	type record struct {
+		name string
+		n    [4]int64
+	}
+	b.Run("type=boxed/impl=alloc", func(b *testing.B) {
+		var p PoolOf[record]
+		benchModes(b, func() { r := p.Get(); r.n[0]++; p.Put(r) })
+	})
+	b.Run("type=boxed/impl=sync", func(b *testing.B) {
+		p := sync.Pool{New: func() any { return new(record) }}
+		benchModes(b, func() { r := p.Get().(*record); r.n[0]++; p.Put(r) })
 	})
 }
 
-func BenchmarkBytes(b *testing.B) {
+// bufferSizes is the request mix of the byte-buffer benchmark: small and
+// medium requests, as an HTTP server might see.
+var bufferSizes = [...]int{100, 1000, 4000, 300, 16000, 1500, 64, 8000}
+
+func BenchmarkBuffers(b *testing.B) {
 	b.Run("impl=alloc", func(b *testing.B) {
 		var p Buffers
-		benchPair(b, func() { p.Put(p.Get(1000)) })
+		benchModesIndexed(b, func(i int) {
+			buf := p.Get(bufferSizes[i%len(bufferSizes)])
+			buf[0] = 1
+			p.Put(buf)
+		})
 	})
-	b.Run("impl=syncpool", func(b *testing.B) {
-		// The usual idiom: a sync.Pool of *[]byte per class, here one.
-		p := sync.Pool{New: func() any { s := make([]byte, 1024); return &s }}
-		benchPair(b, func() {
-			s := p.Get().(*[]byte)
-			_ = (*s)[:1000]
-			p.Put(s)
+	b.Run("impl=sync", func(b *testing.B) {
+		var p syncBuffers
+		benchModesIndexed(b, func(i int) {
+			buf := p.get(bufferSizes[i%len(bufferSizes)])
+			(*buf)[0] = 1
+			p.put(buf)
 		})
 	})
 }
 
-func benchPair(b *testing.B, pair func()) {
+// syncBuffers is the usual idiom Buffers replaces: a sync.Pool of *[]byte
+// per size class.
+type syncBuffers struct{ classes [15]sync.Pool }
+
+func (s *syncBuffers) get(n int) *[]byte {
+	k := classOf(n)
+	if p, ok := s.classes[k].Get().(*[]byte); ok {
+		*p = (*p)[:n]
+		return p
+	}
+	buf := make([]byte, n, classSize(k))
+	return &buf
+}
+
+func (s *syncBuffers) put(p *[]byte) { s.classes[classOf(cap(*p))].Put(p) }
+
+func benchModes(b *testing.B, op func()) {
+	benchModesIndexed(b, func(int) { op() })
+}
+
+func benchModesIndexed(b *testing.B, op func(i int)) {
 	b.Run("mode=serial", func(b *testing.B) {
 		b.ReportAllocs()
+		i := 0
 		for b.Loop() {
-			pair()
+			op(i)
+			i++
 		}
 	})
 	b.Run("mode=parallel", func(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				pair()
+			for i := 0; pb.Next(); i++ {
+				op(i)
 			}
 		})
+	})
+}
+
+// requestValues is what one request of the arena benchmark allocates.
+const requestValues = 1000
+
+// sink keeps a request's values reachable until the next request, as a
+// handler's data structures would be, so that new(point) must use the heap.
+var sink [requestValues]*point
+
+func BenchmarkArena(b *testing.B) {
+	b.Run("impl=arena", func(b *testing.B) {
+		benchModes(b, func() {
+			var a Arena
+			var local [requestValues]*point
+			for i := range local {
+				p := New[point](&a)
+				p.ID = int32(i)
+				local[i] = p
+			}
+			a.Free()
+		})
+	})
+	b.Run("impl=new", func(b *testing.B) {
+		// new + GC: the collector's share shows up as it runs during the
+		// benchmark.
+		benchModes(b, func() {
+			var local [requestValues]*point
+			for i := range local {
+				p := new(point)
+				p.ID = int32(i)
+				local[i] = p
+			}
+			sink = local
+		})
+	})
+}
+
+// BenchmarkArenaLifecycle is the fixed cost of an arena: one value, so one
+// chunk taken from the slab's per-CPU cache and given back.
+func BenchmarkArenaLifecycle(b *testing.B) {
+	benchModes(b, func() {
+		var a Arena
+		New[int64](&a)
+		a.Free()
 	})
 }

@@ -6,43 +6,53 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/gorseq/percpu/arch"
 	"github.com/gorseq/percpu/rseq"
 )
 
-// Buffers is a pool of byte slices by size class: the classes are the
+// Buffers is a pool of byte slices by size class. The classes are the
 // powers of two from MinBuffer to Max. Get(n) returns a slice of length n
-// whose capacity is n rounded up to its class; Put files a slice by its
-// capacity, rounded down to a class, so a slice of any capacity can be put
-// back and is never handed out for a larger request than it holds. Slices
-// smaller than MinBuffer or larger than Max are dropped: one huge buffer
-// cannot pin memory (golang/go#23199).
+// whose capacity is n's class size: n rounded up to a power of two. Put
+// files a slice under the largest class its capacity covers, so any slice
+// can be put back, and a slice is never handed out for a class larger than
+// it is. Slices with less capacity than MinBuffer or more than Max are
+// dropped: one huge buffer cannot pin memory (golang/go#23199).
 //
-// The zero Buffers is ready to use, with Max = DefaultMaxBuffer. Max and
-// PerCPU must be set before first use. A Buffers must not be copied after
-// first use.
+// The zero Buffers is ready to use. Its fields must be set before first
+// use. A Buffers must not be copied after first use.
 type Buffers struct {
 	noCopy noCopy
 
-	c    atomic.Pointer[cache]
-	once sync.Mutex
+	c     atomic.Pointer[cache] // created on first use
+	mu    sync.Mutex            // serializes the creation of c
+	limit int                   // Max or its default; set before c is published
 
-	Max    int // largest capacity kept (rounded down to a power of two)
-	PerCPU int // buffers per class per CPU (default 8)
+	// Max is the largest capacity kept (default DefaultMaxBuffer): Put
+	// drops a larger slice, and Get(n) with n > Max returns a new slice of
+	// capacity n. The largest class is Max rounded down to a power of two.
+	Max int
 
-	// New optionally makes a buffer of the given capacity when the pool has
-	// none of its class (default: make). It must return at least that
-	// capacity.
+	// PerCPU bounds the buffers kept per class per CPU (default 8), and
+	// Depot those kept per class in the depot behind the CPUs (default
+	// 64). Large classes keep fewer: at most 256 KiB per class per CPU and
+	// 4 MiB per class in the depot, but always one buffer.
+	PerCPU int
+	Depot  int
+
+	// New optionally makes a slice of the given capacity (a class size, or
+	// more than Max) when the pool has none; it must return at least that
+	// capacity. The default is make.
 	New func(capacity int) []byte
 }
 
 // Buffer size limits.
 const (
-	MinBuffer        = 64
-	DefaultMaxBuffer = 1 << 20
-	minShift         = 6 // log2(MinBuffer)
+	MinBuffer        = 64      // the smallest class
+	DefaultMaxBuffer = 1 << 20 // the largest class by default
+	minShift         = 6       // log2(MinBuffer)
 )
 
-// classOf returns the class whose size is the smallest power of two ≥ n.
+// classOf returns the class of the smallest power of two ≥ n.
 func classOf(n int) int {
 	if n <= MinBuffer {
 		return 0
@@ -50,19 +60,17 @@ func classOf(n int) int {
 	return bits.Len(uint(n-1)) - minShift
 }
 
-// classFloor returns the class whose size is the largest power of two ≤ c.
-func classFloor(c int) int { return bits.Len(uint(c)) - 1 - minShift }
+// classFloor returns the class of the largest power of two ≤ capacity (-1
+// below MinBuffer).
+func classFloor(capacity int) int { return bits.Len(uint(capacity)) - 1 - minShift }
 
-func (b *Buffers) classes() int {
-	limit := b.Max
-	if limit <= 0 {
-		limit = DefaultMaxBuffer
-	}
-	return max(1, classFloor(limit)+1)
-}
+// classSize is the capacity of class k's slices.
+func classSize(k int) int { return MinBuffer << k }
 
-// Get returns a slice of length n and capacity at least n (n's class size,
-// or exactly n when n is above Max). Its contents are arbitrary.
+// Get returns a slice of length n. Its capacity is n's class size, or n
+// when n is above Max (or above the largest class); its contents are
+// arbitrary. Get panics if n is
+// negative.
 func (b *Buffers) Get(n int) []byte {
 	if n < 0 {
 		panic("alloc: Buffers.Get with negative length")
@@ -70,39 +78,77 @@ func (b *Buffers) Get(n int) []byte {
 	c := b.cache()
 	k := classOf(n)
 	if k >= len(c.depots) {
+		c.stats.misses.Add(1)
 		return b.make(n)[:n]
 	}
-	if e, ok := c.get(k); ok {
-		raceAcquire(e.P)
-		return unsafe.Slice((*byte)(e.P), e.N1)[:n]
+	if c.fast.Load() != nil { // one section, called directly
+		ptr, _, _, _, st := arch.PopEntry(c.descs[k])
+		e, ok := rseq.Entry{P: ptr}, st == arch.Committed
+		if !ok {
+			e, ok = c.getAfter(k, e, st)
+		}
+		if ok {
+			return bufferOf(e.P, k)[:n]
+		}
+	} else if e, ok := c.get(k); ok {
+		return bufferOf(e.P, k)[:n]
 	}
-	c.stats.news.Add(1)
-	return b.make(MinBuffer << k)[:n]
+	return b.make(classSize(k))[:n:classSize(k)]
+}
+
+// bufferOf returns the class-k slice whose data pointer is p.
+func bufferOf(p unsafe.Pointer, k int) []byte {
+	raceAcquire(p)
+	return unsafe.Slice((*byte)(p), classSize(k))
 }
 
 func (b *Buffers) make(capacity int) []byte {
+	c := b.c.Load()
+	c.stats.news.Add(1)
 	if b.New != nil {
 		return b.New(capacity)
 	}
 	return make([]byte, capacity)
 }
 
-// Put returns buf to the pool for reuse; its length does not matter. A
-// buffer below MinBuffer or above Max is dropped.
+// Put returns buf to the pool for reuse; its length and contents do not
+// matter, and the caller must not use it afterwards. A slice whose capacity
+// is below MinBuffer or above Max is dropped; Put(nil) does nothing.
 func (b *Buffers) Put(buf []byte) {
+	if cap(buf) == 0 {
+		return
+	}
 	c := b.cache()
-	capacity := cap(buf)
-	if capacity < MinBuffer || capacity > MinBuffer<<(len(c.depots)-1) {
+	k := classFloor(cap(buf))
+	if k < 0 || cap(buf) > b.limit {
 		c.stats.drops.Add(1)
 		return
 	}
-	k := classFloor(capacity)
 	if raceDropPut() {
 		return
 	}
-	p := unsafe.Pointer(unsafe.SliceData(buf[:1]))
+	p := unsafe.Pointer(unsafe.SliceData(buf))
 	raceRelease(p)
-	c.put(k, rseq.Entry{P: p, N1: uintptr(capacity)})
+	e := rseq.Entry{P: p}
+	if c.fast.Load() != nil { // one section, called directly
+		if st := arch.PushEntry(c.descs[k], p, nil, 0, 0); st != arch.Committed {
+			c.putAfter(k, e, st)
+		}
+		return
+	}
+	c.put(k, e)
+}
+
+// Byte bounds per class: see Buffers.PerCPU.
+const (
+	perCPUBytes = 256 << 10
+	depotBytes  = 4 << 20
+)
+
+// bufferLimits lowers the count bounds of large classes to the byte bounds.
+func bufferLimits(k int, l limits) (perCPU, depot int) {
+	size := classSize(k)
+	return max(1, min(l.perCPU, perCPUBytes/size)), max(1, min(l.depot, depotBytes/size))
 }
 
 // Stats reports what the pool has done and holds, over all classes.
@@ -112,16 +158,28 @@ func (b *Buffers) cache() *cache {
 	if c := b.c.Load(); c != nil {
 		return c
 	}
-	b.once.Lock()
-	defer b.once.Unlock()
+	return b.lazyCache()
+}
+
+func (b *Buffers) lazyCache() *cache {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if c := b.c.Load(); c != nil {
 		return c
 	}
-	perCPU := b.PerCPU
-	if perCPU <= 0 {
-		perCPU = 8
+	b.limit = b.Max
+	if b.limit <= 0 {
+		b.limit = DefaultMaxBuffer
 	}
-	c := newCache(b.classes(), perCPU, 0)
+	b.limit = max(b.limit, MinBuffer)
+	l := limits{classes: classFloor(b.limit) + 1, perCPU: b.PerCPU, depot: b.Depot, scale: bufferLimits}
+	if l.perCPU <= 0 {
+		l.perCPU = 8
+	}
+	if l.depot <= 0 {
+		l.depot = 64
+	}
+	c := newCache(l)
 	b.c.Store(c)
 	return c
 }

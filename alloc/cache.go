@@ -1,214 +1,239 @@
 package alloc
 
 import (
-	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/gorseq/percpu/arch"
 	"github.com/gorseq/percpu/rseq"
 )
 
-// Defaults for the per-CPU caches and the depot behind them.
+// Default bounds of a pool's caches.
 const (
-	DefaultPerCPU = 128 // entries per class per CPU
-	DefaultDepot  = 64  // batches per class in the depot
-	batchSize     = 16  // entries moved between a CPU and the depot at once
+	// DefaultPerCPU is how many values a pool keeps per CPU: with the
+	// control words and framing slots, one CPU's stack fills 2 KiB.
+	DefaultPerCPU = 60
+	// DefaultDepot is how many values the depot behind the CPUs keeps, in
+	// batches of up to 16.
+	DefaultDepot = 512
+	batchSize    = 16 // values moved between a CPU and the depot at once
 )
 
-// cache is the machinery behind Pool, PoolOf and Buffers: per-CPU entry
-// stacks (one member per class), a depot of batches per class behind them,
-// and the statistics. The per-CPU stacks fall back to mutex shards by
-// themselves (rseq unavailable, GC marking).
+// limits are a cache's bounds. Zero selects a default.
+type limits struct {
+	classes int  // members: one per size class (1 for Pool and PoolOf)
+	perCPU  int  // values per member per CPU
+	depot   int  // values per member in the depot
+	boxes   bool // a last member keeps empty boxes for PoolOf's boxed shape
+
+	// scale, if set, lowers the bounds of class k (Buffers: by size).
+	scale func(k int, l limits) (perCPU, depot int)
+}
+
+// cache is the machinery behind Pool, PoolOf and Buffers: a family of
+// per-CPU entry stacks (one member per class), a depot per class behind
+// them, and the statistics. Package rseq switches the stacks to mutex
+// shards by itself when sections cannot run (rseq unavailable, GC marking).
+//
+// The fast path (the Get or Put that calls a section itself) is open while
+// fast is non-nil. The GC hook closes it at every cycle and the next slow
+// call reopens it, which is how the hook learns that the pool was used.
 type cache struct {
-	// fast is member 0's section descriptor while sections run (else nil):
-	// Pool and PoolOf call the section directly with it.
-	fast    *arch.StackDesc
+	fast    atomic.Pointer[arch.StackDesc] // member 0's descriptor; nil: closed
+	descs   []*arch.StackDesc              // every member's; nil without sections
 	stacks  *rseq.EntryStacks
 	depots  []depot
-	touched atomic.Bool // set by Get and Put; cleared at every GC cycle
-	idle    int         // GC cycles without a touch; guarded by registry.mu
+	boxes   int         // member holding PoolOf's empty boxes; -1: none
+	touched atomic.Bool // a slow call ran since the last GC cycle
+	idle    int         // whole GC cycles without a call; guarded by registry.mu
 	stats   counters
 }
 
-func newCache(classes, perCPU, depotBatches int) *cache {
-	if perCPU <= 0 {
-		perCPU = DefaultPerCPU
+func newCache(l limits) *cache {
+	if l.perCPU <= 0 {
+		l.perCPU = DefaultPerCPU
 	}
-	if depotBatches <= 0 {
-		depotBatches = DefaultDepot
+	if l.depot <= 0 {
+		l.depot = DefaultDepot
 	}
-	caps := make([]int, classes)
-	for i := range caps {
-		caps[i] = perCPU
+	c := &cache{boxes: -1, depots: make([]depot, l.classes)}
+	caps := make([]int, l.classes, l.classes+1)
+	for k := range caps {
+		caps[k], c.depots[k].max = l.perCPU, l.depot
+		if l.scale != nil {
+			caps[k], c.depots[k].max = l.scale(k, l)
+		}
 	}
-	c := &cache{stacks: rseq.NewEntryStacks(caps), depots: make([]depot, classes)}
-	c.fast = c.stacks.Desc(0)
-	for i := range c.depots {
-		c.depots[i].max = depotBatches
+	if l.boxes {
+		c.boxes = len(caps)
+		caps = append(caps, l.perCPU)
+	}
+	c.stacks = rseq.NewEntryStacks(caps)
+	for k := range caps {
+		c.descs = append(c.descs, c.stacks.Desc(k))
 	}
 	register(c)
 	return c
 }
 
-// get returns an entry of class k from this CPU's cache or, refilling that
-// from the depot, from the depot; false on a miss.
-func (c *cache) get(k int) (rseq.Entry, bool) {
+// open marks the cache as used in this GC cycle and reopens the fast path
+// (unless sections cannot run, or hits are being counted).
+func (c *cache) open() {
 	if !c.touched.Load() {
 		c.touched.Store(true)
 	}
-	if e, ok := c.stacks.Pop(k); ok {
+	if c.descs[0] != nil && !countingHits.Load() && c.fast.Load() == nil {
+		c.fast.Store(c.descs[0])
+	}
+}
+
+// get returns an entry of class k from this CPU's stack or, refilling that,
+// from the depot; false on a miss. It is the slow path of every Get.
+func (c *cache) get(k int) (rseq.Entry, bool) {
+	c.open()
+	e, ok := c.stacks.Pop(k)
+	if !ok {
+		e, ok = c.refill(k)
+	}
+	c.countGet(ok)
+	return e, ok
+}
+
+// getAfter finishes a Get of class k whose section, called directly,
+// returned e and st (anything but a clean commit).
+func (c *cache) getAfter(k int, e rseq.Entry, st arch.Status) (rseq.Entry, bool) {
+	if e, ok := c.stacks.PopAfter(k, e, st); ok {
 		return e, true
 	}
-	return c.refill(k)
+	e, ok := c.refill(k)
+	c.countGet(ok)
+	return e, ok
 }
 
-// getAfter finishes a get of class 0 whose section, called directly with
-// c.fast, returned e and st (not a clean commit).
-func (c *cache) getAfter(e rseq.Entry, st arch.Status) (rseq.Entry, bool) {
-	if e, ok := c.stacks.PopAfter(0, e, st); ok {
-		return e, true
-	}
-	return c.refill(0)
-}
-
-// putAfter finishes a put of e in class 0 whose section, called directly
-// with c.fast, returned st (not a clean commit).
-func (c *cache) putAfter(e rseq.Entry, st arch.Status) {
-	if !c.stacks.PushAfter(0, e, st) {
-		c.spill(0, e)
-	}
-}
-
-func (c *cache) refill(k int) (rseq.Entry, bool) {
-	var batch [batchSize]rseq.Entry // on the stack: no garbage per refill
-	n := c.depots[k].take(&batch)
-	if n == 0 {
+// countGet counts a miss, and a hit while hits are counted.
+func (c *cache) countGet(hit bool) {
+	if !hit {
 		c.stats.misses.Add(1)
+	} else if countingHits.Load() {
+		c.stats.hitCounter().Add(1)
+	}
+}
+
+// put caches e (e.P non-nil) in class k; when this CPU's stack is full it
+// moves a batch to the depot, and drops e when the depot is full too. It is
+// the slow path of every Put.
+func (c *cache) put(k int, e rseq.Entry) {
+	c.open()
+	if !c.stacks.Push(k, e) {
+		c.spill(k, e)
+	}
+}
+
+// putAfter finishes a Put of e in class k whose section, called directly,
+// returned st (anything but a clean commit).
+func (c *cache) putAfter(k int, e rseq.Entry, st arch.Status) {
+	if !c.stacks.PushAfter(k, e, st) {
+		c.spill(k, e)
+	}
+}
+
+// refill moves the depot's newest batch of class k to this CPU's stack,
+// except one entry, which it returns; false when the depot is empty.
+func (c *cache) refill(k int) (rseq.Entry, bool) {
+	var b [batchSize]rseq.Entry // on the stack: no garbage per refill
+	n := c.depots[k].take(&b)
+	if n == 0 {
 		return rseq.Entry{}, false
 	}
 	c.stats.depotOut.Add(1)
 	for i := 0; i < n-1; i++ {
-		if !c.stacks.Push(k, batch[i]) { // another thread filled this CPU meanwhile
-			if !c.depots[k].give(batch[i : n-1]) {
-				c.stats.drops.Add(int64(n - 1 - i))
-			}
+		if !c.stacks.Push(k, b[i]) { // another thread filled this CPU meanwhile
+			c.give(k, b[i:n-1])
 			break
 		}
 	}
-	return batch[n-1], true
+	return b[n-1], true
 }
 
-// put caches e (e.P non-nil) in class k; when this CPU's stack is full it
-// moves a batch to the depot first, and drops e when the depot is full too.
-func (c *cache) put(k int, e rseq.Entry) {
-	if !c.touched.Load() {
-		c.touched.Store(true)
-	}
-	if c.stacks.Push(k, e) {
-		return
-	}
-	c.spill(k, e)
-}
-
+// spill moves e and up to batchSize-1 entries of this CPU's stack k to the
+// depot.
 func (c *cache) spill(k int, e rseq.Entry) {
-	var batch [batchSize]rseq.Entry // on the stack: no garbage per spill
-	batch[0] = e
+	var b [batchSize]rseq.Entry // on the stack: no garbage per spill
+	b[0] = e
 	n := 1
 	for ; n < batchSize; n++ {
 		x, ok := c.stacks.Pop(k)
 		if !ok {
 			break
 		}
-		batch[n] = x
+		b[n] = x
 	}
-	if !c.depots[k].give(batch[:n]) {
-		c.stats.drops.Add(int64(n))
-		return
+	c.give(k, b[:n])
+}
+
+// give stores entries in the depot as one batch, and drops what does not
+// fit.
+func (c *cache) give(k int, entries []rseq.Entry) {
+	n := c.depots[k].give(entries)
+	if n > 0 {
+		c.stats.depotIn.Add(1)
 	}
-	c.stats.depotIn.Add(1)
+	if n < len(entries) {
+		c.stats.drops.Add(int64(len(entries) - n))
+	}
+}
+
+// takeBox pops an empty box of PoolOf's boxed shape; nil when none.
+func (c *cache) takeBox() unsafe.Pointer {
+	var e rseq.Entry
+	if c.fast.Load() == nil {
+		e, _ = c.stacks.Pop(c.boxes)
+	} else {
+		var st arch.Status
+		e.P, _, _, _, st = arch.PopEntry(c.descs[c.boxes]) // one section, called directly
+		if st != arch.Committed {
+			// Any other status, a commit that took aborts included, is
+			// finished by PopAfter.
+			e, _ = c.stacks.PopAfter(c.boxes, e, st)
+		}
+	}
+	if e.P != nil {
+		raceAcquire(e.P) // the box's last user is done with it (see keepBox)
+	}
+	return e.P
+}
+
+// keepBox stores an empty box for a later Put, or lets the GC have it.
+func (c *cache) keepBox(box unsafe.Pointer) {
+	raceRelease(box)
+	if c.fast.Load() == nil {
+		c.stacks.Push(c.boxes, rseq.Entry{P: box})
+	} else if st := arch.PushEntry(c.descs[c.boxes], box, nil, 0, 0); st != arch.Committed {
+		c.stacks.PushAfter(c.boxes, rseq.Entry{P: box}, st)
+	}
 }
 
 // release drops every value the cache holds: per-CPU stacks, shards and
-// depot. Per-CPU stacks need the fence; without one they keep theirs.
+// depots. Without a fence the per-CPU stacks keep theirs (rseq.Drain).
 func (c *cache) release() {
-	c.stacks.Drain(func(int, []rseq.Entry) {})
-	for i := range c.depots {
-		c.depots[i].clear()
+	var released int64
+	c.stacks.Drain(func(k int, entries []rseq.Entry) {
+		if k != c.boxes {
+			released += int64(len(entries))
+		}
+	})
+	for k := range c.depots {
+		released += int64(c.depots[k].clear())
 	}
+	c.stats.released.Add(released)
 }
 
-// cached counts the values the cache holds now (approximately).
+// cached counts the values the cache holds now (approximately: the
+// per-CPU stacks may be in use).
 func (c *cache) cached() int64 {
 	n := 0
 	for k := range c.depots {
 		n += c.stacks.Len(k) + c.depots[k].len()
 	}
 	return int64(n)
-}
-
-// depot is one class's stack of batches, under a mutex: it is touched once
-// per batchSize operations at most. Batch buffers are recycled, so moving
-// values between CPUs and the depot makes no garbage.
-type depot struct {
-	mu    sync.Mutex
-	full  []*batch // guarded by mu
-	empty []*batch // guarded by mu; cleared, ready for reuse
-	max   int
-}
-
-type batch struct {
-	n int
-	e [batchSize]rseq.Entry
-}
-
-// take moves the newest batch into dst and returns its length (0: none).
-func (d *depot) take(dst *[batchSize]rseq.Entry) int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	last := len(d.full) - 1
-	if last < 0 {
-		return 0
-	}
-	b := d.full[last]
-	d.full[last] = nil
-	d.full = d.full[:last]
-	n := copy(dst[:], b.e[:b.n])
-	clear(b.e[:b.n]) // the depot keeps no reference to what it handed out
-	b.n = 0
-	d.empty = append(d.empty, b)
-	return n
-}
-
-// give stores a copy of entries (at most batchSize); false when full.
-func (d *depot) give(entries []rseq.Entry) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if len(d.full) >= d.max {
-		return false
-	}
-	var b *batch
-	if last := len(d.empty) - 1; last >= 0 {
-		b, d.empty = d.empty[last], d.empty[:last]
-	} else {
-		b = new(batch)
-	}
-	b.n = copy(b.e[:], entries)
-	d.full = append(d.full, b)
-	return true
-}
-
-func (d *depot) clear() {
-	d.mu.Lock()
-	d.full, d.empty = nil, nil
-	d.mu.Unlock()
-}
-
-func (d *depot) len() int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	n := 0
-	for _, b := range d.full {
-		n += b.n
-	}
-	return n
 }

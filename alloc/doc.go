@@ -1,40 +1,76 @@
 // Package alloc is what applications import: Pool, a drop-in replacement
-// for sync.Pool; PoolOf[T], its typed form that does not box; and Buffers,
-// byte slices by size class.
+// for sync.Pool; PoolOf[T], its typed form, which does not box; Buffers,
+// byte slices by size class; and Arena, request-scoped memory freed in one
+// call.
 //
 // # Layers
 //
-// A Get walks down, and stops at the first level that has a value:
+// Pool, PoolOf and Buffers share one machinery (cache.go). A Get walks down
+// and stops at the first level that has a value:
 //
-//  1. the calling CPU's cache: a bounded stack of entries (rseq.EntryStacks)
-//     popped in one restartable section, with no atomic instruction and no
-//     lock;
-//  2. the depot: a mutex-protected stack of batches of batchSize entries; a
-//     miss moves one batch to the CPU's cache;
-//  3. New.
+//  1. the calling CPU's stack: a bounded stack of entries (rseq.EntryStacks,
+//     one member per size class) popped in one restartable section — no
+//     atomic instruction, no lock. Pool and PoolOf call the section
+//     (arch.PopEntry) directly, so a hit is one Go call and one section;
+//  2. the depot (depot.go): per class, a mutex-protected stack of batches of
+//     up to 16 entries; a miss moves one batch to the CPU's stack;
+//  3. New (or make, for Buffers).
 //
-// A Put pushes onto the calling CPU's cache; when that is full, it moves a
-// batch to the depot; when the depot is full too, the values are dropped.
+// A Put pushes onto the calling CPU's stack; when that is full, it moves a
+// batch to the depot; when the depot is full, what does not fit is dropped.
+// Both bounds are set per pool (Pool.SetLimits, PoolOf.PerCPU and Depot,
+// Buffers.PerCPU and Depot); the defaults keep 60 values per CPU (2 KiB of
+// slots) and 512 in the depot.
 //
-// Where restartable sequences are unavailable, or while the garbage
-// collector is marking (a section may not move Go pointers without write
-// barriers then), level 1 is a mutex shard per P instead; package rseq
-// switches by itself and the API does not change.
+// Where restartable sequences are unavailable, for a thread that cannot
+// register, and while the garbage collector is marking (a section may not
+// move Go pointers without write barriers then), level 1 is a mutex shard
+// per P instead: package rseq switches by itself and the API does not
+// change.
+//
+// An entry is four words: two Go pointers (P, Aux) and two plain words. An
+// interface value travels as its type and data words, a slice as data, len
+// and cap, so neither is boxed; shape.go says how PoolOf keeps each kind of
+// T. A value whose data word is nil (a nil pointer, map or slice) is not
+// kept: there is nothing to reuse.
 //
 // # Garbage collection
 //
 // sync.Pool empties itself at every collection (keeping a victim copy for
 // one more), so a busy pool refills from New after every second GC. These
-// pools are emptied only when they went a whole GC cycle without a Get or a
-// Put: an idle pool drops its values at the second collection after its
-// last use, and a busy one keeps them. Values taken out with Get are not
-// referenced by the pool any more (the per-CPU slot is cleared by the same
-// section that pops it).
+// pools are emptied only when they went a whole GC cycle without a Get or
+// a Put: an idle pool lets go of its values at the second collection after
+// its last use, and the next collection frees them, while a busy one keeps
+// them. Telling busy from idle costs the fast path nothing: once per cycle
+// (gc.go, a sentinel object with runtime.AddCleanup) every pool's fast
+// path is closed, and the next Get or Put reopens it on its slow path,
+// marking the pool as used. Pools are registered weakly, so a pool nobody
+// references is collected with its values.
+//
+// A value taken out with Get is not referenced by the pool any more: a
+// section clears the slot it pops, the depot clears the batches it hands
+// out, and PoolOf clears a box before it recycles it.
 //
 // # Race detector
 //
 // The sections are invisible to the race detector, so under -race the pools
-// annotate each Put as happening before the Get that returns the value, and
-// drop a quarter of Puts at random, as sync.Pool does, so code that relies
-// on getting a value back is caught.
+// annotate each Put as happening before the Get that returns its value, and
+// drop a quarter of Puts at random, as sync.Pool does, so that code that
+// relies on getting a value back is caught.
+//
+// # Arenas
+//
+// An Arena is a bump allocator over 16 KiB chunks from a slab.Allocator
+// (package slab): off-heap memory that the collector never scans, taken
+// from and returned to the slab's per-CPU caches. It holds only
+// pointer-free types (New and MakeSlice panic otherwise) and its memory is
+// the caller's to manage: see Arena's "Memory management".
+//
+// # Statistics
+//
+// Stats counts misses, News, drops, depot traffic and values released by
+// the GC policy on slow paths, where a counter costs nothing extra, and
+// reports the values cached. Hits are counted only while CountHits is on:
+// counting one costs about as much as serving it. Publish exposes a pool's
+// Stats through expvar.
 package alloc

@@ -10,27 +10,27 @@ import (
 )
 
 // A Pool is a set of temporary objects that may be individually saved and
-// retrieved, with exactly the API of sync.Pool: replacing sync.Pool with
-// alloc.Pool compiles and behaves as sync.Pool documents.
+// retrieved, with the API of sync.Pool: replacing sync.Pool with alloc.Pool
+// compiles and behaves as sync.Pool documents.
 //
 // Any item stored in the Pool may be removed automatically at any time
 // without notification. A Pool is safe for use by multiple goroutines
 // simultaneously. A Put happens before the Get that returns the same value.
+// A value taken out with Get is no longer referenced by the Pool.
 //
 // Unlike sync.Pool, a Pool in steady use keeps its values across garbage
-// collections: its per-CPU caches are emptied only when the pool went a
-// whole GC cycle without a Get or Put, so an idle pool drops its values at
-// the second collection after its last use. The per-CPU caches are
-// restartable sequences (see package rseq); a depot of batches sits behind
-// them; where rseq is unavailable, or while the collector is marking, mutex
-// shards stand in.
+// collections; one that went a whole GC cycle without a Get or a Put lets
+// them go at the end of that cycle (see the package documentation). Its
+// memory is bounded (see SetLimits), and changing GOMAXPROCS neither
+// empties nor re-allocates it.
 //
 // A Pool must not be copied after first use.
 type Pool struct {
 	noCopy noCopy
 
-	c    atomic.Pointer[cache]
-	once sync.Mutex
+	c      atomic.Pointer[cache] // created on first use
+	mu     sync.Mutex            // serializes the creation and replacement of c
+	limits limits                // guarded by mu
 
 	// New optionally specifies a function to generate a value when Get
 	// would otherwise return nil. It may not be changed concurrently with
@@ -43,20 +43,26 @@ type eface struct {
 	typ, data unsafe.Pointer
 }
 
-// Put adds x to the pool. Put(nil) does nothing, and so does a Put of a
-// typed nil pointer (it has no data word to cache).
+func makeAny(typ, data unsafe.Pointer) (x any) {
+	*(*eface)(unsafe.Pointer(&x)) = eface{typ: typ, data: data}
+	return x
+}
+
+// Put adds x to the pool. Put(nil) does nothing, and neither does a Put of
+// an interface holding a nil pointer (there is nothing to reuse).
 func (p *Pool) Put(x any) {
 	v := *(*eface)(unsafe.Pointer(&x))
 	if v.data == nil || raceDropPut() {
 		return
 	}
 	raceRelease(v.data)
-	// The fast path: one restartable section, called directly.
-	if c := p.c.Load(); c != nil && c.fast != nil && c.touched.Load() {
-		if st := arch.PushEntry(c.fast, v.data, v.typ, 0, 0); st != arch.Committed {
-			c.putAfter(rseq.Entry{P: v.data, Aux: v.typ}, st)
+	if c := p.c.Load(); c != nil {
+		if d := c.fast.Load(); d != nil { // one section, called directly
+			if st := arch.PushEntry(d, v.data, v.typ, 0, 0); st != arch.Committed {
+				c.putAfter(0, rseq.Entry{P: v.data, Aux: v.typ}, st)
+			}
+			return
 		}
-		return
 	}
 	p.cache().put(0, rseq.Entry{P: v.data, Aux: v.typ})
 }
@@ -69,39 +75,34 @@ func (p *Pool) Put(x any) {
 // If Get would otherwise return nil and p.New is non-nil, Get returns the
 // result of calling p.New.
 func (p *Pool) Get() any {
-	// The fast path: one restartable section, called directly.
-	if c := p.c.Load(); c != nil && c.fast != nil && c.touched.Load() {
-		data, typ, _, _, st := arch.PopEntry(c.fast)
-		if st == arch.Committed {
-			raceAcquire(data)
-			var x any
-			*(*eface)(unsafe.Pointer(&x)) = eface{typ: typ, data: data}
-			return x
+	if c := p.c.Load(); c != nil {
+		if d := c.fast.Load(); d != nil { // one section, called directly
+			data, typ, _, _, st := arch.PopEntry(d)
+			if st == arch.Committed {
+				raceAcquire(data)
+				return makeAny(typ, data)
+			}
+			return p.getAfter(c, rseq.Entry{P: data, Aux: typ}, st)
 		}
-		return p.getAfter(c, rseq.Entry{P: data, Aux: typ}, st)
 	}
 	return p.getSlow()
 }
 
 func (p *Pool) getAfter(c *cache, e rseq.Entry, st arch.Status) any {
-	if e, ok := c.getAfter(e, st); ok {
+	if e, ok := c.getAfter(0, e, st); ok {
 		raceAcquire(e.P)
-		var x any
-		*(*eface)(unsafe.Pointer(&x)) = eface{typ: e.Aux, data: e.P}
-		return x
+		return makeAny(e.Aux, e.P)
 	}
 	return p.miss(c)
 }
 
-// getSlow is Get without the direct section: first use, fallback mode, or
-// the first Get of a GC cycle (which marks the pool as in use).
+// getSlow is Get without the direct section: first use, the first call of
+// a GC cycle, the fallback, or hit counting.
 func (p *Pool) getSlow() any {
 	c := p.cache()
 	if e, ok := c.get(0); ok {
 		raceAcquire(e.P)
-		var x any
-		*(*eface)(unsafe.Pointer(&x)) = eface{typ: e.Aux, data: e.P}
-		return x
+		return makeAny(e.Aux, e.P)
 	}
 	return p.miss(c)
 }
@@ -115,6 +116,22 @@ func (p *Pool) miss(c *cache) any {
 	return p.New()
 }
 
+// SetLimits bounds the pool: each CPU keeps at most perCPU values, and the
+// depot behind the CPUs at most depot batches of 16; zero or less selects
+// DefaultPerCPU or DefaultDepot. Put drops what does not fit. SetLimits is
+// best called before first use; called later, it drops the values the pool
+// holds.
+func (p *Pool) SetLimits(perCPU, depot int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.limits = limits{classes: 1, perCPU: perCPU, depot: depot}
+	if old := p.c.Load(); old != nil {
+		p.c.Store(newCache(p.limits))
+		old.fast.Store(nil)
+		old.release()
+	}
+}
+
 // Stats reports what the pool has done and holds.
 func (p *Pool) Stats() Stats { return p.c.Load().snapshot() }
 
@@ -124,21 +141,18 @@ func (p *Pool) cache() *cache {
 	if c := p.c.Load(); c != nil {
 		return c
 	}
-	return p.lazyCache()
-}
-
-func (p *Pool) lazyCache() *cache {
-	p.once.Lock()
-	defer p.once.Unlock()
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if c := p.c.Load(); c != nil {
 		return c
 	}
-	c := newCache(1, 0, 0)
+	p.limits.classes = 1
+	c := newCache(p.limits)
 	p.c.Store(c)
 	return c
 }
 
-// noCopy makes go vet's copylocks check report copies of a Pool.
+// noCopy makes go vet's copylocks check report copies of a pool.
 type noCopy struct{}
 
 func (*noCopy) Lock()   {}

@@ -10,142 +10,124 @@ import (
 	"github.com/gorseq/percpu/rseq"
 )
 
-// PoolOf is a typed Pool: the same guarantees, no interface boxing. Put of a
-// pointer-shaped T (pointer, map, chan, func, unsafe.Pointer), of a slice or
-// string, or of an interface type allocates nothing; any other T is copied
-// into a new heap box on Put.
+// PoolOf is a typed Pool: Get returns a T, Put takes one, with the same
+// guarantees as Pool and no interface boxing. How a T is kept is decided
+// once, from its type:
 //
-// The zero PoolOf is ready to use. PerCPU and Depot, when set before first
-// use, bound the values cached per CPU and the batches in the depot.
+//   - a pointer, map, chan, func or unsafe.Pointer (or a struct or array of
+//     exactly one of those), a slice, a string or an interface value is
+//     kept as its own words: Put allocates nothing;
+//   - a value of at most two words with no pointers (an int, a small
+//     struct of numbers) is kept inline: Put allocates nothing;
+//   - any other T is copied into a box (a *T); boxes are recycled, so Put
+//     allocates only until the pool has boxes to spare.
 //
-// A PoolOf must not be copied after first use.
+// A value without a data pointer (a nil pointer, map or slice, a nil
+// interface, an empty string) is not kept.
+//
+// The zero PoolOf is ready to use. PerCPU and Depot, set before first use,
+// bound it as Pool.SetLimits does. A PoolOf must not be copied after first
+// use.
 type PoolOf[T any] struct {
 	noCopy noCopy
 
-	c     atomic.Pointer[cache]
-	once  sync.Mutex
-	shape shape
+	c     atomic.Pointer[cache] // created on first use
+	mu    sync.Mutex            // serializes the creation of c
+	shape shape                 // how a T is kept; set before c is published
 
 	// New optionally specifies a function to generate a value when Get
-	// would otherwise return the zero value.
+	// would otherwise return the zero value. It may not be changed
+	// concurrently with calls to Get.
 	New func() T
 
-	PerCPU int // values per CPU (default DefaultPerCPU)
-	Depot  int // batches of values in the depot (default DefaultDepot)
+	PerCPU int // values kept per CPU (default DefaultPerCPU)
+	Depot  int // batches of 16 values kept in the depot (default DefaultDepot)
 }
 
-// shape says how a T travels in an entry.
-type shape uint8
-
-const (
-	shapeBoxed   shape = iota // P points to a heap copy of the value
-	shapePointer              // P is the value's only word
-	shapeSlice                // P, N0, N1 are data, len, cap
-	shapeString               // P, N0 are data, len
-	shapeIface                // Aux, P are the interface's two words
-)
-
-func shapeOf[T any]() shape {
-	switch reflect.TypeFor[T]().Kind() {
-	case reflect.Pointer, reflect.UnsafePointer, reflect.Map, reflect.Chan, reflect.Func:
-		return shapePointer
-	case reflect.Slice:
-		return shapeSlice
-	case reflect.String:
-		return shapeString
-	case reflect.Interface:
-		return shapeIface
-	}
-	return shapeBoxed
-}
-
-type sliceHeader struct {
-	data     unsafe.Pointer
-	len, cap uintptr
-}
-
-type stringHeader struct {
-	data unsafe.Pointer
-	len  uintptr
-}
-
-// Put adds v to the pool. A value with no data pointer (a nil pointer, map
-// or slice, an empty string, a nil interface) is not cached.
+// Put adds v to the pool.
 func (p *PoolOf[T]) Put(v T) {
-	c := p.cache()
-	e := p.entry(&v)
-	if e.P == nil || raceDropPut() {
+	if raceDropPut() {
+		return
+	}
+	c := p.c.Load()
+	if c == nil {
+		c = p.lazyCache()
+	}
+	var e rseq.Entry
+	switch p.shape { // the common shapes inline, the others in a call
+	case shapePointer:
+		e.P = *(*unsafe.Pointer)(unsafe.Pointer(&v))
+	case shapeSlice:
+		h := (*sliceHeader)(unsafe.Pointer(&v))
+		e = rseq.Entry{P: h.data, N0: h.len, N1: h.cap}
+	default:
+		e = p.entry(c, &v)
+	}
+	if e.P == nil {
 		return
 	}
 	raceRelease(e.P)
-	if c.fast != nil && c.touched.Load() { // one section, called directly
-		if st := arch.PushEntry(c.fast, e.P, e.Aux, e.N0, e.N1); st != arch.Committed {
-			c.putAfter(e, st)
+	if d := c.fast.Load(); d != nil { // one section, called directly
+		if st := arch.PushEntry(d, e.P, e.Aux, e.N0, e.N1); st != arch.Committed {
+			c.putAfter(0, e, st)
 		}
 		return
 	}
 	c.put(0, e)
 }
 
-// entry converts *v into an entry without allocating, except for boxed
-// shapes. Each conversion reads v through the layout its kind guarantees.
-func (p *PoolOf[T]) entry(v *T) rseq.Entry {
-	switch p.shape {
-	case shapePointer:
-		return rseq.Entry{P: *(*unsafe.Pointer)(unsafe.Pointer(v))}
-	case shapeSlice:
-		h := (*sliceHeader)(unsafe.Pointer(v))
-		return rseq.Entry{P: h.data, N0: h.len, N1: h.cap}
-	case shapeString:
-		h := (*stringHeader)(unsafe.Pointer(v))
-		return rseq.Entry{P: h.data, N0: h.len}
-	case shapeIface:
-		e := (*eface)(unsafe.Pointer(v))
-		return rseq.Entry{P: e.data, Aux: e.typ}
+// entry converts *v into an entry, in a box for the boxed shape.
+func (p *PoolOf[T]) entry(c *cache, v *T) rseq.Entry {
+	var box unsafe.Pointer
+	if p.shape == shapeBoxed {
+		if box = c.takeBox(); box == nil {
+			box = unsafe.Pointer(new(T))
+		}
 	}
-	box := new(T)
-	*box = *v
-	return rseq.Entry{P: unsafe.Pointer(box)}
-}
-
-// value converts an entry made by entry back into a T.
-func (p *PoolOf[T]) value(e rseq.Entry) (v T) {
-	switch p.shape {
-	case shapePointer:
-		*(*unsafe.Pointer)(unsafe.Pointer(&v)) = e.P
-	case shapeSlice:
-		*(*sliceHeader)(unsafe.Pointer(&v)) = sliceHeader{data: e.P, len: e.N0, cap: e.N1}
-	case shapeString:
-		*(*stringHeader)(unsafe.Pointer(&v)) = stringHeader{data: e.P, len: e.N0}
-	case shapeIface:
-		*(*eface)(unsafe.Pointer(&v)) = eface{typ: e.Aux, data: e.P}
-	default:
-		v = *(*T)(e.P)
-	}
-	return v
+	return toEntry(p.shape, v, box)
 }
 
 // Get removes a value from the pool and returns it, or returns New() (the
 // zero value without New) when the pool has none.
-func (p *PoolOf[T]) Get() T {
-	c := p.cache()
-	if c.fast != nil && c.touched.Load() { // one section, called directly
-		ptr, aux, n0, n1, st := arch.PopEntry(c.fast)
-		e := rseq.Entry{P: ptr, Aux: aux, N0: n0, N1: n1}
-		if st != arch.Committed {
-			var ok bool
-			if e, ok = c.getAfter(e, st); !ok {
-				return p.miss(c)
-			}
+func (p *PoolOf[T]) Get() (v T) {
+	c := p.c.Load()
+	if c == nil {
+		c = p.lazyCache()
+	}
+	var e rseq.Entry
+	ok := false
+	if d := c.fast.Load(); d != nil { // one section, called directly
+		var st arch.Status
+		e.P, e.Aux, e.N0, e.N1, st = arch.PopEntry(d)
+		if ok = st == arch.Committed; !ok {
+			e, ok = c.getAfter(0, e, st)
 		}
-		raceAcquire(e.P)
-		return p.value(e)
+	} else {
+		e, ok = c.get(0)
 	}
-	if e, ok := c.get(0); ok {
-		raceAcquire(e.P)
-		return p.value(e)
+	if !ok {
+		return p.miss(c)
 	}
-	return p.miss(c)
+	raceAcquire(e.P)
+	switch p.shape { // the common shapes inline, the others in a call
+	case shapePointer:
+		*(*unsafe.Pointer)(unsafe.Pointer(&v)) = e.P
+	case shapeSlice:
+		*(*sliceHeader)(unsafe.Pointer(&v)) = sliceHeader{data: e.P, len: e.N0, cap: e.N1}
+	default:
+		v = p.value(c, e)
+	}
+	return v
+}
+
+// value turns an entry taken from the pool into the T it holds, and
+// recycles its box.
+func (p *PoolOf[T]) value(c *cache, e rseq.Entry) T {
+	v := fromEntry[T](p.shape, e)
+	if p.shape == shapeBoxed {
+		c.keepBox(e.P)
+	}
+	return v
 }
 
 // miss returns New's value, or the zero value without New.
@@ -161,17 +143,14 @@ func (p *PoolOf[T]) miss(c *cache) T {
 // Stats reports what the pool has done and holds.
 func (p *PoolOf[T]) Stats() Stats { return p.c.Load().snapshot() }
 
-func (p *PoolOf[T]) cache() *cache {
+func (p *PoolOf[T]) lazyCache() *cache {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if c := p.c.Load(); c != nil {
 		return c
 	}
-	p.once.Lock()
-	defer p.once.Unlock()
-	if c := p.c.Load(); c != nil {
-		return c
-	}
-	p.shape = shapeOf[T]()
-	c := newCache(1, p.PerCPU, p.Depot)
+	p.shape = shapeOf(reflect.TypeFor[T]())
+	c := newCache(limits{classes: 1, perCPU: p.PerCPU, depot: p.Depot, boxes: p.shape == shapeBoxed})
 	p.c.Store(c)
 	return c
 }

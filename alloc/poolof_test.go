@@ -2,27 +2,30 @@ package alloc
 
 import (
 	"bytes"
-	"fmt"
 	"io"
+	"reflect"
+	"runtime"
 	"testing"
+	"unsafe"
 )
 
-// roundTrip puts v into a fresh pool and checks that what comes back is v
-// (or, when the value moved to another CPU meanwhile, New's marker).
+// roundTrip puts v into a fresh pool until Get returns it (the goroutine
+// may move to another CPU in between), and checks that Get returns nothing
+// else but the zero value.
 func roundTrip[T any](t *testing.T, v T, same func(a, b T) bool) {
 	t.Helper()
 	var p PoolOf[T]
-	p.Put(v)
 	for try := 0; try < 1000; try++ {
+		p.Put(v)
 		got := p.Get()
 		if same(got, v) {
 			return
 		}
 		var zero T
 		if !same(got, zero) {
-			t.Fatalf("PoolOf[%T] returned %v, which was never put", v, got)
+			t.Fatalf("PoolOf[%T].Get returned %v, which was never put", v, got)
 		}
-		p.Put(v) // it was on another CPU; try again from here
+		runtime.Gosched()
 	}
 	t.Fatalf("PoolOf[%T] never returned the value put", v)
 }
@@ -32,54 +35,97 @@ func TestPoolOfShapes(t *testing.T) {
 	roundTrip(t, &x, func(a, b *int) bool { return a == b })
 	buf := make([]byte, 5, 64)
 	roundTrip(t, buf, func(a, b []byte) bool {
-		return len(a) == len(b) && cap(a) == cap(b) && (cap(a) == 0 || &a[:1][0] == &b[:1][0])
+		return len(a) == len(b) && cap(a) == cap(b) && unsafe.SliceData(a) == unsafe.SliceData(b)
 	})
 	roundTrip(t, "hello", func(a, b string) bool { return a == b })
 	m := map[string]int{"a": 1}
-	roundTrip(t, m, func(a, b map[string]int) bool { return fmt.Sprint(a) == fmt.Sprint(b) && len(a) == len(b) })
+	roundTrip(t, m, func(a, b map[string]int) bool {
+		return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	})
 	var r io.Reader = bytes.NewReader([]byte("x"))
 	roundTrip(t, r, func(a, b io.Reader) bool { return a == b })
-	type rec struct{ A, B int64 }
-	roundTrip(t, rec{1, 2}, func(a, b rec) bool { return a == b })
+	roundTrip(t, any(3.5), func(a, b any) bool { return a == b })
+	roundTrip(t, int64(-5), func(a, b int64) bool { return a == b })
+	type pair struct {
+		A int64
+		B int32
+	}
+	roundTrip(t, pair{1, 2}, func(a, b pair) bool { return a == b })
+	type wrapped struct{ p *int }
+	roundTrip(t, wrapped{&x}, func(a, b wrapped) bool { return a == b })
+	type rec struct {
+		Name string
+		N    [4]int
+	}
+	roundTrip(t, rec{"r", [4]int{1, 2, 3, 4}}, func(a, b rec) bool { return a == b })
 }
 
 func TestPoolOfShapeChoice(t *testing.T) {
+	type (
+		onePointer struct {
+			_ struct{}
+			p *int
+		}
+		twoWords  struct{ a, b int64 }
+		small     struct{ a, b int16 }
+		withPtr   struct{ a, b *int }
+		threeWord [3]int64
+	)
 	cases := []struct {
-		got, want shape
+		t    reflect.Type
+		want shape
 	}{
-		{shapeOf[*int](), shapePointer},
-		{shapeOf[map[int]int](), shapePointer},
-		{shapeOf[chan int](), shapePointer},
-		{shapeOf[func()](), shapePointer},
-		{shapeOf[[]byte](), shapeSlice},
-		{shapeOf[string](), shapeString},
-		{shapeOf[any](), shapeIface},
-		{shapeOf[io.Reader](), shapeIface},
-		{shapeOf[[4]int](), shapeBoxed},
-		{shapeOf[struct{ p *int }](), shapeBoxed},
+		{reflect.TypeFor[*int](), shapePointer},
+		{reflect.TypeFor[unsafe.Pointer](), shapePointer},
+		{reflect.TypeFor[map[int]int](), shapePointer},
+		{reflect.TypeFor[chan int](), shapePointer},
+		{reflect.TypeFor[func()](), shapePointer},
+		{reflect.TypeFor[onePointer](), shapePointer},
+		{reflect.TypeFor[[1]*int](), shapePointer},
+		{reflect.TypeFor[[]byte](), shapeSlice},
+		{reflect.TypeFor[string](), shapeString},
+		{reflect.TypeFor[any](), shapeIface},
+		{reflect.TypeFor[io.Reader](), shapeIface},
+		{reflect.TypeFor[int](), shapeInline},
+		{reflect.TypeFor[twoWords](), shapeInline},
+		{reflect.TypeFor[small](), shapeInline},
+		{reflect.TypeFor[struct{}](), shapeInline},
+		{reflect.TypeFor[withPtr](), shapeBoxed},
+		{reflect.TypeFor[threeWord](), shapeBoxed},
+		{reflect.TypeFor[[1]string](), shapeBoxed},
 	}
-	for i, c := range cases {
-		if c.got != c.want {
-			t.Errorf("case %d: shape %d, want %d", i, c.got, c.want)
+	for _, c := range cases {
+		if got := shapeOf(c.t); got != c.want {
+			t.Errorf("shapeOf(%v) = %v, want %v", c.t, got, c.want)
 		}
 	}
 }
 
-// TestPoolOfNoAllocs: Put and Get of pointers and []byte allocate nothing
-// in steady state (sync.Pool boxes a []byte on every Put: SA6002).
+// TestPoolOfNoAllocs: Get+Put of pointers, slices, inline values and
+// (once boxes are recycled) boxed values allocates nothing in steady state;
+// sync.Pool boxes a []byte on every Put (SA6002).
 func TestPoolOfNoAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("race builds drop Puts, so New allocates")
 	}
+	type record struct {
+		name string
+		n    [4]int
+	}
 	ptrs := PoolOf[*[64]byte]{New: func() *[64]byte { return new([64]byte) }}
 	slices := PoolOf[[]byte]{New: func() []byte { return make([]byte, 64) }}
-	ptrs.Put(ptrs.Get())
-	slices.Put(slices.Get())
-	if a := testing.AllocsPerRun(1000, func() { ptrs.Put(ptrs.Get()) }); a > 0.01 {
-		t.Errorf("PoolOf[*T] Get+Put: %v allocations per run", a)
-	}
-	if a := testing.AllocsPerRun(1000, func() { slices.Put(slices.Get()) }); a > 0.01 {
-		t.Errorf("PoolOf[[]byte] Get+Put: %v allocations per run", a)
+	ints := PoolOf[int64]{New: func() int64 { return 1 }}
+	records := PoolOf[record]{New: func() record { return record{name: "r"} }}
+	for name, pair := range map[string]func(){
+		"pointer": func() { ptrs.Put(ptrs.Get()) },
+		"slice":   func() { slices.Put(slices.Get()) },
+		"inline":  func() { ints.Put(ints.Get()) },
+		"boxed":   func() { records.Put(records.Get()) },
+	} {
+		pair() // warm up: the first Put of a boxed value makes its box
+		if a := testing.AllocsPerRun(1000, pair); a > 0.01 {
+			t.Errorf("PoolOf[%s] Get+Put: %v allocations per run", name, a)
+		}
 	}
 }
 
@@ -88,8 +134,37 @@ func TestPoolOfZeroWithoutNew(t *testing.T) {
 	if v := p.Get(); v != nil {
 		t.Fatalf("Get = %v, want nil", v)
 	}
-	p.Put(nil) // not cached: no data pointer
+	p.Put(nil) // not kept: no data pointer
 	if s := p.Stats(); s.Cached != 0 {
-		t.Fatalf("a nil slice was cached: %+v", s)
+		t.Fatalf("a nil slice was kept: %+v", s)
+	}
+}
+
+// TestPoolOfHoldsNoReferenceAfterGet is TestPoolHoldsNoReferenceAfterGet
+// for the boxed shape, whose boxes are recycled: a box must not keep the
+// value it handed out.
+func TestPoolOfHoldsNoReferenceAfterGet(t *testing.T) {
+	type boxed struct {
+		v *[64]byte
+		n int
+	}
+	const n = 100
+	var p PoolOf[boxed]
+	tr := newTracked()
+	for i := 0; i < n; i++ {
+		p.Put(boxed{tr.value(i), i})
+	}
+	taken := map[int]bool{}
+	for i := 0; i < 4*n; i++ {
+		if b := p.Get(); b.v != nil {
+			taken[b.n] = true
+		}
+	}
+	if len(taken) == 0 {
+		t.Fatal("Get returned none of the values put")
+	}
+	busy := func() { p.Put(boxed{n: -1, v: new([64]byte)}); p.Get() }
+	if missing := tr.await(t, taken, busy); len(missing) > 0 {
+		t.Fatalf("%d of %d values taken out with Get were never freed", len(missing), len(taken))
 	}
 }

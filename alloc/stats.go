@@ -3,36 +3,78 @@ package alloc
 import (
 	"expvar"
 	"sync/atomic"
+
+	"github.com/gorseq/percpu/rseq"
 )
 
-// Stats describes what a pool has done. Hits on the per-CPU caches are not
-// counted: a counter on the fast path would cost as much as the fast path
-// itself. Everything that leaves it is.
+// Stats describes what a pool has done and what it holds. Every field but
+// Hits counts events off the fast path, so keeping them costs nothing
+// there; reading them is a handful of loads (Cached also sums the per-CPU
+// stacks and takes each depot's lock once).
 type Stats struct {
+	// Hits counts the Gets served from the pool's caches while hit
+	// counting was on (see CountHits); 0 otherwise.
+	Hits     int64
 	Misses   int64 // Gets that found nothing cached (then New ran, if set)
 	News     int64 // calls to New
-	Drops    int64 // values dropped because every cache level was full, or too large
+	Drops    int64 // values not kept: every level was full, or a buffer's size has no class
 	DepotIn  int64 // batches moved from a CPU to the depot
 	DepotOut int64 // batches moved from the depot to a CPU
+	Released int64 // values let go because the pool sat idle for a GC cycle
 	Cached   int64 // values held now, approximately
 }
 
+// counters are a cache's statistics. All but hits are counted on slow
+// paths, with atomic adds.
 type counters struct {
-	misses, news, drops, depotIn, depotOut atomic.Int64
+	misses, news, drops, depotIn, depotOut, released atomic.Int64
+	hits                                             atomic.Pointer[rseq.Counter] // created when first needed
+}
+
+func (s *counters) hitCounter() *rseq.Counter {
+	if h := s.hits.Load(); h != nil {
+		return h
+	}
+	s.hits.CompareAndSwap(nil, rseq.NewCounter())
+	return s.hits.Load()
+}
+
+// countingHits is CountHits's switch.
+var countingHits atomic.Bool
+
+// CountHits turns the counting of Stats.Hits on or off for every pool. A
+// hit counter costs about as much as the rest of a Get, so it is off by
+// default: while it is on, Gets take the slow path, which counts them.
+// Misses are always counted; with counting on, a pool's hit rate is
+// Hits / (Hits + Misses).
+func CountHits(on bool) {
+	countingHits.Store(on)
+	if on {
+		forEachCache(false, func(c *cache) { c.fast.Store(nil) })
+	}
 }
 
 func (c *cache) snapshot() Stats {
 	if c == nil {
 		return Stats{}
 	}
-	return Stats{
+	s := Stats{
 		Misses: c.stats.misses.Load(), News: c.stats.news.Load(), Drops: c.stats.drops.Load(),
-		DepotIn: c.stats.depotIn.Load(), DepotOut: c.stats.depotOut.Load(), Cached: c.cached(),
+		DepotIn: c.stats.depotIn.Load(), DepotOut: c.stats.depotOut.Load(),
+		Released: c.stats.released.Load(), Cached: c.cached(),
 	}
+	if h := c.stats.hits.Load(); h != nil {
+		s.Hits = h.Load()
+	}
+	return s
 }
 
-// Publish makes stats visible under name in expvar (and so at
-// /debug/vars). stats is called on every read; pass a pool's Stats method.
+// Publish makes a pool's statistics visible in expvar under name (and so at
+// /debug/vars); stats is called on every read:
+//
+//	alloc.Publish("pools.buffers", bufPool.Stats)
+//
+// Like expvar.Publish, it panics if name is already in use.
 func Publish(name string, stats func() Stats) {
 	expvar.Publish(name, expvar.Func(func() any { return stats() }))
 }

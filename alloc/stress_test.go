@@ -8,114 +8,204 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
-// token is a pooled value that knows who holds it: a Get must find it free
-// and a Put frees it, so a value handed to two goroutines at once is seen.
+// The ownership stress test: workers Get tokens, hold a few, and Put them
+// back, while GOMAXPROCS changes, signals interrupt every thread (each one
+// aborts the section it lands in) and the collector runs. A token records
+// its holder; a Get that finds a token already held means the pool handed
+// one value to two goroutines at once.
+
+// token is a pooled value that knows who holds it. It is 64 bytes, so that
+// a Buffers slice of class 0 can be one.
 type token struct {
 	holder atomic.Int32
-	_      [56]byte
+	_      [60]byte
 }
 
-type ownership struct {
-	news, dups atomic.Int64
+// tokenPool adapts each pool type to the test.
+type tokenPool interface {
+	get() *token
+	put(*token)
+	stats() Stats
 }
 
-func (o *ownership) take(tk *token, w int) {
-	if !tk.holder.CompareAndSwap(0, int32(w+1)) {
-		o.dups.Add(1)
+type (
+	anyTokens   struct{ Pool }
+	ptrTokens   struct{ PoolOf[*token] }
+	boxedTokens struct{ PoolOf[boxedToken] }
+	sliceTokens struct{ PoolOf[[]*token] }
+	bufTokens   struct{ Buffers }
+)
+
+// boxedToken makes PoolOf use its boxed shape (more than two words, with a
+// pointer), so boxes carry pointers through the collector.
+type boxedToken struct {
+	tk  *token
+	pad [2]int
+}
+
+func (p *anyTokens) get() *token  { return p.Get().(*token) }
+func (p *anyTokens) put(t *token) { p.Put(t) }
+func (p *anyTokens) stats() Stats { return p.Stats() }
+
+func (p *ptrTokens) get() *token  { return p.Get() }
+func (p *ptrTokens) put(t *token) { p.Put(t) }
+func (p *ptrTokens) stats() Stats { return p.Stats() }
+
+func (p *boxedTokens) get() *token  { return p.Get().tk }
+func (p *boxedTokens) put(t *token) { p.Put(boxedToken{tk: t}) }
+func (p *boxedTokens) stats() Stats { return p.Stats() }
+
+func (p *sliceTokens) get() *token  { return p.Get()[0] }
+func (p *sliceTokens) put(t *token) { p.Put([]*token{t}) }
+func (p *sliceTokens) stats() Stats { return p.Stats() }
+
+func (p *bufTokens) get() *token  { return (*token)(unsafe.Pointer(&p.Get(64)[0])) }
+func (p *bufTokens) put(t *token) { p.Put(unsafe.Slice((*byte)(unsafe.Pointer(t)), 64)) }
+func (p *bufTokens) stats() Stats { return p.Stats() }
+
+// tokenPools returns a fresh pool of every kind, with small limits so that
+// values move through the depot and get dropped.
+func tokenPools() map[string]tokenPool {
+	newToken := func() *token { return new(token) }
+	pools := map[string]tokenPool{
+		"Pool":           &anyTokens{Pool{New: func() any { return newToken() }}},
+		"PoolOf/pointer": &ptrTokens{PoolOf[*token]{New: newToken, PerCPU: 8, Depot: 64}},
+		"PoolOf/boxed":   &boxedTokens{PoolOf[boxedToken]{New: func() boxedToken { return boxedToken{tk: newToken()} }, PerCPU: 8}},
+		"PoolOf/slice":   &sliceTokens{PoolOf[[]*token]{New: func() []*token { return []*token{newToken()} }}},
+		"Buffers":        &bufTokens{Buffers{PerCPU: 4, Depot: 32}},
+	}
+	pools["Pool"].(*anyTokens).SetLimits(8, 64)
+	return pools
+}
+
+type stressConfig struct {
+	workers    int // goroutines doing Get and Put
+	iterations int // operations per worker, at least
+	hold       int // tokens a worker holds at most
+}
+
+// Workers go on past their iterations, up to ten times as many, until the
+// disturbers have done at least this much.
+const (
+	minGCs     = 20
+	minFlips   = 20
+	minSignals = 200
+)
+
+func (c stressConfig) scaled() stressConfig {
+	if testing.Short() || raceEnabled {
+		c.iterations /= 20
+	}
+	return c
+}
+
+func TestOwnershipStress(t *testing.T) {
+	cfg := stressConfig{workers: 16*runtime.NumCPU() + 32, iterations: 20000, hold: 12}.scaled()
+	for name, p := range tokenPools() {
+		t.Run(name, func(t *testing.T) { stress(t, p, cfg) })
 	}
 }
 
-// stress runs workers that Get, hold and Put tokens while GOMAXPROCS
-// changes, the collector runs and signals fly, and asserts that no token is
-// ever held by two workers.
-func stress(t *testing.T, workers, iterations int) {
-	var o ownership
-	p := Pool{New: func() any { o.news.Add(1); return new(token) }}
+// TestOwnershipStressGC is the same with fewer workers, so that collections
+// come more often per operation; CI runs it under
+// GODEBUG=gccheckmark=1,clobberfree=1.
+func TestOwnershipStressGC(t *testing.T) {
+	cfg := stressConfig{workers: 4 * runtime.NumCPU(), iterations: 20000, hold: 12}.scaled()
+	for name, p := range tokenPools() {
+		t.Run(name, func(t *testing.T) { stress(t, p, cfg) })
+	}
+}
+
+func stress(t *testing.T, p tokenPool, cfg stressConfig) {
+	var dups atomic.Int64
 	stop := make(chan struct{})
 	var disturb sync.WaitGroup
-	disturb.Add(3)
-	go func() { defer disturb.Done(); flipGOMAXPROCS(stop) }()
-	go func() { defer disturb.Done(); collectUntil(stop) }()
-	go func() { defer disturb.Done(); signalStorm(stop) }()
+	var gcs, flips, signals atomic.Int64
+	for _, d := range []struct {
+		run   func(stop <-chan struct{}, count *atomic.Int64)
+		count *atomic.Int64
+	}{{flipGOMAXPROCS, &flips}, {collectUntil, &gcs}, {signalStorm, &signals}} {
+		disturb.Add(1)
+		go func() { defer disturb.Done(); d.run(stop, d.count) }()
+	}
+	enough := func() bool {
+		return gcs.Load() >= minGCs && flips.Load() >= minFlips && signals.Load() >= minSignals
+	}
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
+	for w := 0; w < cfg.workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			if w%4 == 0 {
+			if w%4 == 0 { // some workers own their thread
 				runtime.LockOSThread()
 				defer runtime.UnlockOSThread()
 			}
-			var held []*token
-			for i := 0; i < iterations; i++ {
-				if len(held) < 4 && (len(held) == 0 || i%3 != 0) {
-					tk := p.Get().(*token)
-					o.take(tk, w)
+			held := make([]*token, 0, cfg.hold)
+			for i := 0; i < cfg.iterations || !enough() && i < 10*cfg.iterations; i++ {
+				if i%64 == 0 {
+					runtime.Gosched() // let the disturbers run, even at GOMAXPROCS=1
+				}
+				if len(held) < cfg.hold && (len(held) == 0 || (i*(w+1))%3 != 0) {
+					tk := p.get()
+					if !tk.holder.CompareAndSwap(0, int32(w+1)) {
+						dups.Add(1)
+					}
 					held = append(held, tk)
 					continue
 				}
 				tk := held[len(held)-1]
 				held = held[:len(held)-1]
 				tk.holder.Store(0)
-				p.Put(tk)
+				p.put(tk)
+			}
+			for _, tk := range held {
+				tk.holder.Store(0)
+				p.put(tk)
 			}
 		}(w)
 	}
 	wg.Wait()
 	close(stop)
 	disturb.Wait()
-	if d := o.dups.Load(); d > 0 {
-		t.Fatalf("%d tokens were handed to a goroutine while another held them", d)
+	if d := dups.Load(); d > 0 {
+		t.Fatalf("%d times a Get returned a token another goroutine held", d)
 	}
-	t.Logf("%d workers × %d operations: %d News; stats %+v", workers, iterations, o.news.Load(), p.Stats())
+	t.Logf("%d workers × %d operations, %d GCs, %d GOMAXPROCS changes, %d signals; stats %+v",
+		cfg.workers, cfg.iterations, gcs.Load(), flips.Load(), signals.Load(), p.stats())
 }
 
-func TestPoolOwnershipStress(t *testing.T) {
-	iterations := 100000
-	if testing.Short() || raceEnabled {
-		iterations = 5000
-	}
-	stress(t, 8*runtime.NumCPU()+64, iterations)
-}
-
-// TestPoolOwnershipStressGC is the same with the collector running all
-// the time; CI runs it under GODEBUG=gccheckmark=1,clobberfree=1.
-func TestPoolOwnershipStressGC(t *testing.T) {
-	iterations := 200000
-	if testing.Short() || raceEnabled {
-		iterations = 10000
-	}
-	stress(t, 4*runtime.NumCPU(), iterations)
-}
-
-func flipGOMAXPROCS(stop <-chan struct{}) {
+// flipGOMAXPROCS cycles GOMAXPROCS from 1 to 4×NumCPU (oversubscribed).
+func flipGOMAXPROCS(stop <-chan struct{}, count *atomic.Int64) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for n := 1; ; n = n%(4*runtime.NumCPU()) + 1 {
 		select {
 		case <-stop:
 			return
-		case <-time.After(time.Millisecond):
+		case <-time.After(500 * time.Microsecond):
 			runtime.GOMAXPROCS(n)
+			count.Add(1)
 		}
 	}
 }
 
-func collectUntil(stop <-chan struct{}) {
+func collectUntil(stop <-chan struct{}, count *atomic.Int64) {
 	for {
 		select {
 		case <-stop:
 			return
 		case <-time.After(200 * time.Microsecond):
 			runtime.GC()
+			count.Add(1)
 		}
 	}
 }
 
 // signalStorm sends SIGURG (which the runtime tolerates at any rate) to
-// every thread; each one aborts whatever section it lands in.
-func signalStorm(stop <-chan struct{}) {
+// every thread of the process.
+func signalStorm(stop <-chan struct{}, count *atomic.Int64) {
 	for {
 		select {
 		case <-stop:
@@ -125,6 +215,7 @@ func signalStorm(stop <-chan struct{}) {
 			for _, e := range entries {
 				if tid, err := strconv.Atoi(e.Name()); err == nil {
 					signalThread(tid)
+					count.Add(1)
 				}
 			}
 		}

@@ -1,0 +1,82 @@
+package alloc
+
+import (
+	"sync"
+
+	"github.com/gorseq/percpu/rseq"
+)
+
+// depot is one class's stack of batches behind the per-CPU stacks, under a
+// mutex: a CPU reaches it once per batchSize operations at most. Batch
+// buffers are recycled, so moving values between CPUs and the depot makes
+// no garbage.
+type depot struct {
+	mu    sync.Mutex
+	full  []*batch // guarded by mu
+	empty []*batch // guarded by mu; cleared, ready for reuse
+	n     int      // values in full; guarded by mu
+	max   int      // n ≤ max; set before the cache is published
+}
+
+type batch struct {
+	n int
+	e [batchSize]rseq.Entry
+}
+
+// take moves the newest batch into dst and returns its length (0: none).
+func (d *depot) take(dst *[batchSize]rseq.Entry) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	last := len(d.full) - 1
+	if last < 0 {
+		return 0
+	}
+	b := d.full[last]
+	d.full[last] = nil
+	d.full = d.full[:last]
+	n := copy(dst[:], b.e[:b.n])
+	clear(b.e[:b.n]) // the depot keeps no reference to what it handed out
+	b.n = 0
+	d.n -= n
+	d.empty = append(d.empty, b)
+	return n
+}
+
+// give stores a copy of entries (at most batchSize) as one batch, or of as
+// many as fit, and returns how many it stored.
+func (d *depot) give(entries []rseq.Entry) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if room := d.max - d.n; len(entries) > room {
+		entries = entries[:max(room, 0)]
+	}
+	if len(entries) == 0 {
+		return 0
+	}
+	var b *batch
+	if last := len(d.empty) - 1; last >= 0 {
+		b, d.empty[last], d.empty = d.empty[last], nil, d.empty[:last]
+	} else {
+		b = new(batch)
+	}
+	b.n = copy(b.e[:], entries)
+	d.n += b.n
+	d.full = append(d.full, b)
+	return b.n
+}
+
+// clear drops every batch, full and empty, and returns how many values it
+// dropped.
+func (d *depot) clear() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := d.n
+	d.full, d.empty, d.n = nil, nil, 0
+	return n
+}
+
+func (d *depot) len() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.n
+}

@@ -1,0 +1,67 @@
+package alloc
+
+import (
+	"encoding/json"
+	"expvar"
+	"testing"
+)
+
+func TestCountHits(t *testing.T) {
+	if raceEnabled {
+		t.Skip("race builds drop a quarter of Puts on purpose")
+	}
+	p := Pool{New: func() any { return new(item) }}
+	p.Put(p.Get())
+	CountHits(true)
+	defer CountHits(false)
+	const gets = 1000
+	for range gets {
+		p.Put(p.Get())
+	}
+	s := p.Stats()
+	if s.Hits+s.Misses-1 != gets || s.Hits < gets-10 {
+		t.Fatalf("stats %+v after %d Gets with hits counted", s, gets)
+	}
+	CountHits(false)
+	for range gets {
+		p.Put(p.Get())
+	}
+	if h := p.Stats().Hits; h > s.Hits+2 {
+		t.Fatalf("%d hits counted with counting off", h-s.Hits)
+	}
+}
+
+func TestStatsDepotTraffic(t *testing.T) {
+	var p PoolOf[*item]
+	p.PerCPU, p.Depot = 4, 32
+	items := make([]*item, 64)
+	for i := range items {
+		items[i] = new(item)
+	}
+	for _, it := range items {
+		p.Put(it)
+	}
+	s := p.Stats()
+	if s.DepotIn == 0 || s.Drops == 0 || s.Cached > 4*int64(len(items)) {
+		t.Fatalf("64 Puts into 4 per CPU and 32 in the depot: stats %+v", s)
+	}
+	for range items {
+		p.Get()
+	}
+	if s := p.Stats(); s.DepotOut == 0 {
+		t.Fatalf("64 Gets after a spill: stats %+v, want batches out of the depot", s)
+	}
+}
+
+func TestPublish(t *testing.T) {
+	var p Pool
+	p.Put(new(item))
+	Publish("alloc_test_pool", p.Stats)
+	var s Stats
+	if err := json.Unmarshal([]byte(expvar.Get("alloc_test_pool").String()), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Cached != p.Stats().Cached {
+		t.Fatalf("expvar shows %+v, the pool %+v", s, p.Stats())
+	}
+}

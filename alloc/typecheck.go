@@ -1,0 +1,72 @@
+package alloc
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"unsafe"
+)
+
+// goPointers returns where a value of t, named path, holds Go pointers:
+// pointers, slices, strings, maps, interfaces, channels and funcs.
+func goPointers(t reflect.Type, path string) []string {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.UnsafePointer, reflect.Slice, reflect.String,
+		reflect.Map, reflect.Interface, reflect.Chan, reflect.Func:
+		return []string{fmt.Sprintf("%s (%s)", path, t)}
+	case reflect.Array:
+		if t.Len() > 0 {
+			return goPointers(t.Elem(), path+"[i]")
+		}
+	case reflect.Struct:
+		var found []string
+		for i := range t.NumField() {
+			f := t.Field(i)
+			found = append(found, goPointers(f.Type, path+"."+f.Name)...)
+		}
+		return found
+	}
+	return nil
+}
+
+func hasPointers(t reflect.Type) bool { return len(goPointers(t, "")) > 0 }
+
+// typeVerdict caches whether arenas may hold a type: msg is empty when
+// they may, and otherwise the panic message.
+type typeVerdict struct {
+	typ unsafe.Pointer // the type's *rtype
+	msg string
+}
+
+// verdicts is a small direct-mapped cache of typeVerdicts, so that New
+// and MakeSlice check their type with a few loads. A collision costs a
+// fresh check.
+var verdicts [256]atomic.Pointer[typeVerdict]
+
+// checkArenaType panics if arenas may not hold a T.
+func checkArenaType[T any]() {
+	t := reflect.TypeFor[T]()
+	key := (*eface)(unsafe.Pointer(&t)).data
+	slot := &verdicts[uintptr(key)>>4%uintptr(len(verdicts))]
+	if v := slot.Load(); v == nil || v.typ != key || v.msg != "" {
+		checkType(t, key, slot)
+	}
+}
+
+// checkType decides and caches whether arenas may hold t (whose *rtype is
+// key), and panics if not.
+func checkType(t reflect.Type, key unsafe.Pointer, slot *atomic.Pointer[typeVerdict]) {
+	v := slot.Load()
+	if v == nil || v.typ != key {
+		v = &typeVerdict{typ: key}
+		if found := goPointers(t, t.String()); len(found) > 0 {
+			v.msg = fmt.Sprintf("alloc: an Arena cannot hold %s: it has Go pointers at %s, and the garbage collector does not scan arena memory",
+				t, strings.Join(found, ", "))
+		}
+		slot.Store(v)
+	}
+	if v.msg != "" {
+		panic(v.msg)
+	}
+}
