@@ -56,6 +56,26 @@ func (s *WordStacks) Members() int { return len(s.caps) }
 // Capacity returns member k's per-CPU capacity as set at construction.
 func (s *WordStacks) Capacity(k int) int { return s.caps[k] }
 
+// Desc returns member k's section descriptor while sections run in this
+// process, and nil otherwise. It lets a caller whose fast path matters call
+// arch.PushWord and arch.PopWord itself, saving a call level; any status
+// other than a clean commit must then go to PushAfter or PopAfter, which
+// finish the call exactly as Push and Pop would.
+func (s *WordStacks) Desc(k int) *arch.StackDesc {
+	if !on {
+		return nil
+	}
+	return &s.descs[k]
+}
+
+// PushAfter finishes a push of v whose section returned st (see Desc).
+func (s *WordStacks) PushAfter(k int, v uintptr, st arch.Status) bool { return s.pushSlow(k, v, st) }
+
+// PopAfter finishes a pop whose section returned v and st (see Desc).
+func (s *WordStacks) PopAfter(k int, v uintptr, st arch.Status) (uintptr, bool) {
+	return s.popSlow(k, v, st)
+}
+
 // Push pushes v (which must not be 0) onto the calling CPU's stack k. It
 // returns false when that stack is full: the caller moves words elsewhere.
 func (s *WordStacks) Push(k int, v uintptr) bool {

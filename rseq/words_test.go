@@ -3,6 +3,8 @@ package rseq
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gorseq/percpu/arch"
 )
 
 // stackWorker is one worker's state in a word-stack stress run.
@@ -12,21 +14,59 @@ type stackWorker struct {
 	buf  [16]uintptr
 }
 
+// How a word-stack stress run calls the stacks.
+type wordOps int
+
+const (
+	wordsSingle wordOps = iota // Push and Pop
+	wordsBatch                 // Push and Pop, PushBatch and PopBatch
+	wordsDirect                // the sections themselves through Desc, finished by PushAfter and PopAfter
+)
+
 func TestWordStacksConservation(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, l load) {
-		runWordStress(t, l, false)
+		runWordStress(t, l, wordsSingle)
 	})
 }
 
 func TestWordStacksBatchConservation(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, l load) {
-		runWordStress(t, l, true)
+		runWordStress(t, l, wordsBatch)
 	})
+}
+
+// TestWordStacksDirectConservation drives the sections as package slab's
+// fast paths do: arch.PushWord and arch.PopWord with Desc's descriptor,
+// every status but a clean commit handed to PushAfter or PopAfter.
+func TestWordStacksDirectConservation(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, l load) {
+		runWordStress(t, l, wordsDirect)
+	})
+}
+
+// push and pop are Push and Pop, or their direct equivalents.
+func (ops wordOps) push(s *WordStacks, k int, v uintptr) bool {
+	if d := s.Desc(k); ops == wordsDirect && d != nil {
+		st := arch.PushWord(d, v)
+		return st == arch.Committed || s.PushAfter(k, v, st)
+	}
+	return s.Push(k, v)
+}
+
+func (ops wordOps) pop(s *WordStacks, k int) (uintptr, bool) {
+	if d := s.Desc(k); ops == wordsDirect && d != nil {
+		v, st := arch.PopWord(d)
+		if st == arch.Committed {
+			return v, true
+		}
+		return s.PopAfter(k, v, st)
+	}
+	return s.Pop(k)
 }
 
 // runWordStress hands tokens between workers through a two-member family
 // with small capacities, so stacks fill and empty all the time.
-func runWordStress(t *testing.T, l load, batch bool) {
+func runWordStress(t *testing.T, l load, ops wordOps) {
 	const perWorker = 24
 	workers := l.lockedThreads + l.goroutines
 	tokens := workers*perWorker + 1
@@ -45,18 +85,18 @@ func runWordStress(t *testing.T, l load, batch bool) {
 		me := &ws[w]
 		k := me.rng.IntN(2)
 		switch {
-		case batch && me.rng.IntN(4) == 0:
+		case ops == wordsBatch && me.rng.IntN(4) == 0:
 			me.batchStep(s, k, w, led)
 		case len(me.held) > 0 && me.rng.IntN(2) == 0:
 			tok := me.held[len(me.held)-1]
 			led.release(tok)
-			if s.Push(k, tok) {
+			if ops.push(s, k, tok) {
 				me.held = me.held[:len(me.held)-1]
 			} else {
 				led.claim(tok, w)
 			}
 		default:
-			if tok, ok := s.Pop(k); ok {
+			if tok, ok := ops.pop(s, k); ok {
 				led.claim(tok, w)
 				me.held = append(me.held, tok)
 			}

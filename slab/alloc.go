@@ -3,6 +3,8 @@ package slab
 import (
 	"fmt"
 	"unsafe"
+
+	"github.com/gorseq/percpu/arch"
 )
 
 // The fast paths. Alloc is a size-to-class lookup and one pop from the
@@ -19,12 +21,64 @@ import (
 func (a *Allocator) Alloc(size uintptr) unsafe.Pointer {
 	if size-1 < a.fastMax.Load() { // 0 < size <= the largest cached size, and no divert
 		k := classOf(size)
-		if p, ok := a.stacks.Pop(k); ok {
+		if d := a.descs; d != nil { // the section, called here: a call level less
+			p, st := arch.PopWord(d[k])
+			if st != arch.Committed {
+				p = a.popAfter(k, p, st)
+			}
 			return pointerAt(p)
 		}
-		return pointerAt(a.refill(k))
+		return pointerAt(a.pop(k))
 	}
 	return a.allocSlow(size)
+}
+
+// pop takes an object of class k, cached per CPU, from the calling CPU's
+// stack, or refills the stack. It calls the section itself where sections
+// run (one call level less than stacks.Pop).
+func (a *Allocator) pop(k int) uintptr {
+	if d := a.descs; d != nil {
+		p, st := arch.PopWord(d[k])
+		if st == arch.Committed {
+			return p
+		}
+		return a.popAfter(k, p, st)
+	}
+	if p, ok := a.stacks.Pop(k); ok {
+		return p
+	}
+	return a.refill(k)
+}
+
+// popAfter finishes a pop of class k whose section returned p and st
+// (anything but a clean commit).
+func (a *Allocator) popAfter(k int, p uintptr, st arch.Status) uintptr {
+	if p, ok := a.stacks.PopAfter(k, p, st); ok {
+		return p
+	}
+	return a.refill(k)
+}
+
+// push puts an object of class k, cached per CPU, on the calling CPU's
+// stack, or moves a batch to the depot when the stack is full.
+func (a *Allocator) push(k int, addr uintptr) {
+	if d := a.descs; d != nil {
+		if st := arch.PushWord(d[k], addr); st != arch.Committed {
+			a.pushAfter(k, addr, st)
+		}
+		return
+	}
+	if !a.stacks.Push(k, addr) {
+		a.overflow(k, addr)
+	}
+}
+
+// pushAfter finishes a push of addr in class k whose section returned st
+// (anything but a clean commit).
+func (a *Allocator) pushAfter(k int, addr uintptr, st arch.Status) {
+	if !a.stacks.PushAfter(k, addr, st) {
+		a.overflow(k, addr)
+	}
 }
 
 // Free returns memory that Alloc (or a Cache, or Bytes) of this Allocator
@@ -42,18 +96,26 @@ func (a *Allocator) Free(p unsafe.Pointer) {
 	if i >= s.nelems || i*s.elemSize != addr-s.base {
 		panicBadFree(a, addr, s)
 	}
-	if !a.stacks.Push(s.class, addr) {
-		a.overflow(s.class, addr)
+	if d := a.descs; d != nil { // the section, called here: a call level less
+		if st := arch.PushWord(d[s.class], addr); st != arch.Committed {
+			a.pushAfter(s.class, addr, st)
+		}
+		return
 	}
+	a.push(s.class, addr)
 }
 
 // allocClass is Alloc for a size known to be in class k (Cache.New).
 func (a *Allocator) allocClass(k int) unsafe.Pointer {
 	if uint(k) < a.cachedClasses && a.fastMax.Load() != 0 {
-		if p, ok := a.stacks.Pop(k); ok {
+		if d := a.descs; d != nil { // the section, called here: a call level less
+			p, st := arch.PopWord(d[k])
+			if st != arch.Committed {
+				p = a.popAfter(k, p, st)
+			}
 			return pointerAt(p)
 		}
-		return pointerAt(a.refill(k))
+		return pointerAt(a.pop(k))
 	}
 	return pointerAt(a.allocDiverted(k))
 }

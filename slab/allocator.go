@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gorseq/percpu/arch"
 	"github.com/gorseq/percpu/rseq"
 )
 
@@ -65,12 +66,16 @@ type Allocator struct {
 	divertMu sync.Mutex // serializes setDivert
 
 	// Immutable after New.
-	id            uint64           // unique in the process; spans name their owner by it
-	stacks        *rseq.WordStacks // the per-CPU caches: one member per cached class
-	cachedMax     uintptr          // the largest size cached per CPU (0: none)
-	cachedClasses uint             // classes [0, cachedClasses) are cached per CPU
-	growable      bool             // per-CPU limits may change (sections run)
-	debug         *debugState      // nil unless debug mode is on
+	id     uint64           // unique in the process; spans name their owner by it
+	stacks *rseq.WordStacks // the per-CPU caches: one member per cached class
+	// descs holds each cached class's section descriptor while sections
+	// run (stacks.Desc), for the fast paths to call the sections directly;
+	// nil in the fallback.
+	descs         *[numClasses]*arch.StackDesc
+	cachedMax     uintptr     // the largest size cached per CPU (0: none)
+	cachedClasses uint        // classes [0, cachedClasses) are cached per CPU
+	growable      bool        // per-CPU limits may change (sections run)
+	debug         *debugState // nil unless debug mode is on
 	releaseDelay  time.Duration
 	// drain takes every cached word out of the stacks: stacks.Drain, or a
 	// stand-in in tests.
@@ -140,6 +145,12 @@ func New(opts Options) (*Allocator, error) {
 	}
 	a.cpus = make([]cpuCounters, runtime.NumCPU())
 	a.initCaches(int64(max(budget, 0)))
+	if a.cachedClasses > 0 && a.stacks.Desc(0) != nil {
+		a.descs = new([numClasses]*arch.StackDesc)
+		for k := range int(a.cachedClasses) {
+			a.descs[k] = a.stacks.Desc(k)
+		}
+	}
 	a.drain = a.stacks.Drain
 	return a, nil
 }
