@@ -22,6 +22,7 @@ func TestPortableTwin(t *testing.T) {
 	_, checks["PopWords"] = PopWords(&d, &w[0], 2)
 	_, _, _, _, checks["PopEntry"] = PopEntry(&d)
 	_, checks["CurrentIndex"] = CurrentIndex()
+	_, checks["CurrentCPUID"] = CurrentCPUID()
 	for name, st := range checks {
 		if st != Unavailable {
 			t.Errorf("%s = %v, want unavailable", name, st)

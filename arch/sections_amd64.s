@@ -437,6 +437,25 @@ unavailable:
 	ORQ $7, R11
 	JMP out
 
+// func CurrentCPUID() (cpu uint32, st Status)
+TEXT ·CurrentCPUID(SB), NOSPLIT, $0-8
+	ENTER
+	MOVL CX, cpu+0(FP)
+	MOVL $0, st+4(FP)
+	RET
+out:
+	MOVL $0, cpu+0(FP)
+	MOVL R11, st+4(FP)
+	RET
+notready:
+	TESTQ AX, AX
+	JNE unavailable
+	ORQ $6, R11
+	JMP out
+unavailable:
+	ORQ $7, R11
+	JMP out
+
 // func rdpid() uint32
 TEXT ·rdpid(SB), NOSPLIT, $0-4
 	BYTE $0xF3; BYTE $0x0F; BYTE $0xC7; BYTE $0xF8 // RDPID AX

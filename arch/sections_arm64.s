@@ -437,6 +437,24 @@ unavailable:
 	ORR $7, R11, R11
 	B out
 
+// func CurrentCPUID() (cpu uint32, st Status)
+TEXT ·CurrentCPUID(SB), NOSPLIT, $0-8
+	ENTER
+	MOVW R1, cpu+0(FP)
+	MOVW ZR, st+4(FP)
+	RET
+out:
+	MOVW ZR, cpu+0(FP)
+	MOVW R11, st+4(FP)
+	RET
+notready:
+	CBNZ R0, unavailable
+	ORR $6, R11, R11
+	B out
+unavailable:
+	ORR $7, R11, R11
+	B out
+
 // func gm() uintptr
 TEXT ·gm(SB), NOSPLIT, $0-8
 	MOVD 48(g), R0

@@ -62,6 +62,13 @@ func SetThreadWord(v uintptr)
 // the time the caller uses it.
 func CurrentIndex() (idx uint32, st Status)
 
+// CurrentCPUID returns the cpu_id field of the calling thread's rseq area,
+// whatever field indexes the sections: the CPU the thread last ran on, as
+// the kernel wrote it on its last return to user space. A hint, as
+// CurrentIndex is; on arm64, which has no instruction that reads the CPU
+// number, it saves a getcpu system call.
+func CurrentCPUID() (cpu uint32, st Status)
+
 //go:noescape
 func sectionEntries(out *[numSections]*byte)
 

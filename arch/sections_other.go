@@ -65,6 +65,9 @@ func ThreadWord() uintptr { return 0 }
 // SetThreadWord does nothing on this target.
 func SetThreadWord(v uintptr) {}
 
+// CurrentCPUID reports Unavailable.
+func CurrentCPUID() (uint32, Status) { return 0, Unavailable }
+
 // CurrentIndex reports Unavailable.
 func CurrentIndex() (uint32, Status) { return 0, Unavailable }
 

@@ -16,9 +16,9 @@ func CPU() int {
 	if c, ok := arch.CPU(); ok {
 		return c
 	}
-	if on && index == IndexCPU {
-		if idx, st := arch.CurrentIndex(); st == arch.Committed {
-			return int(idx)
+	if on {
+		if c, st := arch.CurrentCPUID(); st == arch.Committed {
+			return int(c)
 		}
 	}
 	if c, ok := getcpu(); ok {
@@ -31,8 +31,8 @@ func cpuSource() string {
 	if _, ok := arch.CPU(); ok {
 		return arch.CPUIDInstruction()
 	}
-	if on && index == IndexCPU {
-		return "rseq cpu_id"
+	if on {
+		return "rseq cpu_id (getcpu on threads that could not register)"
 	}
 	if _, ok := getcpu(); ok {
 		return "getcpu system call"

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gorseq/percpu/arch"
 )
 
 // pinToOneCPU pins the calling (locked) thread to the CPU it is on and
@@ -26,4 +28,26 @@ func pinToOneCPU(t *testing.T) func() {
 	}
 	runtime.Gosched()
 	return func() { _ = unix.SchedSetaffinity(0, &old) }
+}
+
+// TestCurrentCPUIDMatchesGetcpu checks the area's cpu_id, which CPU() reads
+// on arm64 (no instruction gives the CPU there) whatever field indexes the
+// sections, against the getcpu system call on a thread pinned to one CPU.
+func TestCurrentCPUIDMatchesGetcpu(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if !threadRunsSections() {
+		t.Skip("this thread cannot run sections: " + Status().ThreadFailReason)
+	}
+	defer pinToOneCPU(t)()
+	for i := 0; i < 100; i++ {
+		want, ok := getcpu()
+		if !ok {
+			t.Skip("no getcpu")
+		}
+		got, st := arch.CurrentCPUID()
+		if st != arch.Committed || int(got) != want {
+			t.Fatalf("CurrentCPUID() = %d, %v; getcpu = %d", got, st, want)
+		}
+	}
 }
