@@ -12,7 +12,8 @@ import (
 func TestFallbackChild(t *testing.T) {
 	useTestBinaryAsChild(t)
 	var rep Report
-	out := mustRun(t, "-workload=pair,replay", "-impl=syncpool,perp/fallback,syncpool/fallback", "-format=json")
+	out := mustRun(t, "-workload=pair,arena,replay",
+		"-impl=syncpool,perp/fallback,syncpool/fallback,slab/fallback,allocarena/fallback", "-format=json")
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -23,8 +24,9 @@ func TestFallbackChild(t *testing.T) {
 	slices.Sort(got)
 	got = slices.Compact(got)
 	want := []string{
-		"pair perp/fallback", "pair syncpool", "pair syncpool/fallback",
-		"replay syncpool", "replay syncpool/fallback", // perp has no buffer pool
+		"arena allocarena/fallback", "arena slab/fallback", // the others here have no arenas
+		"pair perp/fallback", "pair slab/fallback", "pair syncpool", "pair syncpool/fallback",
+		"replay syncpool", "replay syncpool/fallback", // perp and slab have no buffer pools
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("results %q, want %q", got, want)

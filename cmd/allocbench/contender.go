@@ -61,6 +61,12 @@ type Contender struct {
 	// reads PERCPU_RSEQ at start-up: -impl all runs it twice, as NAME and as
 	// NAME/fallback (in a child process with PERCPU_RSEQ=off).
 	Fallback bool
+	// OffHeap marks a contender whose records live outside the Go heap: it
+	// makes them itself, zeroed, instead of through the function its
+	// constructors are given. It counts no new values, so the table shows no
+	// hit rate; the tests check that its records are distinct, zeroed when
+	// handed out and all freed in the end.
+	OffHeap bool
 
 	NewPool       func(newItem func() *Item) Pool
 	NewBufferPool func(newBuffer func(n int) []byte) BufferPool

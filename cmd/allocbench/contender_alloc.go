@@ -2,8 +2,8 @@ package main
 
 import "github.com/gorseq/percpu/alloc"
 
-// The project's own pools, on per-CPU restartable sequences. Each also runs
-// as NAME/fallback, in a child process with PERCPU_RSEQ=off.
+// The project's own pools and arena, on per-CPU restartable sequences. Each
+// also runs as NAME/fallback, in a child process with PERCPU_RSEQ=off.
 func init() {
 	register(Contender{
 		Name:     "alloc",
@@ -26,6 +26,13 @@ func init() {
 			return &allocPoolOf{p: alloc.PoolOf[*Item]{New: newItem}}
 		},
 	})
+	register(Contender{
+		Name:     "allocarena",
+		About:    "alloc.Arena: bump allocation in off-heap slab chunks, one Free per request",
+		Fallback: true,
+		OffHeap:  true,
+		NewArena: func(func() *Item) Arena { return &allocArena{} },
+	})
 }
 
 type allocPool struct{ p alloc.Pool }
@@ -42,3 +49,13 @@ type allocBuffers struct{ b alloc.Buffers }
 
 func (a *allocBuffers) GetBytes(n int) []byte { return a.b.Get(n) }
 func (a *allocBuffers) PutBytes(b []byte)     { a.b.Put(b) }
+
+// allocArena is a zero alloc.Arena: its chunks come from the slab Allocator
+// that package alloc shares among all arenas of the process.
+type allocArena struct{ a alloc.Arena }
+
+func (a *allocArena) New() *Item { return alloc.New[Item](&a.a) }
+func (a *allocArena) Free()      { a.a.Free() }
+
+// Close frees what the arena still holds; the shared Allocator stays open.
+func (a *allocArena) Close() { a.a.Free() }

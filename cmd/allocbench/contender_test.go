@@ -2,6 +2,7 @@ package main
 
 import (
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -42,11 +43,29 @@ func closeIfCloser(t *testing.T, v any) {
 	}
 }
 
+// An inUseReporter is a contender's pool or arena that can say how many
+// records it has handed out and not taken back (the off-heap ones can).
+type inUseReporter interface{ recordsInUse() int64 }
+
+// checkAllReturned fails the test unless v, if it is an inUseReporter,
+// reports want records in use: none lost, none freed twice.
+func checkAllReturned(t *testing.T, v any, want int64) {
+	t.Helper()
+	if r, ok := v.(inUseReporter); ok {
+		if n := r.recordsInUse(); n != want {
+			t.Errorf("%d records in use after every one was given back, want %d", n, want)
+		}
+	}
+}
+
 // Conservation: under concurrent Gets and Puts — on the getting goroutine
-// and on another one — every record a pool hands out is one it made and is
-// held by one goroutine at a time. Each holder stamps the record's holder
-// token with a compare-and-swap from 0 (or from the goroutine that handed it
-// over), so a record handed to two holders at once fails the swap.
+// and on another one — every record a pool hands out is one it made (for an
+// off-heap pool, which makes its own: a zeroed one) and is held by one
+// goroutine at a time. Each holder stamps the record's holder token with a
+// compare-and-swap from 0 (or from the goroutine that handed it over), so a
+// record handed to two holders at once fails the swap; a table of holders
+// beside the records catches the same where a pool zeroes what it hands
+// out. In the end, a pool that counts its records has none out.
 func TestPoolConservation(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4)) // more Ps than CPUs: threads preempted mid-operation
 	for _, c := range contenders {
@@ -54,24 +73,32 @@ func TestPoolConservation(t *testing.T) {
 			continue
 		}
 		t.Run(c.Name, func(t *testing.T) {
-			var prov provenance
-			p := c.NewPool(prov.newItem)
-			closeIfCloser(t, p)
+			h := &holding{t: t, offHeap: c.OffHeap}
+			h.p = c.NewPool(h.prov.newItem)
+			closeIfCloser(t, h.p)
 			const goroutines, rounds = 8, 2000
-			handOff := make(chan []*Item, goroutines)
+			h.handOff = make(chan []*Item, goroutines)
 			var wg sync.WaitGroup
 			for g := range goroutines {
 				token := uint64(g + 1)
-				wg.Go(func() { holdAndRelease(t, p, &prov, token, rounds, handOff) })
+				wg.Go(func() { h.holdAndRelease(token, rounds) })
 			}
 			wg.Wait()
-			close(handOff)
+			close(h.handOff)
+			for batch := range h.handOff { // handed over, and no one took them
+				h.release(batch, 0)
+			}
 			if t.Failed() {
 				return
 			}
-			if n := prov.count.Load(); n > goroutines*rounds*maxHeld {
+			n := h.prov.count.Load()
+			switch {
+			case c.OffHeap && n > 0:
+				t.Errorf("an off-heap pool made %d records in the Go heap", n)
+			case n > goroutines*rounds*maxHeld:
 				t.Errorf("made %d records for %d Gets", n, goroutines*rounds*maxHeld)
 			}
+			checkAllReturned(t, h.p, 0)
 		})
 	}
 }
@@ -79,33 +106,43 @@ func TestPoolConservation(t *testing.T) {
 // maxHeld is the most records a conservation goroutine holds at once.
 const maxHeld = 8
 
+// holding is the state of one conservation test.
+type holding struct {
+	t       *testing.T
+	p       Pool
+	prov    provenance
+	offHeap bool         // the pool makes its own records, zeroed
+	holders sync.Map     // *Item → token of the goroutine holding it
+	handOff chan []*Item // batches passed from one goroutine to another
+}
+
 // holdAndRelease gets and puts records for rounds rounds as holder token.
 // In odd rounds it passes what it holds to whichever goroutine takes it from
 // handOff and takes over a batch from there if one is waiting.
-func holdAndRelease(t *testing.T, p Pool, prov *provenance, token uint64, rounds int, handOff chan []*Item) {
+func (h *holding) holdAndRelease(token uint64, rounds int) {
 	for round := range rounds {
 		held := make([]*Item, 1+rand.IntN(maxHeld))
 		for i := range held {
-			x := p.Get()
-			if x == nil || !prov.madeHere(x) {
-				t.Errorf("Get returned %p, which the pool never made", x)
+			x := h.p.Get()
+			if !h.take(x, token) {
 				return
 			}
-			if !x.holder.CompareAndSwap(0, token) {
-				t.Errorf("Get handed out record %p, already held by %d, to %d", x, x.holder.Load(), token)
-				return
-			}
-			x.Data[0] = byte(token)
 			held[i] = x
 		}
 		if round%2 == 1 {
 			select {
-			case handOff <- held:
+			case h.handOff <- held:
 				held = nil
 			default:
 			}
 			select {
-			case batch := <-handOff:
+			case batch := <-h.handOff:
+				for _, x := range batch {
+					if _, ok := h.holders.Swap(x, token); !ok {
+						h.t.Errorf("record %p handed over while no one held it", x)
+						return
+					}
+				}
 				held = append(held, batch...)
 			default:
 			}
@@ -113,22 +150,66 @@ func holdAndRelease(t *testing.T, p Pool, prov *provenance, token uint64, rounds
 		if rand.IntN(4) == 0 {
 			runtime.Gosched()
 		}
-		for _, x := range held {
-			if owner := x.holder.Load(); owner != token && !x.holder.CompareAndSwap(owner, token) {
-				t.Errorf("record %p changed holder while handed over", x)
-				return
-			}
-			if !x.holder.CompareAndSwap(token, 0) {
-				t.Errorf("record %p taken from holder %d before its Put", x, token)
-				return
-			}
-			p.Put(x)
+		if !h.release(held, token) {
+			return
 		}
 	}
 }
 
+// take checks a record Get returned to token and stamps it as token's.
+func (h *holding) take(x *Item, token uint64) bool {
+	t := h.t
+	switch {
+	case x == nil:
+		t.Errorf("Get returned nil")
+		return false
+	case h.offHeap && (x.holder.Load() != 0 || x.slot != 0 || x.Data != [len(x.Data)]byte{}):
+		t.Errorf("Get returned record %p not zeroed: holder %d, Data[0] %d", x, x.holder.Load(), x.Data[0])
+		return false
+	case !h.offHeap && !h.prov.madeHere(x):
+		t.Errorf("Get returned %p, which the pool never made", x)
+		return false
+	}
+	if other, held := h.holders.LoadOrStore(x, token); held {
+		t.Errorf("Get handed out record %p, held by %d, to %d", x, other, token)
+		return false
+	}
+	if !x.holder.CompareAndSwap(0, token) {
+		t.Errorf("Get handed out record %p, already held by %d, to %d", x, x.holder.Load(), token)
+		return false
+	}
+	x.Data[0] = byte(token)
+	return true
+}
+
+// release puts the records token holds back into the pool. Token 0 puts
+// records that were left in handOff, as whoever stamped them last.
+func (h *holding) release(held []*Item, token uint64) bool {
+	for _, x := range held {
+		owner := x.holder.Load()
+		if token == 0 {
+			token = owner
+		}
+		if owner != token && !x.holder.CompareAndSwap(owner, token) {
+			h.t.Errorf("record %p changed holder while handed over", x)
+			return false
+		}
+		if !x.holder.CompareAndSwap(token, 0) {
+			h.t.Errorf("record %p taken from holder %d before its Put", x, token)
+			return false
+		}
+		if !h.holders.CompareAndDelete(x, token) {
+			h.t.Errorf("record %p held by another goroutine than %d at its Put", x, token)
+			return false
+		}
+		h.p.Put(x)
+	}
+	return true
+}
+
 // A pool that keeps records hands a Put record out again; the baseline
-// never does and makes a new value for every Get.
+// never does and makes a new value for every Get. The off-heap pool makes
+// no record in the Go heap, and reuses the memory of those given back.
 func TestPoolReuse(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one P: per-P caches see every Put
 	for _, c := range contenders {
@@ -136,6 +217,9 @@ func TestPoolReuse(t *testing.T) {
 			continue
 		}
 		t.Run(c.Name, func(t *testing.T) {
+			if c.OffHeap && os.Getenv("PERCPU_SLAB_DEBUG") == "protect" {
+				t.Skip("the slab's protect mode never reuses freed memory, by design")
+			}
 			var prov provenance
 			p := c.NewPool(prov.newItem)
 			closeIfCloser(t, p)
@@ -155,6 +239,8 @@ func TestPoolReuse(t *testing.T) {
 			switch {
 			case c.Baseline && (reused > 0 || prov.count.Load() != 16):
 				t.Errorf("baseline reused %d records and made %d for 16 Gets", reused, prov.count.Load())
+			case c.OffHeap && prov.count.Load() != 0:
+				t.Errorf("an off-heap pool made %d records in the Go heap", prov.count.Load())
 			case !c.Baseline && reused == 0:
 				t.Errorf("none of 8 records Put was handed out again")
 			}
@@ -204,28 +290,78 @@ func TestBufferPoolConservation(t *testing.T) {
 	}
 }
 
-// An arena's values are distinct until Free, and made by the arena.
+// An arena's values are distinct, stay intact until Free, and were made by
+// the arena (off-heap arenas make their own, zeroed), with arenas of several
+// goroutines at once. In the end, an arena that counts its records has as
+// many out as before: Free and Close gave back everything.
 func TestArena(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	for _, c := range contenders {
 		if c.NewArena == nil {
 			continue
 		}
 		t.Run(c.Name, func(t *testing.T) {
 			var prov provenance
-			a := c.NewArena(prov.newItem)
-			closeIfCloser(t, a)
-			for range 10 {
-				seen := map[*Item]bool{}
-				for range requestValues {
-					x := a.New()
-					if seen[x] || !prov.madeHere(x) {
-						t.Fatalf("New returned %p twice in one request, or a value it never made", x)
+			probe := c.NewArena(prov.newItem) // an arena that only counts
+			before := int64(-1)
+			if r, ok := probe.(inUseReporter); ok {
+				before = r.recordsInUse()
+			}
+			var wg sync.WaitGroup
+			for g := range 4 {
+				wg.Go(func() {
+					a := c.NewArena(prov.newItem)
+					fillRequests(t, a, &prov, c.OffHeap, byte(g))
+					if cl, ok := a.(closer); ok {
+						cl.Close()
 					}
-					seen[x] = true
-				}
-				a.Free()
+				})
+			}
+			wg.Wait()
+			switch n := prov.count.Load(); {
+			case c.OffHeap && n > 0:
+				t.Errorf("an off-heap arena made %d values in the Go heap", n)
+			case before >= 0:
+				checkAllReturned(t, probe, before)
 			}
 		})
+	}
+}
+
+// fillRequests serves requests of requestValues values from a, marking
+// every value with who wrote it and checking each mark before the Free.
+func fillRequests(t *testing.T, a Arena, prov *provenance, offHeap bool, who byte) {
+	for request := range 20 {
+		seen := make(map[*Item]bool, requestValues)
+		vals := make([]*Item, 0, requestValues)
+		for i := range requestValues {
+			x := a.New()
+			switch {
+			case seen[x]:
+				t.Errorf("New returned %p twice in one request", x)
+				return
+			case offHeap && (x.holder.Load() != 0 || x.slot != 0 || x.Data != [len(x.Data)]byte{}):
+				t.Errorf("New returned %p not zeroed", x)
+				return
+			case !offHeap && !prov.madeHere(x):
+				t.Errorf("New returned %p, which the arena never made", x)
+				return
+			}
+			seen[x] = true
+			for j := range x.Data {
+				x.Data[j] = who ^ byte(i) ^ byte(j) ^ byte(request)
+			}
+			vals = append(vals, x)
+		}
+		for i, x := range vals {
+			for j := range x.Data {
+				if want := who ^ byte(i) ^ byte(j) ^ byte(request); x.Data[j] != want {
+					t.Errorf("value %d of a request changed before Free: Data[%d] = %d, want %d", i, j, x.Data[j], want)
+					return
+				}
+			}
+		}
+		a.Free()
 	}
 }
 

@@ -1,7 +1,7 @@
-// Command allocbench compares object pools: this module's per-CPU pools
-// against sync.Pool, a per-P pool built on procPin, lock-free stacks and
-// rings, a channel, a mutex, and plain allocation, on workloads that stand
-// for how services use pools. It prints a table a person can read at a
+// Command allocbench compares object pools: this module's per-CPU pools,
+// off-heap slab and arena against sync.Pool, a per-P pool built on procPin,
+// lock-free stacks and rings, a channel, a mutex, and plain allocation, on
+// workloads that stand for how services use pools. It prints a table a person can read at a
 // glance, or benchstat's format, or JSON, and can plot throughput.
 //
 //	go run ./cmd/allocbench                    # the default set, about a minute on 2 CPUs
@@ -50,8 +50,9 @@
 // batches), oversub (more Ps than CPUs: the OS preempts pool operations),
 // gcpressure (bursts with two forced GCs between them: what sync.Pool's
 // victim cache does not survive), liveset (a large live set replaced at
-// random: GC CPU and pauses), arena (requests that free all their values at
-// once) and replay (byte buffers of the sizes in testdata, recorded traces
+// random, held in the Go heap or, by slab, outside it: GC CPU and pauses),
+// arena (requests that free all their values at once: new + GC against
+// alloc.Arena and the slab) and replay (byte buffers of the sizes in testdata, recorded traces
 // written by internal/tracegen). The default set is pair, burst, prodcons,
 // gcpressure and replay; -workload all runs every one. allocbench -h lists
 // them with a line on each; workload_NAME.go says more.
@@ -61,7 +62,11 @@
 // Each contender is a file, contender_NAME.go, that registers a Contender
 // from its init function with constructors for the shapes it offers: a Pool
 // of 64-byte *Item records, a BufferPool of byte buffers, or Arenas. Every
-// bounded pool keeps at most 4096 records. This module's own pools read
+// bounded pool keeps at most 4096 records. The off-heap contenders, slab
+// (slab.Cache[Item]: Get allocates a zeroed record, Put frees it) and
+// allocarena (alloc.Arena), make their records outside the Go heap
+// themselves: they count no new values, and the table shows them no hit
+// rate. This module's own pools read
 // PERCPU_RSEQ at start-up, so -impl NAME/fallback runs NAME again in a child
 // process (this program, re-executed with PERCPU_RSEQ=off and -format json)
 // and merges its results; the header prints each process's rseq mode.

@@ -14,9 +14,11 @@ import (
 )
 
 // Defaults, chosen so that the default run takes about a minute on 2 CPUs:
-// 60 cells of warm-up plus 3 runs of 200ms.
+// 112 cells (5 workloads, 2 -cpu values, up to 13 contenders with the
+// fallbacks), each a warm-up (its last run a quarter of -benchtime) plus 3
+// runs of 150ms.
 const (
-	defaultBenchtime = 200 * time.Millisecond
+	defaultBenchtime = 150 * time.Millisecond
 	defaultCount     = 3
 )
 

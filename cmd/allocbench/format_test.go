@@ -129,3 +129,17 @@ func TestPlot(t *testing.T) {
 		}
 	}
 }
+
+// The hit column shows a rate for pools, and a dash for the baseline and
+// the off-heap contenders (also as NAME/fallback), which count no hits.
+func TestHitColumn(t *testing.T) {
+	for impl, want := range map[string]string{
+		"syncpool": "100.0%", "alloc/fallback": "100.0%",
+		"new": "—", "slab": "—", "slab/fallback": "—", "allocarena": "—",
+	} {
+		r := Result{Impl: impl, Runs: []Run{{NewsPerOp: 0}}}
+		if got := formatHit(&r); got != want {
+			t.Errorf("%s: hit %q, want %q", impl, got, want)
+		}
+	}
+}

@@ -3,6 +3,9 @@ package main
 // arena: a request allocates many small values, uses them, and frees them
 // all at once when it ends — the pattern an arena serves with one bulk free,
 // and that plain allocation leaves to the GC. An operation is one value.
+// The contenders: new (the GC frees the values), allocarena (alloc.Arena:
+// bump allocation in off-heap chunks, one Free) and slab (a slab.Cache New
+// per value, a Free per value at the end).
 var arenaWorkload = Workload{
 	Name:  "arena",
 	Bench: "Arena",
