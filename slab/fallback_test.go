@@ -52,4 +52,5 @@ func TestModeMatchesEnvironment(t *testing.T) {
 	if !strings.HasPrefix(a.Stats().Mode, rseq.Status().Mode.String()) {
 		t.Errorf("Stats().Mode %q does not say the mode (%v)", a.Stats().Mode, rseq.Status().Mode)
 	}
+	t.Logf("status: %v", rseq.Status()) // the line tools/kernelmatrix reports
 }

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/gorseq/percpu/tools/kernelmatrix/guest"
+)
+
+// Verdicts. Only an EXIT marker with status 0 is a PASS.
+const (
+	verdictPass    = "PASS"
+	verdictFail    = "FAIL"
+	verdictTimeout = "TIMEOUT"
+)
+
+// outcome is what one boot's console says.
+type outcome struct {
+	Verdict string
+	Detail  string // why it is not a PASS, or what else went wrong
+
+	Status       string  // the EXIT marker's status ("" without one)
+	GuestSeconds float64 // the test binary's run time as the guest measured it
+	Release      string  // uname -r in the guest, from the BEGIN marker
+	Machine      string  // uname -m in the guest
+
+	StatusLine string // TestModeMatchesEnvironment's "status: ..." text
+	Passed     int    // top-level tests (and examples) that passed
+	Failed     int
+	Skipped    int
+	FailedTest []string
+
+	Aborts       int64 // the stress runs' aborts, summed
+	AbortReports int   // how many stress runs reported aborts
+
+	Kmsg  []string // kernel log lines mentioning rseq
+	Panic string   // the kernel's panic line, if it panicked
+	OOM   string   // the OOM killer's line, if it killed something
+}
+
+var (
+	// The stress tests log "mode <mode>; aborts N, ..." once per run, N
+	// counting that run only. (Another test logs the process's running
+	// total as "status <mode>; aborts N"; summing it too would count
+	// aborts twice.)
+	abortsRE = regexp.MustCompile(`\.go:\d+: mode [^;]*; aborts (\d+)`)
+	// TestModeMatchesEnvironment logs "status: <rseq.Info>".
+	statusRE = regexp.MustCompile(`\.go:\d+: status: (.*)$`)
+	resultRE = regexp.MustCompile(`^--- (PASS|FAIL|SKIP): (\S+)`)
+	// A panic in the test binary (a test timeout is one).
+	goPanicRE = regexp.MustCompile(`^panic: `)
+	// Escape sequences (SeaBIOS and the terminal set-up print some).
+	escapeRE = regexp.MustCompile("\x1b(\\[[0-9;?]*[A-Za-z]|[@-Z\\\\-_])")
+)
+
+// parseConsole reads a boot's console output. token and name must match
+// the run's EXIT marker; timedOut says the host killed qemu. The verdict
+// comes from the marker alone; the rest only explains it.
+func parseConsole(console []byte, token, name string, timedOut bool) outcome {
+	var o outcome
+	var initError, goPanic string
+	var running []string // the tests running when a test timed out
+	inRunning := false
+	exitFound := false
+	beginPrefix := guest.Begin + " " + token + " " + name + " "
+	exitPrefix := guest.Exit + " " + token + " " + name + " "
+	kmsgPrefix := guest.Kmsg + " " + token + " "
+	for _, line := range consoleLines(console) {
+		// "panic: test timed out after 10s\n\trunning tests:\n\t\tTestX (10s)"
+		if inRunning && strings.HasPrefix(line, "\t\t") {
+			running = append(running, strings.TrimSpace(line))
+			continue
+		}
+		inRunning = goPanic != "" && line == "\trunning tests:"
+		switch {
+		case strings.Contains(line, exitPrefix):
+			f := strings.Fields(line[strings.Index(line, exitPrefix)+len(exitPrefix):])
+			if len(f) > 0 {
+				exitFound = true
+				o.Status = f[0]
+			}
+			if len(f) > 1 {
+				o.GuestSeconds, _ = strconv.ParseFloat(f[1], 64)
+			}
+		case strings.Contains(line, beginPrefix):
+			f := strings.Fields(line[strings.Index(line, beginPrefix)+len(beginPrefix):])
+			if len(f) > 1 {
+				o.Release, o.Machine = f[0], f[1]
+			}
+		case strings.Contains(line, kmsgPrefix):
+			o.Kmsg = append(o.Kmsg, line[strings.Index(line, kmsgPrefix)+len(kmsgPrefix):])
+		case strings.Contains(line, guest.Error+" "):
+			initError = line[strings.Index(line, guest.Error+" ")+len(guest.Error)+1:]
+		case strings.Contains(line, "Out of memory: Killed process"):
+			if o.OOM == "" {
+				o.OOM = strings.TrimSpace(line[strings.Index(line, "Out of memory"):])
+			}
+		case strings.Contains(line, "Kernel panic - not syncing"):
+			if o.Panic == "" {
+				o.Panic = strings.TrimSpace(line[strings.Index(line, "Kernel panic"):])
+			}
+		default:
+			if m := resultRE.FindStringSubmatch(line); m != nil {
+				switch m[1] {
+				case "PASS":
+					o.Passed++
+				case "FAIL":
+					o.Failed++
+					o.FailedTest = append(o.FailedTest, m[2])
+				case "SKIP":
+					o.Skipped++
+				}
+			} else if m := abortsRE.FindStringSubmatch(line); m != nil {
+				n, _ := strconv.ParseInt(m[1], 10, 64)
+				o.Aborts += n
+				o.AbortReports++
+			} else if m := statusRE.FindStringSubmatch(line); m != nil && o.StatusLine == "" {
+				o.StatusLine = strings.TrimSpace(m[1])
+			} else if goPanicRE.MatchString(line) && goPanic == "" {
+				goPanic = line
+			}
+		}
+	}
+	switch {
+	case exitFound && o.Status == "0":
+		o.Verdict = verdictPass
+		if timedOut {
+			o.Detail = "the test passed but the guest did not power off before the timeout"
+		}
+	case exitFound:
+		o.Verdict = verdictFail
+		switch {
+		case o.Status == guest.StatusError:
+			o.Detail = "init could not start the test binary"
+		case strings.HasPrefix(o.Status, "SIG"):
+			o.Detail = "the test binary was killed by " + o.Status
+		default:
+			o.Detail = "the test binary exited with status " + o.Status
+		}
+		if len(o.FailedTest) > 0 {
+			o.Detail += "; failed: " + strings.Join(o.FailedTest, ", ")
+		}
+		if goPanic != "" {
+			o.Detail += "; " + goPanic
+		}
+		if len(running) > 0 {
+			o.Detail += " in " + strings.Join(running, ", ")
+		}
+		if o.OOM != "" {
+			o.Detail += "; " + o.OOM + " (try a larger -mem)"
+		}
+	case timedOut:
+		o.Verdict = verdictTimeout
+		o.Detail = "no exit marker before the timeout; qemu was killed"
+	default:
+		o.Verdict = verdictFail
+		switch {
+		case o.Panic != "":
+			o.Detail = o.Panic
+		case initError != "":
+			o.Detail = "init: " + initError
+		default:
+			o.Detail = "the console ended without the exit marker"
+		}
+	}
+	return o
+}
+
+// consoleLines splits console output into lines without carriage returns,
+// escape sequences or other control characters.
+func consoleLines(console []byte) []string {
+	text := escapeRE.ReplaceAllString(string(console), "")
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = strings.Map(func(r rune) rune {
+			if r < ' ' && r != '\t' || r == 0x7f {
+				return -1
+			}
+			return r
+		}, l)
+	}
+	return lines
+}
