@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // The GC policy's tests. Every name holds "GC": CI runs them again with
@@ -120,4 +121,58 @@ func testIdleReleased(t *testing.T, tr *tracked, base int, put func(*[64]byte), 
 	if missing := tr.await(t, ids, nil); len(missing) > 0 {
 		t.Fatalf("%d of %d values of an idle pool were never freed", len(missing), n)
 	}
+}
+
+// TestWatchdogRearmsStrandedSentinelGC strands the hook's sentinel (keeps
+// it reachable, as a cleanup block left on a removed P would keep its
+// cleanup from running) and checks that the watchdog arms a new one, so
+// the hook runs again, and that the stranded generation, if it ever fired,
+// would do nothing.
+func TestWatchdogRearmsStrandedSentinelGC(t *testing.T) {
+	var p Pool
+	p.Put(new(item)) // a cache exists, so the hook and the watchdog are on
+	collect(t)
+
+	var kept []*sentinel
+	registry.mu.Lock()
+	newSentinel = func() *sentinel { s := new(sentinel); kept = append(kept, s); return s }
+	registry.mu.Unlock()
+	defer func() {
+		registry.mu.Lock()
+		newSentinel = func() *sentinel { return new(sentinel) }
+		registry.mu.Unlock()
+	}()
+
+	// The next collection fires the current sentinel, whose hook arms a
+	// stranded one.
+	collect(t)
+	registry.mu.Lock()
+	strandedGen := armedGen.Load()
+	newSentinel = func() *sentinel { return new(sentinel) }
+	registry.mu.Unlock()
+	if len(kept) == 0 {
+		t.Fatal("the hook armed no sentinel")
+	}
+
+	before, rearmed := gcCycles.Load(), stranded.Load()
+	for i := 0; gcCycles.Load() == before; i++ {
+		if i == 300 {
+			t.Fatalf("the hook did not run again after its sentinel was stranded (watchdog re-armed %d times)", stranded.Load()-rearmed)
+		}
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond)
+	}
+	if stranded.Load() == rearmed {
+		t.Fatal("the hook ran again without the watchdog re-arming it")
+	}
+	if f := firedGen.Load(); f <= strandedGen {
+		t.Fatalf("fired generation %d, want above the stranded %d", f, strandedGen)
+	}
+	// The stranded cleanup, running late, must not run the hook again.
+	cycles := gcCycles.Load()
+	fire(strandedGen)
+	if gcCycles.Load() != cycles {
+		t.Fatal("a stranded generation's late cleanup ran the hook")
+	}
+	runtime.KeepAlive(kept)
 }

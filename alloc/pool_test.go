@@ -64,24 +64,30 @@ func TestPoolNew(t *testing.T) {
 // hand back only those (or New's), each at most once, and most of them.
 func TestPoolGetReturnsWhatWasPut(t *testing.T) {
 	const n = 40 // fits one CPU's cache
+	const rounds = 3
 	p := Pool{New: func() any { return -1 }}
-	for round := 0; round < 3; round++ {
+	// Every value is put once in the whole test: a value left on another
+	// CPU's cache (or P's shard) by one round may come back in a later one,
+	// which is fine, but never twice.
+	seen := map[int]bool{}
+	for round := 0; round < rounds; round++ {
 		for i := 0; i < n; i++ {
-			p.Put(i)
+			p.Put(round*n + i)
 		}
-		seen := map[int]bool{}
+		got := 0
 		for i := 0; i < 4*n; i++ {
 			v := p.Get().(int)
 			if v == -1 {
 				runtime.Gosched() // the rest may be on another CPU's cache
 				continue
 			}
-			if v < 0 || v >= n || seen[v] {
+			if v < 0 || v >= (round+1)*n || seen[v] {
 				t.Fatalf("Get returned %d: never put, or returned twice", v)
 			}
 			seen[v] = true
+			got++
 		}
-		if len(seen) == 0 {
+		if got == 0 {
 			t.Fatalf("round %d: none of %d values put came back", round, n)
 		}
 		for range 4 * n { // empty it for the next round

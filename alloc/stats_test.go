@@ -3,6 +3,8 @@ package alloc
 import (
 	"encoding/json"
 	"expvar"
+	"fmt"
+	"sync/atomic"
 	"testing"
 )
 
@@ -53,12 +55,17 @@ func TestStatsDepotTraffic(t *testing.T) {
 	}
 }
 
+// publishSeq makes TestPublish's expvar names unique: expvar panics on a
+// name published twice.
+var publishSeq atomic.Int64
+
 func TestPublish(t *testing.T) {
 	var p Pool
 	p.Put(new(item))
-	Publish("alloc_test_pool", p.Stats)
+	name := fmt.Sprintf("alloc_test_pool_%d", publishSeq.Add(1)) // -count and -cpu run the test again
+	Publish(name, p.Stats)
 	var s Stats
-	if err := json.Unmarshal([]byte(expvar.Get("alloc_test_pool").String()), &s); err != nil {
+	if err := json.Unmarshal([]byte(expvar.Get(name).String()), &s); err != nil {
 		t.Fatal(err)
 	}
 	if s.Cached != p.Stats().Cached {
