@@ -45,7 +45,10 @@
 // (gc.go, a sentinel object with runtime.AddCleanup) every pool's fast
 // path is closed, and the next Get or Put reopens it on its slow path,
 // marking the pool as used. Pools are registered weakly, so a pool nobody
-// references is collected with its values.
+// references is collected with its values. The Go 1.26 runtime can strand
+// a cleanup when GOMAXPROCS shrinks during a sweep, so a watchdog timer
+// (once a second while pools exist) arms a new sentinel when two cycles
+// have gone by without the hook.
 //
 // A value taken out with Get is not referenced by the pool any more: a
 // section clears the slot it pops, the depot clears the batches it hands
