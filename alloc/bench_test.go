@@ -1,6 +1,7 @@
 package alloc
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 )
@@ -164,4 +165,38 @@ func BenchmarkArenaLifecycle(b *testing.B) {
 		New[int64](&a)
 		a.Free()
 	})
+}
+
+// garbageSizes are the bytes of garbage BenchmarkPoolGarbage allocates
+// between a Get and its Put: none, a small object, a page. The more garbage,
+// the more of the time the collector is marking, and the more Gets and
+// Puts run while it does.
+var garbageSizes = [...]int{0, 256, 4096}
+
+// garbage keeps each operation's garbage reachable until the next, through
+// a heap store, so that the compiler cannot put it on the stack.
+var garbage []byte
+
+// BenchmarkPoolGarbage is the loop pools exist for: Get, allocate, Put.
+func BenchmarkPoolGarbage(b *testing.B) {
+	for _, n := range garbageSizes {
+		b.Run(fmt.Sprintf("garbage=%d/impl=alloc", n), func(b *testing.B) {
+			p := Pool{New: func() any { return new(item) }}
+			benchModes(b, func() { x := p.Get(); garbageOf(n); p.Put(x) })
+		})
+		b.Run(fmt.Sprintf("garbage=%d/impl=allocof", n), func(b *testing.B) {
+			p := PoolOf[*item]{New: func() *item { return new(item) }}
+			benchModes(b, func() { x := p.Get(); garbageOf(n); p.Put(x) })
+		})
+		b.Run(fmt.Sprintf("garbage=%d/impl=sync", n), func(b *testing.B) {
+			p := sync.Pool{New: func() any { return new(item) }}
+			benchModes(b, func() { x := p.Get(); garbageOf(n); p.Put(x) })
+		})
+	}
+}
+
+func garbageOf(n int) {
+	if n > 0 {
+		garbage = make([]byte, n)
+	}
 }

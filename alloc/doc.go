@@ -22,11 +22,12 @@
 // Buffers.PerCPU and Depot); the defaults keep 60 values per CPU (2 KiB of
 // slots) and 512 in the depot.
 //
-// Where restartable sequences are unavailable, for a thread that cannot
-// register, and while the garbage collector is marking (a section may not
-// move Go pointers without write barriers then), level 1 is a mutex shard
-// per P instead: package rseq switches by itself and the API does not
-// change.
+// Where restartable sequences are unavailable, and for a thread that cannot
+// register, level 1 is a mutex shard per P instead: package rseq switches by
+// itself and the API does not change. While the garbage collector is marking
+// (a section may not move Go pointers without write barriers then), Gets and
+// Puts stay on level 1 through rseq's marking protocol: pinned to their P,
+// with the pointer shaded by an ordinary barriered store in the same phase.
 //
 // An entry is four words: two Go pointers (P, Aux) and two plain words. An
 // interface value travels as its type and data words, a slice as data, len

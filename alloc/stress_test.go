@@ -85,6 +85,7 @@ type stressConfig struct {
 	workers    int // goroutines doing Get and Put
 	iterations int // operations per worker, at least
 	hold       int // tokens a worker holds at most
+	garbage    int // bytes of garbage a worker allocates after each Get
 }
 
 // Workers go on past their iterations, up to ten times as many, until the
@@ -119,6 +120,9 @@ func TestOwnershipStressGC(t *testing.T) {
 	}
 }
 
+// garbageSinks makes the workers' garbage escape to the heap.
+var garbageSinks atomic.Pointer[[]byte]
+
 func stress(t *testing.T, p tokenPool, cfg stressConfig) {
 	var dups atomic.Int64
 	stop := make(chan struct{})
@@ -144,6 +148,8 @@ func stress(t *testing.T, p tokenPool, cfg stressConfig) {
 				defer runtime.UnlockOSThread()
 			}
 			held := make([]*token, 0, cfg.hold)
+			var garbage []byte // escapes: each worker's garbage is a real heap allocation
+			defer func() { garbageSinks.Store(&garbage) }()
 			for i := 0; i < cfg.iterations || !enough() && i < 10*cfg.iterations; i++ {
 				if i%64 == 0 {
 					runtime.Gosched() // let the disturbers run, even at GOMAXPROCS=1
@@ -152,6 +158,9 @@ func stress(t *testing.T, p tokenPool, cfg stressConfig) {
 					tk := p.get()
 					if !tk.holder.CompareAndSwap(0, int32(w+1)) {
 						dups.Add(1)
+					}
+					if cfg.garbage > 0 {
+						garbage = make([]byte, cfg.garbage)
 					}
 					held = append(held, tk)
 					continue

@@ -27,11 +27,11 @@ var (
 )
 
 const (
-	numSections = 7
+	numSections = 9
 	scanLimit   = 2048 // bytes of code scanned from a section's entry
 )
 
-var sectionNames = [numSections]string{"CounterAdd", "PushWord", "PopWord", "PushWords", "PopWords", "PushEntry", "PopEntry"}
+var sectionNames = [numSections]string{"CounterAdd", "PushWord", "PopWord", "PushWords", "PopWords", "PushEntry", "PopEntry", "PushEntryMarking", "PopEntryMarking"}
 
 // rseqCS is the kernel's struct rseq_cs: 32 bytes, aligned to 32.
 type rseqCS struct {

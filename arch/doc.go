@@ -48,7 +48,9 @@
 // with plain stores. That is only what the compiler itself would emit while
 // the write barrier is off, so both refuse (GCMarking) while
 // runtime.writeBarrier is set; the flag cannot change during a leaf, which
-// has no safe point. The entry stacks are "nil-terminated": a slot is live
+// has no safe point. Their twins PushEntryMarking and PopEntryMarking are
+// the same sections without that check, for package rseq's marking
+// protocol, which pins the goroutine and shades the pointers itself. The entry stacks are "nil-terminated": a slot is live
 // exactly when its P word is non-nil, so a pop's commit is the store that
 // clears P and no stale reference is ever left behind; the stack's top word
 // is only a hint, at most one off, corrected at the start of each section.

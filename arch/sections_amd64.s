@@ -96,6 +96,131 @@ unavailable: \
 	ORQ $5, R11; \
 	JMP out
 
+// Entry stacks are nil-terminated: slot[h] is live exactly when h < the true
+// top. Each member's slots are framed by sentinels — slot[-1] always live,
+// slot[cap] always nil — so checking slot[h] and slot[h-1] never needs a
+// bounds test. The top word is a hint at most one off (see doc.go); the
+// FIX labels, jumped over on entry, move it by one until both checks pass.
+#define FIX(check) \
+	JMP check; \
+hintup: \
+	INCQ BX; \
+	JMP check; \
+hintdown: \
+	DECQ BX
+
+// SLOT points SI at slot[BX] (entries are 32 bytes).
+#define SLOT \
+	MOVQ BX, SI; \
+	SHLQ $5, SI; \
+	ADDQ DI, SI
+
+// PUSH_ENTRY is the push section after its prologue: desc is the offset of
+// its rseq_cs address in sectionDescs, tag its markers' prefix (the section
+// number times 256).
+#define PUSH_ENTRY(desc, tag) \
+	ENTER; \
+retry: \
+	PRELOAD; \
+	ARM(·sectionDescs+desc); \
+	MARK(tag+1); \
+	DELAY; \
+	BLOCK; \
+	MOVQ 0(DX), BX; \
+	FIX(check); \
+check: \
+	SLOT; \
+	CMPQ 0(SI), $0; \
+	JNE hintup; \
+	CMPQ -32(SI), $0; \
+	JEQ hintdown; \
+	CMPQ BX, 8(DX); \
+	JAE full; \
+	DELAY; \
+	MOVQ aux+16(FP), AX; \
+	MOVQ AX, 8(SI); \
+	MOVQ n0+24(FP), AX; \
+	MOVQ AX, 16(SI); \
+	MOVQ n1+32(FP), AX; \
+	MOVQ AX, 24(SI); \
+	INCQ BX; \
+	DELAY; \
+	MOVQ BX, 0(DX); \
+	MOVQ p+8(FP), AX; \
+	DELAY; \
+	MOVQ AX, 0(SI); \
+	MARK(tag+2); \
+out: \
+	MOVL R11, ret+40(FP); \
+	RET; \
+full: \
+	ORQ $2, R11; \
+	JMP out; \
+	EXITS(out); \
+	SIGNATURE; \
+	MARK(tag+3); \
+	RETRY
+
+// In PUSH_ENTRY, in order: the hint; slot[h] live means the hint is one
+// low, slot[h-1] dead that it is one high; a full stack leaves; aux, n0 and
+// n1 go into the free slot; the hint becomes top+1; and the store of p,
+// which makes the slot live, commits.
+
+// POP_ENTRY is the pop section after its prologue (see PUSH_ENTRY).
+#define POP_ENTRY(desc, tag) \
+	ENTER; \
+retry: \
+	PRELOAD; \
+	ARM(·sectionDescs+desc); \
+	MARK(tag+1); \
+	DELAY; \
+	BLOCK; \
+	MOVQ 0(DX), BX; \
+	FIX(check); \
+check: \
+	SLOT; \
+	CMPQ 0(SI), $0; \
+	JNE hintup; \
+	TESTQ BX, BX; \
+	JEQ empty; \
+	CMPQ -32(SI), $0; \
+	JEQ hintdown; \
+	DELAY; \
+	MOVQ -32(SI), AX; \
+	MOVQ AX, p+8(FP); \
+	MOVQ -24(SI), AX; \
+	MOVQ AX, aux+16(FP); \
+	MOVQ -16(SI), AX; \
+	MOVQ AX, n0+24(FP); \
+	MOVQ -8(SI), AX; \
+	MOVQ AX, n1+32(FP); \
+	DECQ BX; \
+	DELAY; \
+	MOVQ BX, 0(DX); \
+	DELAY; \
+	MOVQ $0, -32(SI); \
+	MARK(tag+2); \
+	MOVL R11, st+40(FP); \
+	RET; \
+empty: \
+	ORQ $1, R11; \
+out: \
+	MOVQ $0, p+8(FP); \
+	MOVQ $0, aux+16(FP); \
+	MOVQ $0, n0+24(FP); \
+	MOVQ $0, n1+32(FP); \
+	MOVL R11, st+40(FP); \
+	RET; \
+	EXITS(out); \
+	SIGNATURE; \
+	MARK(tag+3); \
+	RETRY
+
+// In POP_ENTRY, in order: the hint is fixed as in PUSH_ENTRY (an empty
+// stack leaves); the top slot's four words are copied out; the hint becomes
+// top-1; and the store of nil into the slot's P, which makes it dead,
+// commits.
+
 // func CounterAdd(d *StackDesc, delta int64) Status
 TEXT ·CounterAdd(SB), NOSPLIT, $0-20
 	MOVQ d+0(FP), R9
@@ -278,75 +403,16 @@ out:
 	MARK(0x52530403)
 	RETRY
 
-// Entry stacks are nil-terminated: slot[h] is live exactly when h < the true
-// top. Each member's slots are framed by sentinels — slot[-1] always live,
-// slot[cap] always nil — so checking slot[h] and slot[h-1] never needs a
-// bounds test. The top word is a hint at most one off (see doc.go); the
-// FIX labels, jumped over on entry, move it by one until both checks pass.
-#define FIX(check) \
-	JMP check; \
-hintup: \
-	INCQ BX; \
-	JMP check; \
-hintdown: \
-	DECQ BX
-
-// SLOT points SI at slot[BX] (entries are 32 bytes).
-#define SLOT \
-	MOVQ BX, SI; \
-	SHLQ $5, SI; \
-	ADDQ DI, SI
-
 // func PushEntry(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
 TEXT ·PushEntry(SB), NOSPLIT, $0-44
 	MOVQ d+0(FP), R9
 	XORL R11, R11
 	CMPB runtime·writeBarrier(SB), $0
 	JNE gcmarking
-	ENTER
-retry:
-	PRELOAD
-	ARM(·sectionDescs+40)
-	MARK(0x52530501)
-	DELAY
-	BLOCK
-	MOVQ 0(DX), BX // hint
-	FIX(check)
-check:
-	SLOT
-	CMPQ 0(SI), $0
-	JNE hintup // slot[h] live: the hint is one low
-	CMPQ -32(SI), $0
-	JEQ hintdown // slot[h-1] dead: the hint is one high
-	CMPQ BX, 8(DX)
-	JAE full
-	DELAY
-	MOVQ aux+16(FP), AX
-	MOVQ AX, 8(SI)
-	MOVQ n0+24(FP), AX
-	MOVQ AX, 16(SI)
-	MOVQ n1+32(FP), AX
-	MOVQ AX, 24(SI)
-	INCQ BX
-	DELAY
-	MOVQ BX, 0(DX) // hint = top+1
-	MOVQ p+8(FP), AX
-	DELAY
-	MOVQ AX, 0(SI) // commit: the slot is live
-	MARK(0x52530502)
-out:
-	MOVL R11, ret+40(FP)
-	RET
+	PUSH_ENTRY(40, 0x52530500)
 gcmarking:
 	ORQ $4, R11
 	JMP out
-full:
-	ORQ $2, R11
-	JMP out
-	EXITS(out)
-	SIGNATURE
-	MARK(0x52530503)
-	RETRY
 
 // func PopEntry(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
 TEXT ·PopEntry(SB), NOSPLIT, $0-44
@@ -354,56 +420,24 @@ TEXT ·PopEntry(SB), NOSPLIT, $0-44
 	XORL R11, R11
 	CMPB runtime·writeBarrier(SB), $0
 	JNE gcmarking
-	ENTER
-retry:
-	PRELOAD
-	ARM(·sectionDescs+48)
-	MARK(0x52530601)
-	DELAY
-	BLOCK
-	MOVQ 0(DX), BX // hint
-	FIX(check)
-check:
-	SLOT
-	CMPQ 0(SI), $0
-	JNE hintup // slot[h] live: the hint is one low
-	TESTQ BX, BX
-	JEQ empty
-	CMPQ -32(SI), $0
-	JEQ hintdown // slot[h-1] dead: the hint is one high
-	DELAY
-	MOVQ -32(SI), AX
-	MOVQ AX, p+8(FP)
-	MOVQ -24(SI), AX
-	MOVQ AX, aux+16(FP)
-	MOVQ -16(SI), AX
-	MOVQ AX, n0+24(FP)
-	MOVQ -8(SI), AX
-	MOVQ AX, n1+32(FP)
-	DECQ BX
-	DELAY
-	MOVQ BX, 0(DX) // hint = top-1
-	DELAY
-	MOVQ $0, -32(SI) // commit: the slot is dead
-	MARK(0x52530602)
-	MOVL R11, st+40(FP)
-	RET
+	POP_ENTRY(48, 0x52530600)
 gcmarking:
 	ORQ $4, R11
 	JMP out
-empty:
-	ORQ $1, R11
-out:
-	MOVQ $0, p+8(FP)
-	MOVQ $0, aux+16(FP)
-	MOVQ $0, n0+24(FP)
-	MOVQ $0, n1+32(FP)
-	MOVL R11, st+40(FP)
-	RET
-	EXITS(out)
-	SIGNATURE
-	MARK(0x52530603)
-	RETRY
+
+// The marking twins: the same sections without the write-barrier gate.
+// Only package rseq calls them, with the goroutine pinned to its P and the
+// pointers shaded (see PushEntryMarking in sections_linux.go).
+
+// func PushEntryMarking(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
+TEXT ·PushEntryMarking(SB), NOSPLIT, $0-44
+	MOVQ d+0(FP), R9
+	PUSH_ENTRY(56, 0x52530700)
+
+// func PopEntryMarking(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
+TEXT ·PopEntryMarking(SB), NOSPLIT, $0-44
+	MOVQ d+0(FP), R9
+	POP_ENTRY(64, 0x52530800)
 
 // func ThreadWord() uintptr
 TEXT ·ThreadWord(SB), NOSPLIT, $0-8
@@ -505,4 +539,8 @@ TEXT ·sectionEntries(SB), NOSPLIT, $0-8
 	MOVQ AX, 40(DI)
 	LEAQ ·PopEntry(SB), AX
 	MOVQ AX, 48(DI)
+	LEAQ ·PushEntryMarking(SB), AX
+	MOVQ AX, 56(DI)
+	LEAQ ·PopEntryMarking(SB), AX
+	MOVQ AX, 64(DI)
 	RET

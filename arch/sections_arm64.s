@@ -13,7 +13,7 @@
 // R18 (platform), R26–R30 (context, REGTMP, g, FP, LR) are never touched.
 
 // A 4-byte executed no-op (MOVZ XZR, #tag) that Build searches for.
-#define MARK(tag) WORD $(0xD280001F | (tag<<5))
+#define MARK(tag) WORD $(0xD280001F | ((tag)<<5))
 
 // BRK #0x45e0: the registration signature, right before abort_ip.
 #define SIGNATURE WORD $0xd428bc00
@@ -99,6 +99,113 @@ unavailable: \
 	BLO retry; \
 	ORR $5, R11, R11; \
 	B out
+
+// Entry stacks: see sections_amd64.s. FIX, jumped over on entry, moves the
+// hint by one until slot[h] is dead and slot[h-1] live (sentinels frame
+// every stack, so neither check needs a bounds test).
+#define FIX(check) \
+	B check; \
+hintup: \
+	ADD $1, R6, R6; \
+	B check; \
+hintdown: \
+	SUB $1, R6, R6
+
+// PUSH_ENTRY and POP_ENTRY are the entry sections after their prologue:
+// desc is the offset of the rseq_cs address in sectionDescs, tag the
+// markers' prefix (0x5000 | section<<4). Every function that uses them has
+// PushEntry's or PopEntry's frame. The steps are those of sections_amd64.s;
+// the commit is the store of p (push) or of nil (pop) into the slot's P.
+#define PUSH_ENTRY(desc, tag) \
+	ENTER; \
+retry: \
+	PRELOAD; \
+	ARM(·sectionDescs+desc); \
+	MARK(tag+1); \
+	DELAY; \
+	BLOCK; \
+	MOVD (R4), R6; \
+	FIX(check); \
+check: \
+	ADD R6<<5, R5, R13; \
+	MOVD (R13), R12; \
+	CBNZ R12, hintup; \
+	MOVD -32(R13), R12; \
+	CBZ R12, hintdown; \
+	MOVD 8(R4), R12; \
+	CMP R12, R6; \
+	BHS full; \
+	DELAY; \
+	MOVD aux+16(FP), R12; \
+	MOVD R12, 8(R13); \
+	MOVD n0+24(FP), R12; \
+	MOVD R12, 16(R13); \
+	MOVD n1+32(FP), R12; \
+	MOVD R12, 24(R13); \
+	ADD $1, R6, R6; \
+	DELAY; \
+	MOVD R6, (R4); \
+	MOVD p+8(FP), R12; \
+	DELAY; \
+	MOVD R12, (R13); \
+	MARK(tag+2); \
+out: \
+	MOVW R11, ret+40(FP); \
+	RET; \
+full: \
+	ORR $2, R11, R11; \
+	B out; \
+	EXITS(out); \
+	SIGNATURE; \
+	MARK(tag+3); \
+	RETRY
+
+#define POP_ENTRY(desc, tag) \
+	ENTER; \
+retry: \
+	PRELOAD; \
+	ARM(·sectionDescs+desc); \
+	MARK(tag+1); \
+	DELAY; \
+	BLOCK; \
+	MOVD (R4), R6; \
+	FIX(check); \
+check: \
+	ADD R6<<5, R5, R13; \
+	MOVD (R13), R12; \
+	CBNZ R12, hintup; \
+	CBZ R6, empty; \
+	MOVD -32(R13), R12; \
+	CBZ R12, hintdown; \
+	DELAY; \
+	MOVD R12, p+8(FP); \
+	MOVD -24(R13), R12; \
+	MOVD R12, aux+16(FP); \
+	MOVD -16(R13), R12; \
+	MOVD R12, n0+24(FP); \
+	MOVD -8(R13), R12; \
+	MOVD R12, n1+32(FP); \
+	SUB $1, R6, R6; \
+	DELAY; \
+	MOVD R6, (R4); \
+	DELAY; \
+	MOVD ZR, -32(R13); \
+	MARK(tag+2); \
+	MOVW R11, st+40(FP); \
+	RET; \
+empty: \
+	ORR $1, R11, R11; \
+out: \
+	MOVD ZR, p+8(FP); \
+	MOVD ZR, aux+16(FP); \
+	MOVD ZR, n0+24(FP); \
+	MOVD ZR, n1+32(FP); \
+	MOVW R11, st+40(FP); \
+	RET; \
+	EXITS(out); \
+	SIGNATURE; \
+	MARK(tag+3); \
+	RETRY
 
 // func CounterAdd(d *StackDesc, delta int64) Status
 TEXT ·CounterAdd(SB), NOSPLIT, $0-20
@@ -280,68 +387,16 @@ out:
 	MARK(0x5043)
 	RETRY
 
-// Entry stacks: see sections_amd64.s. FIX, jumped over on entry, moves the
-// hint by one until slot[h] is dead and slot[h-1] live (sentinels frame
-// every stack, so neither check needs a bounds test).
-#define FIX(check) \
-	B check; \
-hintup: \
-	ADD $1, R6, R6; \
-	B check; \
-hintdown: \
-	SUB $1, R6, R6
-
 // func PushEntry(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
 TEXT ·PushEntry(SB), NOSPLIT, $0-44
 	MOVD d+0(FP), R9
 	MOVD $0, R11
 	MOVBU runtime·writeBarrier(SB), R12
 	CBNZ R12, gcmarking
-	ENTER
-retry:
-	PRELOAD
-	ARM(·sectionDescs+40)
-	MARK(0x5051)
-	DELAY
-	BLOCK
-	MOVD (R4), R6 // hint
-	FIX(check)
-check:
-	ADD R6<<5, R5, R13 // &slot[h]
-	MOVD (R13), R12
-	CBNZ R12, hintup // slot[h] live: the hint is one low
-	MOVD -32(R13), R12
-	CBZ R12, hintdown // slot[h-1] dead: the hint is one high
-	MOVD 8(R4), R12
-	CMP R12, R6
-	BHS full
-	DELAY
-	MOVD aux+16(FP), R12
-	MOVD R12, 8(R13)
-	MOVD n0+24(FP), R12
-	MOVD R12, 16(R13)
-	MOVD n1+32(FP), R12
-	MOVD R12, 24(R13)
-	ADD $1, R6, R6
-	DELAY
-	MOVD R6, (R4) // hint = top+1
-	MOVD p+8(FP), R12
-	DELAY
-	MOVD R12, (R13) // commit: the slot is live
-	MARK(0x5052)
-out:
-	MOVW R11, ret+40(FP)
-	RET
+	PUSH_ENTRY(40, 0x5050)
 gcmarking:
 	ORR $4, R11, R11
 	B out
-full:
-	ORR $2, R11, R11
-	B out
-	EXITS(out)
-	SIGNATURE
-	MARK(0x5053)
-	RETRY
 
 // func PopEntry(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
 TEXT ·PopEntry(SB), NOSPLIT, $0-44
@@ -349,54 +404,23 @@ TEXT ·PopEntry(SB), NOSPLIT, $0-44
 	MOVD $0, R11
 	MOVBU runtime·writeBarrier(SB), R12
 	CBNZ R12, gcmarking
-	ENTER
-retry:
-	PRELOAD
-	ARM(·sectionDescs+48)
-	MARK(0x5061)
-	DELAY
-	BLOCK
-	MOVD (R4), R6 // hint
-	FIX(check)
-check:
-	ADD R6<<5, R5, R13 // &slot[h]
-	MOVD (R13), R12
-	CBNZ R12, hintup // slot[h] live: the hint is one low
-	CBZ R6, empty
-	MOVD -32(R13), R12
-	CBZ R12, hintdown // slot[h-1] dead: the hint is one high
-	DELAY
-	MOVD R12, p+8(FP)
-	MOVD -24(R13), R12
-	MOVD R12, aux+16(FP)
-	MOVD -16(R13), R12
-	MOVD R12, n0+24(FP)
-	MOVD -8(R13), R12
-	MOVD R12, n1+32(FP)
-	SUB $1, R6, R6
-	DELAY
-	MOVD R6, (R4) // hint = top-1
-	DELAY
-	MOVD ZR, -32(R13) // commit: the slot is dead
-	MARK(0x5062)
-	MOVW R11, st+40(FP)
-	RET
+	POP_ENTRY(48, 0x5060)
 gcmarking:
 	ORR $4, R11, R11
 	B out
-empty:
-	ORR $1, R11, R11
-out:
-	MOVD ZR, p+8(FP)
-	MOVD ZR, aux+16(FP)
-	MOVD ZR, n0+24(FP)
-	MOVD ZR, n1+32(FP)
-	MOVW R11, st+40(FP)
-	RET
-	EXITS(out)
-	SIGNATURE
-	MARK(0x5063)
-	RETRY
+
+// The marking twins: the same sections without the write-barrier gate
+// (see sections_amd64.s).
+
+// func PushEntryMarking(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
+TEXT ·PushEntryMarking(SB), NOSPLIT, $0-44
+	MOVD d+0(FP), R9
+	PUSH_ENTRY(56, 0x5070)
+
+// func PopEntryMarking(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
+TEXT ·PopEntryMarking(SB), NOSPLIT, $0-44
+	MOVD d+0(FP), R9
+	POP_ENTRY(64, 0x5080)
 
 // func ThreadWord() uintptr
 TEXT ·ThreadWord(SB), NOSPLIT, $0-8
@@ -496,4 +520,8 @@ TEXT ·sectionEntries(SB), NOSPLIT, $0-8
 	MOVD R1, 40(R0)
 	MOVD $·PopEntry(SB), R1
 	MOVD R1, 48(R0)
+	MOVD $·PushEntryMarking(SB), R1
+	MOVD R1, 56(R0)
+	MOVD $·PopEntryMarking(SB), R1
+	MOVD R1, 64(R0)
 	RET

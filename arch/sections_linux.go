@@ -47,6 +47,24 @@ func PushEntry(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n
 //go:noescape
 func PopEntry(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
 
+// PushEntryMarking is PushEntry without the write-barrier check: it pushes
+// whether or not the garbage collector is marking. The caller must make the
+// store safe for the collector: with the goroutine pinned to its P (so that
+// no phase change can happen until it unpins), it shades p and aux with
+// ordinary write-barriered stores before the call. Package rseq does this;
+// nothing else may call it.
+//
+//go:noescape
+func PushEntryMarking(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
+
+// PopEntryMarking is PopEntry without the write-barrier check. The caller
+// must, with the goroutine pinned to its P from before the call, shade the
+// popped p and aux with ordinary write-barriered stores before it unpins.
+// Package rseq does this; nothing else may call it.
+//
+//go:noescape
+func PopEntryMarking(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
+
 // ThreadWord returns the word the sections start from: in own mode the
 // calling thread's registered area, kept in its m.tls[1] (0: none yet, 1:
 // cannot register); with glibc, the thread pointer.

@@ -59,6 +59,16 @@ func PopEntry(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n
 	return nil, nil, 0, 0, Unavailable
 }
 
+// PushEntryMarking reports Unavailable.
+func PushEntryMarking(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status {
+	return Unavailable
+}
+
+// PopEntryMarking reports Unavailable.
+func PopEntryMarking(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status) {
+	return nil, nil, 0, 0, Unavailable
+}
+
 // ThreadWord returns 0: no thread has an area.
 func ThreadWord() uintptr { return 0 }
 

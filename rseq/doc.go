@@ -42,9 +42,11 @@
 //
 // Each structure owns mutex-protected shards of the same shape, chosen by P
 // id. A call uses them when sections cannot run for it: the process is in
-// fallback mode, its thread could not register, its CPU is stopped, the GC
-// is marking (EntryStacks only), or its section aborted too often. The
-// shards never touch per-CPU memory, so the two paths never race.
+// fallback mode, its thread could not register, its CPU is stopped, or its
+// section aborted too often. The shards never touch per-CPU memory, so the
+// two paths never race. While the GC marks, EntryStacks stay on the per-CPU
+// path through the marking protocol (marking.go; docs/rseq.md has the
+// argument).
 //
 // # Costs
 //

@@ -18,9 +18,10 @@ type Entry = arch.Entry
 //
 // The sections store Go pointers without write barriers, which is only
 // correct while the garbage collector is not marking; while it is, Push and
-// Pop use the mutex shards (ordinary barriered stores) instead. A stack's
-// slots above its top are always nil, so the family never keeps a reference
-// to a value that was popped.
+// Pop run the marking protocol (marking.go), which keeps them on the
+// per-CPU stacks. The mutex shards serve only threads that cannot run
+// sections. A stack's slots above its top always hold a nil P, so the
+// family never keeps a reference to a value that was popped.
 type EntryStacks struct {
 	blocks
 	mem     []Entry // the blocks' memory, scanned by the GC
@@ -95,8 +96,12 @@ func (s *EntryStacks) Push(k int, e Entry) bool {
 }
 
 func (s *EntryStacks) pushSlow(k int, e Entry, st arch.Status) bool {
-	st, shard := settle(st, func() arch.Status { return arch.PushEntry(&s.descs[k], e.P, e.Aux, e.N0, e.N1) })
+	if st.Outcome() == arch.GCMarking {
+		st = s.pushMarking(k, e)
+	}
+	st, shard := settle(st, func() arch.Status { return s.pushMarking(k, e) })
 	if shard {
+		shardOps.Add(1)
 		return s.spills.local(k).push(e, s.caps[k])
 	}
 	return st.Outcome() == arch.Committed
@@ -121,9 +126,15 @@ func (s *EntryStacks) Pop(k int) (e Entry, ok bool) {
 }
 
 func (s *EntryStacks) popSlow(k int, e Entry, st arch.Status) (Entry, bool) {
-	st, _ = settle(st, func() (st arch.Status) { e.P, e.Aux, e.N0, e.N1, st = arch.PopEntry(&s.descs[k]); return st })
-	if st.Outcome() == arch.Committed {
+	if st.Outcome() == arch.GCMarking {
+		e, st = s.popMarking(k)
+	}
+	st, shard := settle(st, func() (st arch.Status) { e, st = s.popMarking(k); return st })
+	switch {
+	case st.Outcome() == arch.Committed:
 		return e, true
+	case shard:
+		shardOps.Add(1)
 	}
 	return s.spills.local(k).pop() // empty here, or no sections: try the shard
 }

@@ -74,6 +74,7 @@ func TestEntryStacksGC(t *testing.T) {
 	}
 	workers := 2*runtime.NumCPU() + 2
 	s := NewEntryStacks([]int{4, 12})
+	before := Status()
 	led := newLedger(workers*perWorker + 1)
 	stop := make(chan struct{})
 	results := make(chan []uintptr, workers)
@@ -94,10 +95,37 @@ func TestEntryStacksGC(t *testing.T) {
 	for w := range held {
 		held[w] = <-results
 	}
+	after := Status()
 	led.check(t)
 	drained := drainIDs(t, s)
 	conserve(t, len(led.holder), held, drained)
-	t.Logf("%d GC cycles; status %v; aborts %d", cycles, Status().Mode, Status().Aborts)
+	marking, shard := after.MarkingOps-before.MarkingOps, after.ShardOps-before.ShardOps
+	t.Logf("%d GC cycles; %v; aborts %d; marking-protocol ops %d, shard ops %d",
+		cycles, after.Mode, after.Aborts-before.Aborts, marking, shard)
+	checkMarkingPath(t, before, after)
+}
+
+// checkMarkingPath checks, from the Status taken before and after a run
+// whose entry-stack traffic overlapped GC marking, that the traffic stayed
+// on the per-CPU stacks: the marking protocol ran, and nothing went to a
+// shard but what a thread that cannot run sections or a run of aborts
+// explains.
+func checkMarkingPath(t *testing.T, before, after Info) {
+	t.Helper()
+	if !on {
+		return
+	}
+	if after.MarkingOps == before.MarkingOps {
+		t.Errorf("no entry-stack operation ran while the GC was marking: the test did not test the marking protocol")
+	}
+	shard := after.ShardOps - before.ShardOps
+	explained := after.AbortedOps - before.AbortedOps
+	if after.ThreadsFailed > 0 {
+		return // such a thread uses its shard for everything
+	}
+	if shard > explained {
+		t.Errorf("%d entry-stack operations went to the shards (%d explained by aborts): the per-CPU path closed while the GC marked", shard, explained)
+	}
 }
 
 // gcWorker passes tokens to and from s until stop closes and returns the ids

@@ -73,6 +73,13 @@ type Info struct {
 	// slow path; AbortedOps counts calls that gave up after too many.
 	Aborts     int64
 	AbortedOps int64
+	// MarkingOps counts entry-stack pushes and pops that ran while the GC
+	// was marking, on the per-CPU stacks through the marking protocol.
+	// ShardOps counts those that went to a fallback shard although sections
+	// run in this process (a thread that cannot register, a stopped CPU, too
+	// many aborts in a row).
+	MarkingOps int64
+	ShardOps   int64
 }
 
 func (i Info) String() string {
@@ -110,6 +117,11 @@ var (
 	threadFailReason  atomic.Pointer[string]
 	abortCount        atomic.Int64
 	abortedOps        atomic.Int64
+
+	// markingOps counts entry-stack operations run with the marking
+	// protocol; shardOps counts those that went to a fallback shard although
+	// the process runs sections. Created in init, once nIndexes is known.
+	markingOps, shardOps *Counter
 )
 
 // EnvMode is the environment variable that forces the fallback ("off").
@@ -130,6 +142,7 @@ func init() {
 		mode, reason = ModeFallback, EnvMode+"="+strconv.Quote(v)+" is not on or off"
 	}
 	on = mode != ModeFallback
+	markingOps, shardOps = NewCounter(), NewCounter()
 	if on {
 		startFence()
 	} else {
@@ -146,6 +159,8 @@ func Status() Info {
 		ThreadsFailed:     threadsFailed.Load(),
 		Aborts:            abortCount.Load(),
 		AbortedOps:        abortedOps.Load(),
+		MarkingOps:        markingOps.Load(),
+		ShardOps:          shardOps.Load(),
 	}
 	if r := threadFailReason.Load(); r != nil {
 		info.ThreadFailReason = *r
@@ -185,8 +200,9 @@ func possibleCPUs() int {
 // the status; when the thread had no area yet it registers the thread and
 // runs the section once more (retry). It returns the final status and
 // whether the caller must use its fallback shard instead: the thread cannot
-// run sections, the index is stopped, the GC is marking, or the section
-// aborted too often.
+// run sections, the index is stopped, or the section aborted too often
+// (GCMarking, which only the gated entry sections report, also sends the
+// caller to its shard; the entry stacks handle it before settle).
 func settle(st arch.Status, retry func() arch.Status) (arch.Status, bool) {
 	noteStatus(st)
 	if st.Outcome() == arch.Unregistered && ensureRegistered() {
