@@ -97,7 +97,9 @@ func (s *EntryStacks) Push(k int, e Entry) bool {
 
 func (s *EntryStacks) pushSlow(k int, e Entry, st arch.Status) bool {
 	if st.Outcome() == arch.GCMarking {
-		st = s.pushMarking(k, e)
+		if st = s.pushMarking(k, e); st == arch.Committed {
+			return true
+		}
 	}
 	st, shard := settle(st, func() arch.Status { return s.pushMarking(k, e) })
 	if shard {
@@ -127,7 +129,9 @@ func (s *EntryStacks) Pop(k int) (e Entry, ok bool) {
 
 func (s *EntryStacks) popSlow(k int, e Entry, st arch.Status) (Entry, bool) {
 	if st.Outcome() == arch.GCMarking {
-		e, st = s.popMarking(k)
+		if e, st = s.popMarking(k); st == arch.Committed {
+			return e, true
+		}
 	}
 	st, shard := settle(st, func() (st arch.Status) { e, st = s.popMarking(k); return st })
 	switch {
