@@ -34,24 +34,36 @@ import (
 // gives the whole argument, case by case.
 
 // shadeSlot is a throw-away destination of shading stores, one cache line
-// per P (modulo the table's size).
+// per P.
 type shadeSlot struct {
 	p unsafe.Pointer
 	_ [minBlock - unsafe.Sizeof(unsafe.Pointer(nil))]byte
 }
 
-var shadeSlots [64]shadeSlot
+// shadeSlots has a slot for each P up to its length; Ps beyond it share.
+var shadeSlots [256]shadeSlot
 
 // shade greys p and aux for the collector while it marks (and costs two
-// stores while it does not). The stores are atomic only because two Ps can
-// share a slot; it is the write barrier they carry that matters. It leaves
-// aux in the slot: a type word or nil in every use, never a value the
-// caller would want collected.
+// stores while it does not); pid is the caller's P, to which it is pinned.
+// It is the write barrier the stores carry that matters, not where they
+// go. It leaves aux in the slot: a type word or nil in every use, never a
+// value the caller would want collected.
 func shade(pid int, p, aux unsafe.Pointer) {
 	if noShade {
 		return
 	}
-	s := &shadeSlots[pid&(len(shadeSlots)-1)]
+	if pid < len(shadeSlots) && !raceEnabled {
+		// The slot is this P's alone, and the caller is pinned to it: no
+		// other goroutine can store to it until the caller unpins.
+		s := &shadeSlots[pid]
+		s.p = p
+		s.p = aux
+		return
+	}
+	// Shared with other Ps (or under the race detector, which cannot see
+	// the pin as a hand-off between the goroutines that use one P in
+	// turn): atomic stores, which carry the barrier too.
+	s := &shadeSlots[pid%len(shadeSlots)]
 	atomic.StorePointer(&s.p, p)
 	atomic.StorePointer(&s.p, aux)
 }

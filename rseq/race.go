@@ -12,3 +12,6 @@ import (
 func raceRelease(p unsafe.Pointer) { runtime.RaceReleaseMerge(p) }
 
 func raceAcquire(p unsafe.Pointer) { runtime.RaceAcquire(p) }
+
+// raceEnabled reports whether the race detector is built in.
+const raceEnabled = true

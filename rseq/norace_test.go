@@ -1,5 +1,0 @@
-//go:build !race
-
-package rseq
-
-const raceEnabled = false
