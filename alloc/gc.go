@@ -10,10 +10,10 @@ import (
 )
 
 // The GC policy. A cache that nobody used during a whole GC cycle is
-// emptied when that cycle ends, so an idle pool lets go of its values at
-// the second collection after its last use, and the collection after that
-// frees them. A cache in use is never emptied by the collector: unlike
-// sync.Pool, its hot values survive every GC.
+// emptied, so an idle pool lets go of its values at the third collection
+// after its last use, and the collection after that frees them. A cache in
+// use is never emptied by the collector: unlike sync.Pool, its hot values
+// survive every GC.
 //
 // The collector is observed with a sentinel object and runtime.AddCleanup,
 // re-armed every cycle while any cache exists. Use is observed without a
@@ -21,10 +21,21 @@ import (
 // path, and the next Get or Put, taking the slow path, marks the cache as
 // used and reopens it. Caches are held weakly, so an unreachable pool is
 // collected like any other object, values and all.
+//
+// The hook runs on the runtime's cleanup goroutine, after its cycle ends
+// and sometimes well after: a pool used between every two collections may
+// have been used after cycle N ended and before cycle N's hook ran, and
+// then not again before cycle N+1 ended. Cycle N's hook sees that use and
+// cycle N+1's hook sees none, though the interval between the two cycles
+// was not idle. (Nothing can tell such a use from one made before cycle N
+// ended: the fast path leaves no trace.) So a use seen by the hook when N
+// cycles had completed counts as a use in cycle N+1 too, and the cache is
+// emptied only by a hook that sees no use once N+2 cycles have completed:
+// cycle N+2 began after the hook that last saw a use, so it was idle.
 var registry struct {
 	mu     sync.Mutex
-	caches []weak.Pointer[cache] // guarded by mu
-	armed  bool                  // a sentinel is waiting for the next cycle; guarded by mu
+	caches []registered // guarded by mu
+	armed  bool         // a sentinel is waiting for the next cycle; guarded by mu
 
 	armedAt  uint64 // completed GC cycles when the sentinel was armed; guarded by mu
 	watching bool   // the watchdog timer is set; guarded by mu
@@ -48,22 +59,29 @@ const watchInterval = time.Second
 // armedGen numbers the armings; firedGen is the newest one whose hook ran.
 var armedGen, firedGen atomic.Uint64
 
-// gcCountSample reads the number of completed GC cycles; guarded by
-// registry.mu.
-var gcCountSample = []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
-
+// completedCycles reads the number of completed GC cycles.
 func completedCycles() uint64 {
-	metrics.Read(gcCountSample)
-	if gcCountSample[0].Value.Kind() != metrics.KindUint64 {
+	sample := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
 		return 0
 	}
-	return gcCountSample[0].Value.Uint64()
+	return sample[0].Value.Uint64()
+}
+
+// registered is the registry's record of one cache.
+type registered struct {
+	c weak.Pointer[cache]
+	// usedAt is the number of completed cycles when the cache was last
+	// seen used (at its creation, or by a hook); cycles up to usedAt+1 may
+	// have seen calls.
+	usedAt uint64
 }
 
 func register(c *cache) {
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
-	registry.caches = append(registry.caches, weak.Make(c))
+	registry.caches = append(registry.caches, registered{c: weak.Make(c), usedAt: completedCycles()})
 	if !registry.armed {
 		registry.armed = true
 		arm()
@@ -125,12 +143,27 @@ var gcCycles atomic.Int64
 func afterGC() {
 	defer gcCycles.Add(1)
 	var idle []*cache
-	forEachCache(true, func(c *cache) {
-		c.fast.Store(nil)
-		if c.touched.Swap(false) {
-			c.idle = 0
-		} else if c.idle++; c.idle == 1 {
-			idle = append(idle, c)
+	forEachRegistered(true, func(r *registered, c *cache) {
+		// A call since the last hook either reopened the fast path or set
+		// touched (the fallback never opens it). Both are read: the slow
+		// path sets touched, then reopens, so a hook that takes touched
+		// between the two leaves the path open for the next hook to see,
+		// where touched alone would show no use at all until the hook after.
+		reopened := c.fast.Swap(nil) != nil
+		used := c.touched.Swap(false) || reopened
+		// Read after the swaps: every call they saw came before now cycles
+		// had completed.
+		now := completedCycles()
+		if used {
+			r.usedAt, c.idle = now, 0
+			return
+		}
+		// Cycles usedAt+2 to now began after the use was seen.
+		if n := idleCycles(r.usedAt, now); n > c.idle {
+			if c.idle == 0 {
+				idle = append(idle, c)
+			}
+			c.idle = n
 		}
 	})
 	for _, c := range idle {
@@ -138,20 +171,36 @@ func afterGC() {
 	}
 }
 
+// idleCycles is how many whole cycles are known to have had no call when
+// now cycles have completed and a call was last seen with usedAt
+// completed: none for cycle usedAt+1, which may have had calls the hook saw
+// only after it ended.
+func idleCycles(usedAt, now uint64) int {
+	if now <= usedAt+1 {
+		return 0
+	}
+	return int(now - usedAt - 1)
+}
+
 // forEachCache calls fn, under registry.mu, for every cache whose pool is
 // still reachable and forgets the others. fired says that the sentinel has
 // just been collected: it is re-armed while any cache remains.
 func forEachCache(fired bool, fn func(*cache)) {
+	forEachRegistered(fired, func(_ *registered, c *cache) { fn(c) })
+}
+
+// forEachRegistered is forEachCache with each cache's registry record.
+func forEachRegistered(fired bool, fn func(*registered, *cache)) {
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
 	if fired {
 		registry.armed = false
 	}
 	live := registry.caches[:0]
-	for _, w := range registry.caches {
-		if c := w.Value(); c != nil {
-			live = append(live, w)
-			fn(c)
+	for _, r := range registry.caches {
+		if c := r.c.Value(); c != nil {
+			live = append(live, r)
+			fn(&live[len(live)-1], c)
 		}
 	}
 	clear(registry.caches[len(live):])

@@ -11,25 +11,27 @@ import (
 	"github.com/gorseq/percpu/rseq"
 )
 
-// onOneCPU runs body on a thread locked to its goroutine and pinned to the
-// CPU it is on, so that every section body runs uses one CPU's stacks; it
-// reports false, without running body, where affinity cannot be set.
-func onOneCPU(t *testing.T, body func()) bool {
+// pinToOneCPU locks the calling goroutine to its thread and that thread to
+// the CPU it runs on, so that every call it makes meets the same per-CPU
+// stack; the returned function undoes both. It skips the test where the
+// affinity cannot be set.
+func pinToOneCPU(t testing.TB) func() {
 	t.Helper()
 	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	var old, one unix.CPUSet
+	var old unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &old); err != nil {
-		t.Logf("affinity not available: %v", err)
-		return false
+		runtime.UnlockOSThread()
+		t.Skipf("affinity not available: %v", err)
 	}
+	var one unix.CPUSet
 	one.Set(rseq.CPU())
 	if err := unix.SchedSetaffinity(0, &one); err != nil {
-		t.Logf("affinity not available: %v", err)
-		return false
+		runtime.UnlockOSThread()
+		t.Skipf("affinity not available: %v", err)
 	}
-	defer unix.SchedSetaffinity(0, &old)
-	runtime.Gosched()
-	body()
-	return true
+	runtime.Gosched() // move to that CPU now, if the kernel has not yet
+	return func() {
+		_ = unix.SchedSetaffinity(0, &old)
+		runtime.UnlockOSThread()
+	}
 }

@@ -11,7 +11,21 @@ import (
 // atomic instruction, Load sums every CPU. It is the statistics primitive of
 // every layer above. Where sections cannot run, Add falls back to atomic
 // adds on per-P shards.
+//
+// The zero Counter is ready to use, like atomic.Int64: its per-CPU memory
+// is allocated by the first Add. A Counter must not be copied after first
+// use.
 type Counter struct {
+	_ noCopy
+	// s is nil until the first Add publishes the counter's memory; once
+	// set it never changes, so every Add and Load of the counter works on
+	// the same cells.
+	s atomic.Pointer[counterState]
+}
+
+// counterState is a Counter's memory: immutable after publication but for
+// the counts themselves.
+type counterState struct {
 	desc  arch.StackDesc
 	cells blocks
 	mem   []uintptr // the blocks' memory
@@ -23,41 +37,75 @@ type paddedInt64 struct {
 	_ [minBlock - 8]byte
 }
 
-// NewCounter returns a counter at zero.
+// NewCounter returns a counter at zero, its memory already allocated. A
+// zero Counter is equivalent; NewCounter only moves the allocation out of
+// the first Add.
 func NewCounter() *Counter {
-	shift := blockShift(arch.ControlBytes(1))
-	c := &Counter{mem: alignedWords(nIndexes<<shift/8, minBlock), spill: make([]paddedInt64, shardCount())}
-	c.cells = blocks{base: unsafe.Pointer(&c.mem[0]), shift: shift}
-	c.desc = c.cells.desc(arch.TopOffset(0), 0)
+	c := new(Counter)
+	c.s.Store(newCounterState())
 	return c
+}
+
+func newCounterState() *counterState {
+	shift := blockShift(arch.ControlBytes(1))
+	s := &counterState{mem: alignedWords(nIndexes<<shift/8, minBlock), spill: make([]paddedInt64, shardCount())}
+	s.cells = blocks{base: unsafe.Pointer(&s.mem[0]), shift: shift}
+	s.desc = s.cells.desc(arch.TopOffset(0), 0)
+	return s
+}
+
+// state returns the counter's memory, allocating it on first use. Racing
+// first Adds each allocate, and one CompareAndSwap picks the winner: every
+// caller returns the published state, so no Add lands in memory that Load
+// does not read.
+func (c *Counter) state() *counterState {
+	if s := c.s.Load(); s != nil {
+		return s
+	}
+	c.s.CompareAndSwap(nil, newCounterState())
+	return c.s.Load()
 }
 
 // Add adds delta to the counter.
 func (c *Counter) Add(delta int64) {
+	s := c.s.Load()
+	if s == nil {
+		s = c.state()
+	}
 	if on {
-		st := arch.CounterAdd(&c.desc, delta)
-		if st == arch.Committed || c.addSlow(delta, st) {
+		st := arch.CounterAdd(&s.desc, delta)
+		if st == arch.Committed || s.addSlow(delta, st) {
 			return
 		}
 	}
-	c.spill[shardHint()&(len(c.spill)-1)].Add(delta)
+	s.spill[shardHint()&(len(s.spill)-1)].Add(delta)
 }
 
 // addSlow handles a status other than a clean commit; false means spill.
-func (c *Counter) addSlow(delta int64, st arch.Status) bool {
-	st, _ = settle(st, func() arch.Status { return arch.CounterAdd(&c.desc, delta) })
+func (s *counterState) addSlow(delta int64, st arch.Status) bool {
+	st, _ = settle(st, func() arch.Status { return arch.CounterAdd(&s.desc, delta) })
 	return st.Outcome() == arch.Committed
 }
 
 // Load returns the sum of every CPU's count. Adds that run concurrently may
-// or may not be included.
+// or may not be included. A counter nobody has added to reads 0.
 func (c *Counter) Load() int64 {
+	s := c.s.Load()
+	if s == nil {
+		return 0
+	}
 	var sum int64
 	for i := 0; i < nIndexes; i++ {
-		sum += int64(atomic.LoadUintptr(c.cells.word(i, arch.TopOffset(0))))
+		sum += int64(atomic.LoadUintptr(s.cells.word(i, arch.TopOffset(0))))
 	}
-	for i := range c.spill {
-		sum += c.spill[i].Load()
+	for i := range s.spill {
+		sum += s.spill[i].Load()
 	}
 	return sum
 }
+
+// noCopy makes go vet's copylocks check report copies of a Counter.
+type noCopy struct{}
+
+func (*noCopy) Lock()   {}
+func (*noCopy) Unlock() {}

@@ -22,6 +22,64 @@ func TestCounterConservation(t *testing.T) {
 	})
 }
 
+// TestCounterZeroValueConcurrent checks that a zero Counter is ready to
+// use: many goroutines released at once race to make its first Add, in
+// every variant, and no Add is lost (a first Add that counted into memory
+// the counter then dropped would be).
+func TestCounterZeroValueConcurrent(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, l load) {
+		var c Counter
+		var want atomic.Int64
+		l.run(t, func(w, i int) {
+			d := int64(w%3 + 1)
+			c.Add(d)
+			want.Add(d)
+		})
+		if got := c.Load(); got != want.Load() {
+			t.Fatalf("zero counter = %d, want %d", got, want.Load())
+		}
+	})
+	// The first Adds themselves, many rounds: each round starts a fresh
+	// zero Counter and releases every goroutine at once on its first Add.
+	const rounds, workers, adds = 200, 8, 3
+	for r := 0; r < rounds; r++ {
+		var c Counter
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				for i := 0; i < adds; i++ {
+					c.Add(1)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if got := c.Load(); got != workers*adds {
+			t.Fatalf("round %d: zero counter = %d after %d Adds from %d goroutines", r, got, workers*adds, workers)
+		}
+	}
+}
+
+// TestCounterZeroLoad checks that a zero Counter reads 0 and allocates
+// nothing until its first Add.
+func TestCounterZeroLoad(t *testing.T) {
+	var c Counter
+	if got := c.Load(); got != 0 {
+		t.Fatalf("zero counter = %d", got)
+	}
+	if c.s.Load() != nil {
+		t.Fatal("Load allocated the counter's memory")
+	}
+	c.Add(7)
+	if got := c.Load(); got != 7 {
+		t.Fatalf("zero counter after Add(7) = %d", got)
+	}
+}
+
 func TestCounterZeroAndNegative(t *testing.T) {
 	c := NewCounter()
 	if got := c.Load(); got != 0 {

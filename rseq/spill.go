@@ -6,6 +6,13 @@ import "sync"
 // mutex. The fallback never touches per-CPU memory, so it is safe whatever
 // the sections are doing. Shards are picked by P id.
 //
+// A goroutine does not keep its P: a locked thread that stays on one CPU
+// comes back from a collection or a blocking call on whichever P was idle.
+// So pop, finding its shard empty, takes from the member's other shards
+// before it reports empty: a value pushed on one P is never invisible to a
+// pop on another, which is what the per-CPU stacks give a thread that
+// stays on its CPU (and what sync.Pool's stealing gives its users).
+//
 // The mutex is the only synchronization: its Lock and Unlock are the two
 // atomic instructions of every operation. (An atomic length beside it, to
 // skip empty shards without locking, cost a third, an XCHG per store on
@@ -13,7 +20,11 @@ import "sync"
 type spill[T any] struct {
 	mu    sync.Mutex
 	items []T // guarded by mu
-	_     [64]byte
+	// next is the same member's shard of the next P, in a ring through
+	// all of the member's shards (itself when there is one); set by
+	// newSpills, never changed.
+	next *spill[T]
+	_    [64]byte
 }
 
 func (s *spill[T]) push(v T, capacity int) bool {
@@ -26,7 +37,24 @@ func (s *spill[T]) push(v T, capacity int) bool {
 	return true
 }
 
+// pop pops the newest item of this shard or, when it is empty, of the
+// first non-empty shard of the same member after it in the ring; false when
+// every one was empty as it was visited. It holds one shard's lock at a
+// time.
 func (s *spill[T]) pop() (v T, ok bool) {
+	if v, ok = s.popOwn(); ok {
+		return v, true
+	}
+	for o := s.next; o != s; o = o.next {
+		if v, ok = o.popOwn(); ok {
+			return v, true
+		}
+	}
+	return v, false
+}
+
+// popOwn pops the newest item of this shard only.
+func (s *spill[T]) popOwn() (v T, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.items) == 0 {
@@ -53,8 +81,9 @@ func (s *spill[T]) pushBatch(src []T, capacity int) int {
 	return n
 }
 
-// popBatch pops up to len(dst) items into dst, deepest first, as PopWords
-// does, and returns how many.
+// popBatch pops up to len(dst) items of this shard only into dst, deepest
+// first, as PopWords does, and returns how many. (Its caller, a batch
+// refill, has a depot of its own to go to.)
 func (s *spill[T]) popBatch(dst []T) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -82,7 +111,11 @@ type spills[T any] struct {
 }
 
 func newSpills[T any](members int) spills[T] {
-	return spills[T]{shards: make([]spill[T], shardCount()*members), members: members}
+	s := spills[T]{shards: make([]spill[T], shardCount()*members), members: members}
+	for i := range s.shards {
+		s.shards[i].next = &s.shards[(i+members)%len(s.shards)]
+	}
+	return s
 }
 
 // local returns the calling P's shard of member k.
