@@ -20,7 +20,7 @@ import (
 //
 // Unlike sync.Pool, a Pool in steady use keeps its values across garbage
 // collections; one that went a whole GC cycle without a Get or a Put lets
-// them go at the end of that cycle (see the package documentation). Its
+// them go at the end of the next (see the package documentation). Its
 // memory is bounded (see SetLimits), and changing GOMAXPROCS neither
 // empties nor re-allocates it.
 //

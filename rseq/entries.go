@@ -30,6 +30,10 @@ type EntryStacks struct {
 	caps    []int
 	spills  spills[Entry]
 	drainMu sync.Mutex
+	// shardsUsed is set, before the first push to a shard, once a thread
+	// that cannot run sections has pushed there; until then a pop that
+	// finds its CPU's stack empty does not lock the shards to look.
+	shardsUsed atomic.Bool
 }
 
 // liveSentinel is what every stack's slot[-1] points at: a slot that always
@@ -104,6 +108,9 @@ func (s *EntryStacks) pushSlow(k int, e Entry, st arch.Status) bool {
 	st, shard := settle(st, func() arch.Status { return s.pushMarking(k, e) })
 	if shard {
 		shardOps.Add(1)
+		if !s.shardsUsed.Load() {
+			s.shardsUsed.Store(true)
+		}
 		return s.spills.local(k).push(e, s.caps[k])
 	}
 	return st.Outcome() == arch.Committed
@@ -139,8 +146,10 @@ func (s *EntryStacks) popSlow(k int, e Entry, st arch.Status) (Entry, bool) {
 		return e, true
 	case shard:
 		shardOps.Add(1)
+	case !s.shardsUsed.Load():
+		return Entry{}, false // empty here, and nothing was ever put in a shard
 	}
-	return s.spills.local(k).pop() // empty here, or no sections: try the shard
+	return s.spills.local(k).pop() // empty here, or no sections: try the shards
 }
 
 // Drain takes every entry out of every CPU's stacks and every shard and
