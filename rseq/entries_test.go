@@ -10,10 +10,21 @@ import (
 // token is a heap object handed around through an EntryStacks. While it is
 // in a stack, the stack is the only thing that references it, so a GC that
 // missed it would free it: clobberfree would then overwrite magic.
+//
+// An entry's Aux is the token's tag, a second object that the token points
+// to, so that a protocol that shaded only Aux would leave the token itself
+// unmarked (Aux is reachable from P, not P from Aux).
 type token struct {
 	magic uint64
 	id    uintptr
-	_     [48]byte
+	tag   *tokenTag
+	_     [40]byte
+}
+
+type tokenTag struct{ id uintptr }
+
+func newToken(id uintptr) *token {
+	return &token{magic: tokenMagic, id: id, tag: &tokenTag{id: id}}
 }
 
 const tokenMagic = 0x7061726164697365
@@ -21,7 +32,7 @@ const tokenMagic = 0x7061726164697365
 func newTokens(n int) []*token {
 	out := make([]*token, n)
 	for i := range out {
-		out[i] = &token{magic: tokenMagic, id: uintptr(i + 1)}
+		out[i] = newToken(uintptr(i + 1))
 	}
 	return out
 }
@@ -30,7 +41,7 @@ func newTokens(n int) []*token {
 // side words travelled with it.
 func checkEntry(t *testing.T, e Entry) *token {
 	tk := (*token)(e.P)
-	if tk.magic != tokenMagic || e.N0 != tk.id || e.N1 != ^tk.id || e.Aux != unsafe.Pointer(tk) {
+	if tk.magic != tokenMagic || e.N0 != tk.id || e.N1 != ^tk.id || e.Aux != unsafe.Pointer(tk.tag) || tk.tag.id != tk.id {
 		t.Errorf("corrupt entry: magic %#x id %d n0 %d n1 %#x aux %p p %p", tk.magic, tk.id, e.N0, e.N1, e.Aux, e.P)
 	}
 	return tk
@@ -51,7 +62,7 @@ func drainIDs(t *testing.T, s *EntryStacks) []uintptr {
 }
 
 func entryOf(tk *token) Entry {
-	return Entry{P: unsafe.Pointer(tk), Aux: unsafe.Pointer(tk), N0: tk.id, N1: ^tk.id}
+	return Entry{P: unsafe.Pointer(tk), Aux: unsafe.Pointer(tk.tag), N0: tk.id, N1: ^tk.id}
 }
 
 func TestEntryStacksConservation(t *testing.T) {
@@ -134,7 +145,7 @@ func gcWorker(t *testing.T, s *EntryStacks, led *ledger, w, perWorker int, stop 
 	var mine [16]*token
 	n := 0
 	for ; n < perWorker; n++ {
-		mine[n] = &token{magic: tokenMagic, id: uintptr(w*perWorker + n + 1)}
+		mine[n] = newToken(uintptr(w*perWorker + n + 1))
 		led.claim(mine[n].id, w)
 	}
 	rng := rand.New(rand.NewPCG(uint64(w), 3))
@@ -226,7 +237,7 @@ func TestEntryStacksHoldNoReference(t *testing.T) {
 	s := NewEntryStacks([]int{16})
 	collected := make(chan uintptr, n)
 	for i := 0; i < n; i++ {
-		tk := &token{magic: tokenMagic, id: uintptr(i + 1)}
+		tk := newToken(uintptr(i + 1))
 		runtime.AddCleanup(tk, func(id uintptr) { collected <- id }, tk.id)
 		if !s.Push(0, entryOf(tk)) {
 			t.Fatalf("push %d refused by a capacity-16 stack", i)

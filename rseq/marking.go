@@ -54,9 +54,12 @@ func shade(pid int, p, aux unsafe.Pointer) {
 	}
 	if pid < len(shadeSlots) && !raceEnabled {
 		// The slot is this P's alone, and the caller is pinned to it: no
-		// other goroutine can store to it until the caller unpins.
+		// other goroutine can store to it until the caller unpins. The
+		// first store is made in a function of its own: written inline,
+		// the compiler removes it as dead (the second overwrites it),
+		// barrier and all, and p goes unshaded.
 		s := &shadeSlots[pid]
-		s.p = p
+		storeBarriered(&s.p, p)
 		s.p = aux
 		return
 	}
@@ -67,6 +70,12 @@ func shade(pid int, p, aux unsafe.Pointer) {
 	atomic.StorePointer(&s.p, p)
 	atomic.StorePointer(&s.p, aux)
 }
+
+// storeBarriered is *slot = p, with its write barrier, in a call that the
+// compiler cannot drop as a dead store.
+//
+//go:noinline
+func storeBarriered(slot *unsafe.Pointer, p unsafe.Pointer) { *slot = p }
 
 // pushMarking pushes e onto this CPU's stack k with the marking protocol.
 // It is correct in every GC phase.
