@@ -10,7 +10,7 @@ var pairWorkload = Workload{
 	Uses:    shapePool,
 	Default: true,
 	Prepare: func(t *Target) func(n int) {
-		return func(n int) { parallel(t.Procs, n, func(_, ops int) { pairs(t.Pool, ops) }) }
+		return func(n int) { parallel(t.Procs, n, func(_, ops int) { runPairs(t.Pool, ops) }) }
 	},
 }
 
