@@ -12,6 +12,10 @@ import (
 func TestPairLoops(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one P: per-P caches see every Put
 	const ops = 1000
+	maxMade := int64(maxHeld)
+	if raceEnabled {
+		maxMade = ops / 2 // sync.Pool and the pools on it drop a quarter of Puts under -race
+	}
 	for _, c := range contenders {
 		if c.NewPool == nil {
 			continue
@@ -35,7 +39,7 @@ func TestPairLoops(t *testing.T) {
 				return
 			case c.Baseline && made != ops:
 				t.Errorf("the baseline made %d records in %d round trips, want %d", made, ops, ops)
-			case !c.Baseline && made > maxHeld:
+			case !c.Baseline && made > maxMade:
 				t.Errorf("made %d records in %d serial round trips: Put does not reach Get", made, ops)
 			}
 			// Every round trip wrote once to a record the pool made.
