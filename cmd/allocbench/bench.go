@@ -127,13 +127,15 @@ func build(c cell, procs int, sizes []int, news *counter) *Target {
 		t.Buffers = c.impl.NewBufferPool(newBuffer)
 	case shapeArena:
 		t.NewArena = func() Arena { return c.impl.NewArena(newItem) }
+	case shapeCounter:
+		t.Counter = c.impl.NewCounter()
 	}
 	return t
 }
 
 // close closes the target's pool, if it is a closer.
 func (t *Target) close() {
-	for _, p := range []any{t.Pool, t.Buffers} {
+	for _, p := range []any{t.Pool, t.Buffers, t.Counter} {
 		if c, ok := p.(closer); ok {
 			c.Close()
 		}

@@ -48,7 +48,8 @@ ns/op         wall time per operation (one value's Get and Put), all goroutines 
 ops/s         10⁹ / (ns/op)
 allocs, B     heap allocations per operation, the workload's own garbage included
 hit           share of Gets served without making a new value: 1 - News/Gets
-              (—: new, slab and allocarena allocate every value they hand out)
+              (—: new, slab and allocarena allocate every value they hand out;
+              the counter workload pools nothing)
 GC CPU/op     the GC's CPU time per operation (runtime/metrics' estimate)
 max pause     the longest stop-the-world GC pause (the bound of its histogram bucket)
 vs sync.Pool  ns/op divided by sync.Pool's at the same cpu: below 1× is faster
@@ -174,9 +175,12 @@ func formatBytes(v float64) string {
 }
 
 // formatHit prints the hit rate, or a dash for the baseline, which pools
-// nothing, and for off-heap contenders, which make their records themselves
-// and count none.
+// nothing, for off-heap contenders, which make their records themselves
+// and count none, and for the counter workload.
 func formatHit(r *Result) string {
+	if w := lookupWorkload(r.Workload); w != nil && w.Uses == shapeCounter {
+		return "—" // counts, pools nothing
+	}
 	name, _ := r.contender()
 	if c := lookupContender(name); c != nil && (c.Baseline || c.OffHeap) {
 		return "—"

@@ -131,7 +131,8 @@ func TestPlot(t *testing.T) {
 }
 
 // The hit column shows a rate for pools, and a dash for the baseline and
-// the off-heap contenders (also as NAME/fallback), which count no hits.
+// the off-heap contenders (also as NAME/fallback), which count no hits,
+// and for the counter workload, which pools nothing.
 func TestHitColumn(t *testing.T) {
 	for impl, want := range map[string]string{
 		"syncpool": "100.0%", "alloc/fallback": "100.0%",
@@ -141,5 +142,9 @@ func TestHitColumn(t *testing.T) {
 		if got := formatHit(&r); got != want {
 			t.Errorf("%s: hit %q, want %q", impl, got, want)
 		}
+	}
+	r := Result{Workload: "counter", Impl: "atomic", Runs: []Run{{NewsPerOp: 0}}}
+	if got := formatHit(&r); got != "—" {
+		t.Errorf("counter workload: hit %q, want a dash", got)
 	}
 }

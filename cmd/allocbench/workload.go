@@ -13,6 +13,7 @@ const (
 	shapePool    shape = iota // a Pool of *Item
 	shapeBuffers              // a BufferPool
 	shapeArena                // Arenas
+	shapeCounter              // a Counter
 )
 
 // A Target is what a workload drives: one contender, built for one cell
@@ -22,6 +23,7 @@ type Target struct {
 	Pool     Pool         // for shapePool workloads
 	Buffers  BufferPool   // for shapeBuffers workloads
 	NewArena func() Arena // for shapeArena workloads: one arena per goroutine
+	Counter  Counter      // for shapeCounter workloads
 	Sizes    []int        // buffer sizes to replay (shapeBuffers)
 }
 
@@ -58,6 +60,7 @@ var workloads = []*Workload{
 	&liveSetWorkload,
 	&arenaWorkload,
 	&replayWorkload,
+	&counterWorkload,
 }
 
 // lookupWorkload returns the workload named name, or nil.
