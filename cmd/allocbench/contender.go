@@ -131,6 +131,13 @@ func contenderNames() []string {
 	return names
 }
 
+// runs reports whether c can run workload w: whether it offers w's shape
+// and, for a workload of expensive values, makes them through the function
+// that pays for them.
+func (c *Contender) runs(w *Workload) bool {
+	return c.offers(w.Uses) && !(w.NewDelay > 0 && c.OffHeap)
+}
+
 // offers reports whether c can run a workload that uses shape s.
 func (c *Contender) offers(s shape) bool {
 	switch s {
@@ -142,6 +149,8 @@ func (c *Contender) offers(s shape) bool {
 		return c.NewArena != nil
 	case shapeCounter:
 		return c.NewCounter != nil
+	case shapeLogger:
+		return c.NewPool != nil && c.NewBufferPool != nil
 	}
 	return false
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // Defaults, chosen so that the default run takes about a minute on 2 CPUs:
-// 112 cells (5 workloads, 2 -cpu values, up to 13 contenders with the
+// 128 cells (5 workloads, 2 -cpu values, up to 15 contenders with the
 // fallbacks), each a warm-up (its last run a quarter of -benchtime) plus 3
 // runs of 150ms.
 const (

@@ -65,6 +65,10 @@ func workloadGrid(wl *Workload, results []Result) *grid {
 		g.header = append(g.header, "GCs", "GC CPU/op", "max pause")
 		g.right = append(g.right, true, true, true)
 	}
+	for _, col := range wl.Columns {
+		g.header = append(g.header, col.header)
+		g.right = append(g.right, true)
+	}
 	compared := slices.ContainsFunc(results, func(r Result) bool {
 		return r.Workload == wl.Name && r.Impl == referenceImpl
 	})
@@ -129,6 +133,9 @@ func tableRow(wl *Workload, r *Result) []string {
 			formatNs(r.median(gcCPUNsPerOp))+" ns",
 			humanize.SIWithDigits(r.median(gcPauseMaxNs)/1e9, 2, "s"))
 	}
+	for _, col := range wl.Columns {
+		row = append(row, col.value(r))
+	}
 	return row
 }
 
@@ -185,7 +192,11 @@ func formatHit(r *Result) string {
 	if c := lookupContender(name); c != nil && (c.Baseline || c.OffHeap) {
 		return "—"
 	}
-	hit := 100 * (1 - r.median(newsPerOp))
+	gets := 1.0
+	if w := lookupWorkload(r.Workload); w != nil {
+		gets = float64(w.getsPerOp())
+	}
+	hit := 100 * (1 - r.median(newsPerOp)/gets)
 	if hit > 99.95 && hit < 100 {
 		return ">99.9%"
 	}
