@@ -19,11 +19,14 @@ const referenceImpl = "syncpool"
 // per workload with a block of rows per -cpu value, fastest first.
 func writeTable(w io.Writer, rep *Report) error {
 	var b strings.Builder
-	writeTableHeader(&b, rep.Header)
+	writeTableHeader(&b, rep.Header, rep.Results)
+	if err := writeSummary(&b, rep.Results); err != nil {
+		return err
+	}
 	for _, name := range distinct(rep.Results, everyResult, func(r Result) string { return r.Workload }) {
 		wl := lookupWorkload(name)
 		fmt.Fprintf(&b, "\n%s — %s\n", name, wl.About)
-		if err := workloadGrid(wl, rep.Results).write(&b, "  "); err != nil {
+		if err := workloadGrid(wl, rep.Results, rep.Header.Cores).write(&b, "  "); err != nil {
 			return err
 		}
 	}
@@ -32,7 +35,7 @@ func writeTable(w io.Writer, rep *Report) error {
 	return err
 }
 
-func writeTableHeader(b *strings.Builder, h Header) {
+func writeTableHeader(b *strings.Builder, h Header, results []Result) {
 	fmt.Fprintf(b, "allocbench · %s, %d cores · %s %s/%s · %s · GOMAXPROCS %d\n",
 		h.CPU, h.Cores, h.Go, h.OS, h.Arch, h.Kernel, h.GOMAXPROCS)
 	fmt.Fprintln(b, h.Mode)
@@ -41,6 +44,47 @@ func writeTableHeader(b *strings.Builder, h Header) {
 	}
 	fmt.Fprintf(b, "each cell: warm-up, then %d × %s timed, each after a GC; medians shown, ± is half the range\n",
 		h.Count, h.Benchtime)
+	if line := oversubscription(results, h.Cores); line != "" {
+		fmt.Fprintln(b, line)
+	}
+}
+
+// oversubscribedMark follows the -cpu value of a row that ran more Ps than
+// the machine has CPUs.
+const oversubscribedMark = "*"
+
+// oversubscribed reports whether r ran more Ps than cores.
+func oversubscribed(r *Result, cores int) bool { return cores > 0 && r.GOMAXPROCS > cores }
+
+// oversubscription returns the header line that explains the rows marked
+// oversubscribed — the -cpu values above cores, and the workloads that run
+// more Ps than cores at a lower -cpu value — or "" if no row is.
+func oversubscription(results []Result, cores int) string {
+	over := func(r Result) bool { return oversubscribed(&r, cores) }
+	cpus := distinct(results, func(r Result) bool { return over(r) && r.CPU > cores }, func(r Result) int { return r.CPU })
+	slices.Sort(cpus)
+	always := distinct(results, func(r Result) bool { return over(r) && r.CPU <= cores }, func(r Result) string { return r.Workload })
+	var which []string
+	if len(cpus) > 0 {
+		which = append(which, "-cpu "+joinInts(cpus))
+	}
+	if len(always) > 0 {
+		which = append(which, "every "+strings.Join(always, ", ")+" row")
+	}
+	if len(which) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s oversubscribed: more Ps than the machine's %d CPUs, which the OS time-slices (%s)",
+		oversubscribedMark, cores, strings.Join(which, "; "))
+}
+
+// joinInts joins integers with commas.
+func joinInts(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
 }
 
 const tableLegend = `
@@ -53,10 +97,14 @@ hit           share of Gets served without making a new value: 1 - News/Gets
 GC CPU/op     the GC's CPU time per operation (runtime/metrics' estimate)
 max pause     the longest stop-the-world GC pause (the bound of its histogram bucket)
 vs sync.Pool  ns/op divided by sync.Pool's at the same cpu: below 1× is faster
+cpu N*        the cell ran more Ps than the machine has CPUs (oversubscribed)
+summary       per contender, over the cells it ran beside sync.Pool: the geometric
+              mean of "vs sync.Pool", and the cell where that ratio was largest
 `
 
-// workloadGrid lays out the results of one workload.
-func workloadGrid(wl *Workload, results []Result) *grid {
+// workloadGrid lays out the results of one workload, marking the rows that
+// ran more Ps than cores.
+func workloadGrid(wl *Workload, results []Result, cores int) *grid {
 	g := &grid{
 		header: []string{"cpu", "impl", "ns/op", "±", "ops/s", "allocs", "B", "hit"},
 		right:  []bool{true, false, true, true, true, true, true, true},
@@ -90,6 +138,9 @@ func workloadGrid(wl *Workload, results []Result) *grid {
 		}
 		for _, r := range block {
 			row := tableRow(wl, r)
+			if oversubscribed(r, cores) {
+				row[0] += oversubscribedMark
+			}
 			if compared {
 				row = append(row, formatRatio(r.median(nsPerOp), ref))
 			}
