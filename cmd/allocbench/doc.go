@@ -2,11 +2,19 @@
 // off-heap slab and arena against sync.Pool, a per-P pool built on procPin,
 // lock-free stacks and rings, a channel, a mutex, and plain allocation, on
 // workloads that stand for how services use pools. It prints a table a person can read at a
-// glance, or benchstat's format, or JSON, and can plot throughput.
+// glance, or benchstat's format, or JSON, and can chart each contender's time
+// relative to sync.Pool.
 //
 //	go run ./cmd/allocbench                    # the default set, about a minute on 2 CPUs
 //	go run ./cmd/allocbench -workload all -cpu 1,2,4,8 -count 5 -format benchfmt > new.txt
 //	go run ./cmd/allocbench -impl syncpool,perp -workload pair -plot pair.svg
+//
+// The table opens with a summary (each contender's geometric mean ratio to
+// sync.Pool over the cells it ran, and its worst cell) and marks with * the
+// rows that ran more Ps than the machine has CPUs. The chart (-plot) has a
+// panel per workload: bars of each contender's time relative to
+// sync.Pool's, on a log scale from the 1× line, this module's contenders in
+// blues and the peers in oranges, fallback rows in outline.
 //
 // # What is measured
 //
