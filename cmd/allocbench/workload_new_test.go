@@ -83,6 +83,17 @@ func TestExpensiveNew(t *testing.T) {
 	if d := time.Since(start); d < expensiveWorkload.NewDelay || news.load() != 1 {
 		t.Errorf("a new value took %v (want at least %v), %d counted", d, expensiveWorkload.NewDelay, news.load())
 	}
+	// Prepare fills the pool (here one that keeps its values across GCs):
+	// a round of the workload then makes nothing.
+	var made counter
+	run := expensiveWorkload.Prepare(build(cell{&expensiveWorkload, lookupContender("mutex"), 1}, 1, nil, &made))
+	if n := made.load(); n != expensiveHeld {
+		t.Errorf("Prepare made %d values, want %d", n, expensiveHeld)
+	}
+	run(expensiveHeld)
+	if n := made.load(); n != expensiveHeld {
+		t.Errorf("a round after Prepare made %d values", n-expensiveHeld)
+	}
 	if lookupContender("slab").runs(&expensiveWorkload) || !lookupContender("slab").runs(&pairWorkload) {
 		t.Error("the off-heap slab runs the expensive workload, or not the pair workload")
 	}
