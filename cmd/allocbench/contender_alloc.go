@@ -40,28 +40,10 @@ type allocPool struct{ p alloc.Pool }
 func (a *allocPool) Get() *Item  { return a.p.Get().(*Item) }
 func (a *allocPool) Put(x *Item) { a.p.Put(x) }
 
-// pairs is the pair loop with static calls (see pairloop.go).
-func (p *allocPool) pairs(ops int) {
-	for range ops {
-		x := p.Get()
-		x.Data[0]++
-		p.Put(x)
-	}
-}
-
 type allocPoolOf struct{ p alloc.PoolOf[*Item] }
 
 func (a *allocPoolOf) Get() *Item  { return a.p.Get() }
 func (a *allocPoolOf) Put(x *Item) { a.p.Put(x) }
-
-// pairs is the pair loop with static calls (see pairloop.go).
-func (p *allocPoolOf) pairs(ops int) {
-	for range ops {
-		x := p.Get()
-		x.Data[0]++
-		p.Put(x)
-	}
-}
 
 type allocBuffers struct{ b alloc.Buffers }
 

@@ -34,12 +34,3 @@ func (p *chanPool) Put(x *Item) {
 	default: // full: drop
 	}
 }
-
-// pairs is the pair loop with static calls (see pairloop.go).
-func (p *chanPool) pairs(ops int) {
-	for range ops {
-		x := p.Get()
-		x.Data[0]++
-		p.Put(x)
-	}
-}

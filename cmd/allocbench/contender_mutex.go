@@ -43,12 +43,3 @@ func (p *mutexPool) Put(x *Item) {
 	}
 	p.mu.Unlock()
 }
-
-// pairs is the pair loop with static calls (see pairloop.go).
-func (p *mutexPool) pairs(ops int) {
-	for range ops {
-		x := p.Get()
-		x.Data[0]++
-		p.Put(x)
-	}
-}

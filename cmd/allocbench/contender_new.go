@@ -19,15 +19,6 @@ type newPool func() *Item
 func (p newPool) Get() *Item { return p() }
 func (newPool) Put(*Item)    {}
 
-// pairs is the pair loop with static calls (see pairloop.go).
-func (p newPool) pairs(ops int) {
-	for range ops {
-		x := p.Get()
-		x.Data[0]++
-		p.Put(x)
-	}
-}
-
 // makePool allocates on GetBytes and drops on PutBytes.
 type makePool func(n int) []byte
 

@@ -78,15 +78,6 @@ func (p *perPPool) Put(x *Item) {
 	p.evict(x)
 }
 
-// pairs is the pair loop with static calls (see pairloop.go).
-func (p *perPPool) pairs(ops int) {
-	for range ops {
-		x := p.Get()
-		x.Data[0]++
-		p.Put(x)
-	}
-}
-
 // pin pins the goroutine and returns its P's stack, or nil for a P added
 // after the pool was made. The caller must call unpin.
 func (p *perPPool) pin() *perPStack {

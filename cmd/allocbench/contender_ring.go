@@ -64,15 +64,6 @@ func (p *ringPool) Put(x *Item) {
 	}
 }
 
-// pairs is the pair loop with static calls (see pairloop.go).
-func (p *ringPool) pairs(ops int) {
-	for range ops {
-		x := p.Get()
-		x.Data[0]++
-		p.Put(x)
-	}
-}
-
 // ring is a bounded MPMC queue. Cell c is free for the push at position pos
 // when c.seq == pos, and full for the pop at pos when c.seq == pos+1; a pop
 // sets it to pos+len(cells), freeing it for the next lap.

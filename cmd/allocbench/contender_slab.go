@@ -37,15 +37,6 @@ func newSlabPool() *slabPool {
 func (p *slabPool) Get() *Item  { return p.recs.New() }
 func (p *slabPool) Put(x *Item) { p.recs.Free(x) }
 
-// pairs is the pair loop with static calls (see pairloop.go).
-func (p *slabPool) pairs(ops int) {
-	for range ops {
-		x := p.Get()
-		x.Data[0]++
-		p.Put(x)
-	}
-}
-
 // Close returns the pool's memory to the system: every record it handed out
 // becomes invalid.
 func (p *slabPool) Close() { p.recs.Allocator().Close() }

@@ -28,15 +28,6 @@ func newSyncPool(newItem func() *Item) Pool {
 func (s *syncPool) Get() *Item  { return s.p.Get().(*Item) }
 func (s *syncPool) Put(x *Item) { s.p.Put(x) }
 
-// pairs is the pair loop with static calls (see pairloop.go).
-func (p *syncPool) pairs(ops int) {
-	for range ops {
-		x := p.Get()
-		x.Data[0]++
-		p.Put(x)
-	}
-}
-
 // syncBufferPool keeps one sync.Pool per power-of-two size class. It stores
 // a buffer as the pointer to its first byte: a pointer converts to an
 // interface without allocating, where a *[]byte would need a new box on

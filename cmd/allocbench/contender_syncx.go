@@ -27,12 +27,3 @@ func newSyncxPool(newItem func() *Item) Pool {
 
 func (s *syncxPool) Get() *Item  { return s.p.Get().(*Item) }
 func (s *syncxPool) Put(x *Item) { s.p.Put(x) }
-
-// pairs is the pair loop with static calls (see pairloop.go).
-func (p *syncxPool) pairs(ops int) {
-	for range ops {
-		x := p.Get()
-		x.Data[0]++
-		p.Put(x)
-	}
-}

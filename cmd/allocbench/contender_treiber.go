@@ -84,15 +84,6 @@ func (p *treiberPool) Put(x *Item) {
 	}
 }
 
-// pairs is the pair loop with static calls (see pairloop.go).
-func (p *treiberPool) pairs(ops int) {
-	for range ops {
-		x := p.Get()
-		x.Data[0]++
-		p.Put(x)
-	}
-}
-
 // node returns the chunk and index of a slot's node.
 func (p *treiberPool) node(slot uint32) (*treiberNodes, int) {
 	i := slot - 1

@@ -71,10 +71,11 @@
 // all runs every one. allocbench -h lists them with a line on each;
 // workload_NAME.go says more.
 //
-// The pair loop, and the counter's, run in each contender's own code, with
-// static calls to the pool or counter (pairloop.go says why: through the
-// Pool interface the dispatch cost 1.5–2.5 ns a round trip, not the same
-// for every pool); the other workloads call through the Pool interface.
+// The workloads' inner loops run in each contender's own code, with static
+// calls to the pool or counter: loopgen copies the marked loops into
+// loops_gen.go (loops.go says why: through the Pool interface the dispatch
+// cost 4–6 ns a round trip, not the same for every pool). Only logger calls
+// through the interfaces.
 //
 // # Contenders
 //

@@ -27,9 +27,9 @@ var expensiveWorkload = Workload{
 		// Fill the pool first, on every P, as a second of sync's benchmark
 		// amortizes its first round: otherwise the warm-up would time
 		// the first fill (100 News per goroutine) and size the runs by it.
-		parallel(t.Procs, t.Procs*expensiveHeld, func(_, ops int) { holdExpensive(t.Pool, ops) })
+		parallel(t.Procs, t.Procs*expensiveHeld, func(_, ops int) { runHoldExpensive(t.Pool, ops) })
 		return func(n int) {
-			parallel(t.Procs, n, func(_, ops int) { holdExpensive(t.Pool, ops) })
+			parallel(t.Procs, n, func(_, ops int) { runHoldExpensive(t.Pool, ops) })
 			runtime.KeepAlive(ballast)
 		}
 	},
@@ -43,6 +43,8 @@ const (
 
 // holdExpensive performs ops round trips: it gets up to expensiveHeld
 // values, allocating garbage after each Get, then puts them all back.
+//
+//allocbench:loop
 func holdExpensive(p Pool, ops int) {
 	held := make([]*Item, expensiveHeld)
 	sink := make([][]byte, 1) // stored through a slice, the garbage escapes

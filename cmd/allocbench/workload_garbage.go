@@ -13,7 +13,7 @@ var garbageWorkload = Workload{
 	Uses:  shapePool,
 	GC:    true,
 	Prepare: func(t *Target) func(n int) {
-		return func(n int) { parallel(t.Procs, n, func(_, ops int) { pairsWithGarbage(t.Pool, ops) }) }
+		return func(n int) { parallel(t.Procs, n, func(_, ops int) { runPairsWithGarbage(t.Pool, ops) }) }
 	},
 }
 
@@ -22,6 +22,8 @@ const garbageBytes = 512
 
 // pairsWithGarbage performs ops round trips, each allocating garbageBytes
 // while it holds the record.
+//
+//allocbench:loop
 func pairsWithGarbage(p Pool, ops int) {
 	sink := make([]*[garbageBytes]byte, 1) // stored through a slice, the garbage escapes
 	for range ops {

@@ -12,7 +12,7 @@ var overflowWorkload = Workload{
 	About: "100 Puts then 100 Gets on every P (sync's BenchmarkPoolOverflow)",
 	Uses:  shapePool,
 	Prepare: func(t *Target) func(n int) {
-		return func(n int) { parallel(t.Procs, n, func(_, ops int) { overflows(t.Pool, ops) }) }
+		return func(n int) { parallel(t.Procs, n, func(_, ops int) { runOverflows(t.Pool, ops) }) }
 	},
 }
 
@@ -22,6 +22,8 @@ const overflowValues = 100
 // overflows performs ops round trips: it gets up to overflowValues records
 // (the first round's Gets), then in rounds Puts them and Gets as many again,
 // and Puts what it holds last, so it gets and puts ops records in all.
+//
+//allocbench:loop
 func overflows(p Pool, ops int) {
 	held := make([]*Item, min(overflowValues, ops))
 	for i := range held {

@@ -15,6 +15,8 @@ var pairWorkload = Workload{
 }
 
 // pairs performs ops Get/write/Put round trips.
+//
+//allocbench:loop
 func pairs(p Pool, ops int) {
 	for range ops {
 		x := p.Get()

@@ -24,7 +24,7 @@ func TestPairLoops(t *testing.T) {
 			var prov provenance
 			p := c.NewPool(prov.newItem)
 			closeIfCloser(t, p)
-			l, ok := p.(pairLooper)
+			l, ok := p.(pairsLooper)
 			if !ok {
 				t.Fatalf("%T has no pairs method: its pair cells would time the Pool interface", p)
 			}
@@ -55,8 +55,51 @@ func TestPairLoops(t *testing.T) {
 	}
 }
 
-// runPairs uses a pool's own loop when it has one, and the Pool interface
-// otherwise.
+// Every pool and buffer pool contender has its own copy of every marked
+// loop, so no cell of those workloads times the interfaces' dispatch.
+func TestPoolLoops(t *testing.T) {
+	for _, c := range contenders {
+		if c.NewPool == nil {
+			continue
+		}
+		var prov provenance
+		p := c.NewPool(prov.newItem)
+		closeIfCloser(t, p)
+		for name, ok := range map[string]bool{
+			"pairs":            is[pairsLooper](p),
+			"bursts":           is[burstsLooper](p),
+			"overflows":        is[overflowsLooper](p),
+			"pairsWithGarbage": is[pairsWithGarbageLooper](p),
+			"fills":            is[fillsLooper](p),
+			"holdExpensive":    is[holdExpensiveLooper](p),
+			"burstsBetweenGCs": is[burstsBetweenGCsLooper](p),
+			"replaceLive":      is[replaceLiveLooper](p),
+			"produceConsume":   is[produceConsumeLooper](p),
+		} {
+			if !ok {
+				t.Errorf("%s: %T has no copy of %s (run go generate)", c.Name, p, name)
+			}
+		}
+	}
+	for _, c := range contenders {
+		if c.NewBufferPool == nil {
+			continue
+		}
+		var prov provenance
+		if p := c.NewBufferPool(prov.newBuffer); !is[replayLooper](p) {
+			t.Errorf("%s: %T has no copy of replay (run go generate)", c.Name, p)
+		}
+	}
+}
+
+// is reports whether v implements T.
+func is[T any](v any) bool {
+	_, ok := v.(T)
+	return ok
+}
+
+// runPairs (generated, like every runNAME) uses a pool's own loop when it
+// has one, and the Pool interface otherwise.
 func TestRunPairs(t *testing.T) {
 	var prov provenance
 	own := &loopCounter{Pool: newMutexPool(prov.newItem)}
