@@ -3,7 +3,9 @@ module github.com/gorseq/percpu
 go 1.26.0
 
 require (
+	github.com/bytedance/gopkg v0.1.4
 	github.com/dustin/go-humanize v1.1.0
+	github.com/puzpuzpuz/xsync/v4 v4.5.0
 	go.uber.org/goleak v1.3.0
 	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da
 	golang.org/x/sys v0.49.0

@@ -39,7 +39,7 @@ func plan(cfg *config) (cells []cell, fallbacks []string) {
 		c := lookupContender(base)
 		for _, w := range cfg.workloads {
 			switch {
-			case !c.offers(w.Uses):
+			case !c.runs(w):
 			case fallback:
 				if !slices.Contains(fallbacks, base) {
 					fallbacks = append(fallbacks, base)
@@ -118,6 +118,9 @@ func runCell(c cell, cfg *config, sizes []int) Result {
 // shape the workload uses, making new values through functions that count.
 func build(c cell, procs int, sizes []int, news *counter) *Target {
 	newItem := func() *Item { news.add(); return new(Item) }
+	if d := c.workload.NewDelay; d > 0 {
+		newItem = func() *Item { news.add(); time.Sleep(d); return new(Item) }
+	}
 	newBuffer := func(n int) []byte { news.add(); return make([]byte, n) }
 	t := &Target{Procs: procs, Sizes: sizes}
 	switch c.workload.Uses {
@@ -127,13 +130,19 @@ func build(c cell, procs int, sizes []int, news *counter) *Target {
 		t.Buffers = c.impl.NewBufferPool(newBuffer)
 	case shapeArena:
 		t.NewArena = func() Arena { return c.impl.NewArena(newItem) }
+	case shapeCounter:
+		t.Counter = c.impl.NewCounter()
+	case shapeLogger:
+		t.Pool = c.impl.NewPool(newItem)
+		t.Encoders = c.impl.NewPool(newItem)
+		t.Buffers = c.impl.NewBufferPool(newBuffer)
 	}
 	return t
 }
 
 // close closes the target's pool, if it is a closer.
 func (t *Target) close() {
-	for _, p := range []any{t.Pool, t.Buffers} {
+	for _, p := range []any{t.Pool, t.Encoders, t.Buffers, t.Counter} {
 		if c, ok := p.(closer); ok {
 			c.Close()
 		}

@@ -30,6 +30,16 @@ type Arena interface {
 	Free()
 }
 
+// A Counter is counted from many goroutines at once. adds(ops) adds 1 ops
+// times; each contender writes that loop against its own concrete type, so
+// that Add is a static call as in a program (an add costs a few
+// nanoseconds, as much as the interface call would: see pairloop.go). Load
+// returns the total of every add that has returned.
+type Counter interface {
+	adds(ops int)
+	Load() int64
+}
+
 // A closer is a pool, buffer pool or arena that holds something outside the
 // Go heap (an off-heap slab, a goroutine). The harness calls Close once it has
 // finished with it; pools of garbage-collected memory need no Close.
@@ -71,6 +81,7 @@ type Contender struct {
 	NewPool       func(newItem func() *Item) Pool
 	NewBufferPool func(newBuffer func(n int) []byte) BufferPool
 	NewArena      func(newItem func() *Item) Arena
+	NewCounter    func() Counter
 }
 
 // poolCapacity bounds every contender that keeps records: none wins by
@@ -92,7 +103,7 @@ func register(c Contender) {
 		panic(fmt.Sprintf("allocbench: bad contender name %q", c.Name))
 	case lookupContender(c.Name) != nil:
 		panic("allocbench: contender " + c.Name + " registered twice")
-	case c.NewPool == nil && c.NewBufferPool == nil && c.NewArena == nil:
+	case c.NewPool == nil && c.NewBufferPool == nil && c.NewArena == nil && c.NewCounter == nil:
 		panic("allocbench: contender " + c.Name + " has no constructor")
 	}
 	contenders = append(contenders, &c)
@@ -120,6 +131,13 @@ func contenderNames() []string {
 	return names
 }
 
+// runs reports whether c can run workload w: whether it offers w's shape
+// and, for a workload of expensive values, makes them through the function
+// that pays for them.
+func (c *Contender) runs(w *Workload) bool {
+	return c.offers(w.Uses) && !(w.NewDelay > 0 && c.OffHeap)
+}
+
 // offers reports whether c can run a workload that uses shape s.
 func (c *Contender) offers(s shape) bool {
 	switch s {
@@ -129,6 +147,10 @@ func (c *Contender) offers(s shape) bool {
 		return c.NewBufferPool != nil
 	case shapeArena:
 		return c.NewArena != nil
+	case shapeCounter:
+		return c.NewCounter != nil
+	case shapeLogger:
+		return c.NewPool != nil && c.NewBufferPool != nil
 	}
 	return false
 }

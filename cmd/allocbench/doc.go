@@ -2,11 +2,19 @@
 // off-heap slab and arena against sync.Pool, a per-P pool built on procPin,
 // lock-free stacks and rings, a channel, a mutex, and plain allocation, on
 // workloads that stand for how services use pools. It prints a table a person can read at a
-// glance, or benchstat's format, or JSON, and can plot throughput.
+// glance, or benchstat's format, or JSON, and can chart each contender's time
+// relative to sync.Pool.
 //
 //	go run ./cmd/allocbench                    # the default set, about a minute on 2 CPUs
 //	go run ./cmd/allocbench -workload all -cpu 1,2,4,8 -count 5 -format benchfmt > new.txt
 //	go run ./cmd/allocbench -impl syncpool,perp -workload pair -plot pair.svg
+//
+// The table opens with a summary (each contender's geometric mean ratio to
+// sync.Pool over the cells it ran, and its worst cell) and marks with * the
+// rows that ran more Ps than the machine has CPUs. The chart (-plot) has a
+// panel per workload: bars of each contender's time relative to
+// sync.Pool's, on a log scale from the 1× line, this module's contenders in
+// blues and the peers in oranges, fallback rows in outline.
 //
 // # What is measured
 //
@@ -52,16 +60,32 @@
 // victim cache does not survive), liveset (a large live set replaced at
 // random, held in the Go heap or, by slab, outside it: GC CPU and pauses),
 // arena (requests that free all their values at once: new + GC against
-// alloc.Arena and the slab) and replay (byte buffers of the sizes in testdata, recorded traces
-// written by internal/tracegen). The default set is pair, burst, prodcons,
-// gcpressure and replay; -workload all runs every one. allocbench -h lists
-// them with a line on each; workload_NAME.go says more.
+// alloc.Arena and the slab), replay (byte buffers of the sizes in testdata, recorded traces
+// written by internal/tracegen), garbage (Get, 512 B of garbage, Put: the
+// pool's fast path while the GC marks), overflow and expensive (the
+// standard library's BenchmarkPoolOverflow and BenchmarkPoolExpensiveNew),
+// logger (JSON log calls taking an entry, an encoder and a buffer from
+// pools; an operation is one call) and counter (concurrent adds to one
+// counter, for the counter contenders; an operation is one Add). The
+// default set is pair, burst, prodcons, gcpressure and replay; -workload
+// all runs every one. allocbench -h lists them with a line on each;
+// workload_NAME.go says more.
+//
+// The workloads' inner loops run in each contender's own code, with static
+// calls to the pool or counter: loopgen copies the marked loops into
+// loops_gen.go (loops.go says why: through the Pool interface the dispatch
+// cost 4–6 ns a round trip, not the same for every pool). Only logger calls
+// through the interfaces.
 //
 // # Contenders
 //
 // Each contender is a file, contender_NAME.go, that registers a Contender
 // from its init function with constructors for the shapes it offers: a Pool
-// of 64-byte *Item records, a BufferPool of byte buffers, or Arenas. Every
+// of 64-byte *Item records, a BufferPool of byte buffers, Arenas, or a
+// Counter. Besides this module's, the peers are sync.Pool, a typed generic
+// wrapper around it, ByteDance's syncx.Pool, a per-P pool on procPin, lock-free
+// stacks and rings, a channel, a mutex and plain allocation; for counters,
+// atomic.Int64 and xsync.Counter beside rseq.Counter. Every
 // bounded pool keeps at most 4096 records. The off-heap contenders, slab
 // (slab.Cache[Item]: Get allocates a zeroed record, Put frees it) and
 // allocarena (alloc.Arena), make their records outside the Go heap

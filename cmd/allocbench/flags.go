@@ -14,7 +14,7 @@ import (
 )
 
 // Defaults, chosen so that the default run takes about a minute on 2 CPUs:
-// 112 cells (5 workloads, 2 -cpu values, up to 13 contenders with the
+// 128 cells (5 workloads, 2 -cpu values, up to 15 contenders with the
 // fallbacks), each a warm-up (its last run a quarter of -benchtime) plus 3
 // runs of 150ms.
 const (
@@ -54,7 +54,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&cfg.benchtime, "benchtime", defaultBenchtime, "time each run for `d`")
 	fs.IntVar(&cfg.size, "size", 0, "buffer size in `bytes` for replay; 0 replays the traces (records are always 64 B)")
 	fs.StringVar(&cfg.format, "format", "table", "output `format`: table, benchfmt or json")
-	fs.StringVar(&cfg.plot, "plot", "", "also draw ops/s against -cpu per contender into `file`.svg")
+	fs.StringVar(&cfg.plot, "plot", "", "also chart each contender's time relative to sync.Pool, per workload, into `file`.svg")
 	fs.BoolVar(&cfg.quiet, "q", false, "no progress lines on stderr")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

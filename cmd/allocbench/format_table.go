@@ -19,11 +19,14 @@ const referenceImpl = "syncpool"
 // per workload with a block of rows per -cpu value, fastest first.
 func writeTable(w io.Writer, rep *Report) error {
 	var b strings.Builder
-	writeTableHeader(&b, rep.Header)
+	writeTableHeader(&b, rep.Header, rep.Results)
+	if err := writeSummary(&b, rep.Results); err != nil {
+		return err
+	}
 	for _, name := range distinct(rep.Results, everyResult, func(r Result) string { return r.Workload }) {
 		wl := lookupWorkload(name)
 		fmt.Fprintf(&b, "\n%s — %s\n", name, wl.About)
-		if err := workloadGrid(wl, rep.Results).write(&b, "  "); err != nil {
+		if err := workloadGrid(wl, rep.Results, rep.Header.Cores).write(&b, "  "); err != nil {
 			return err
 		}
 	}
@@ -32,7 +35,7 @@ func writeTable(w io.Writer, rep *Report) error {
 	return err
 }
 
-func writeTableHeader(b *strings.Builder, h Header) {
+func writeTableHeader(b *strings.Builder, h Header, results []Result) {
 	fmt.Fprintf(b, "allocbench · %s, %d cores · %s %s/%s · %s · GOMAXPROCS %d\n",
 		h.CPU, h.Cores, h.Go, h.OS, h.Arch, h.Kernel, h.GOMAXPROCS)
 	fmt.Fprintln(b, h.Mode)
@@ -41,6 +44,47 @@ func writeTableHeader(b *strings.Builder, h Header) {
 	}
 	fmt.Fprintf(b, "each cell: warm-up, then %d × %s timed, each after a GC; medians shown, ± is half the range\n",
 		h.Count, h.Benchtime)
+	if line := oversubscription(results, h.Cores); line != "" {
+		fmt.Fprintln(b, line)
+	}
+}
+
+// oversubscribedMark follows the -cpu value of a row that ran more Ps than
+// the machine has CPUs.
+const oversubscribedMark = "*"
+
+// oversubscribed reports whether r ran more Ps than cores.
+func oversubscribed(r *Result, cores int) bool { return cores > 0 && r.GOMAXPROCS > cores }
+
+// oversubscription returns the header line that explains the rows marked
+// oversubscribed — the -cpu values above cores, and the workloads that run
+// more Ps than cores at a lower -cpu value — or "" if no row is.
+func oversubscription(results []Result, cores int) string {
+	over := func(r Result) bool { return oversubscribed(&r, cores) }
+	cpus := distinct(results, func(r Result) bool { return over(r) && r.CPU > cores }, func(r Result) int { return r.CPU })
+	slices.Sort(cpus)
+	always := distinct(results, func(r Result) bool { return over(r) && r.CPU <= cores }, func(r Result) string { return r.Workload })
+	var which []string
+	if len(cpus) > 0 {
+		which = append(which, "-cpu "+joinInts(cpus))
+	}
+	if len(always) > 0 {
+		which = append(which, "every "+strings.Join(always, ", ")+" row")
+	}
+	if len(which) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s oversubscribed: more Ps than the machine's %d CPUs, which the OS time-slices (%s)",
+		oversubscribedMark, cores, strings.Join(which, "; "))
+}
+
+// joinInts joins integers with commas.
+func joinInts(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
 }
 
 const tableLegend = `
@@ -48,14 +92,19 @@ ns/op         wall time per operation (one value's Get and Put), all goroutines 
 ops/s         10⁹ / (ns/op)
 allocs, B     heap allocations per operation, the workload's own garbage included
 hit           share of Gets served without making a new value: 1 - News/Gets
-              (—: new, slab and allocarena allocate every value they hand out)
+              (—: new, slab and allocarena allocate every value they hand out;
+              the counter workload pools nothing)
 GC CPU/op     the GC's CPU time per operation (runtime/metrics' estimate)
 max pause     the longest stop-the-world GC pause (the bound of its histogram bucket)
 vs sync.Pool  ns/op divided by sync.Pool's at the same cpu: below 1× is faster
+cpu N*        the cell ran more Ps than the machine has CPUs (oversubscribed)
+summary       per contender, over the cells it ran beside sync.Pool: the geometric
+              mean of "vs sync.Pool", and the cell where that ratio was largest
 `
 
-// workloadGrid lays out the results of one workload.
-func workloadGrid(wl *Workload, results []Result) *grid {
+// workloadGrid lays out the results of one workload, marking the rows that
+// ran more Ps than cores.
+func workloadGrid(wl *Workload, results []Result, cores int) *grid {
 	g := &grid{
 		header: []string{"cpu", "impl", "ns/op", "±", "ops/s", "allocs", "B", "hit"},
 		right:  []bool{true, false, true, true, true, true, true, true},
@@ -63,6 +112,10 @@ func workloadGrid(wl *Workload, results []Result) *grid {
 	if wl.GC {
 		g.header = append(g.header, "GCs", "GC CPU/op", "max pause")
 		g.right = append(g.right, true, true, true)
+	}
+	for _, col := range wl.Columns {
+		g.header = append(g.header, col.header)
+		g.right = append(g.right, true)
 	}
 	compared := slices.ContainsFunc(results, func(r Result) bool {
 		return r.Workload == wl.Name && r.Impl == referenceImpl
@@ -85,6 +138,9 @@ func workloadGrid(wl *Workload, results []Result) *grid {
 		}
 		for _, r := range block {
 			row := tableRow(wl, r)
+			if oversubscribed(r, cores) {
+				row[0] += oversubscribedMark
+			}
 			if compared {
 				row = append(row, formatRatio(r.median(nsPerOp), ref))
 			}
@@ -127,6 +183,9 @@ func tableRow(wl *Workload, r *Result) []string {
 			strconv.FormatFloat(r.median(gcs), 'f', -1, 64),
 			formatNs(r.median(gcCPUNsPerOp))+" ns",
 			humanize.SIWithDigits(r.median(gcPauseMaxNs)/1e9, 2, "s"))
+	}
+	for _, col := range wl.Columns {
+		row = append(row, col.value(r))
 	}
 	return row
 }
@@ -174,14 +233,21 @@ func formatBytes(v float64) string {
 }
 
 // formatHit prints the hit rate, or a dash for the baseline, which pools
-// nothing, and for off-heap contenders, which make their records themselves
-// and count none.
+// nothing, for off-heap contenders, which make their records themselves
+// and count none, and for the counter workload.
 func formatHit(r *Result) string {
+	if w := lookupWorkload(r.Workload); w != nil && w.Uses == shapeCounter {
+		return "—" // counts, pools nothing
+	}
 	name, _ := r.contender()
 	if c := lookupContender(name); c != nil && (c.Baseline || c.OffHeap) {
 		return "—"
 	}
-	hit := 100 * (1 - r.median(newsPerOp))
+	gets := 1.0
+	if w := lookupWorkload(r.Workload); w != nil {
+		gets = float64(w.getsPerOp())
+	}
+	hit := 100 * (1 - r.median(newsPerOp)/gets)
 	if hit > 99.95 && hit < 100 {
 		return ">99.9%"
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -115,7 +117,8 @@ func TestTable(t *testing.T) {
 	}
 }
 
-// -plot writes an SVG with a panel per workload.
+// -plot writes an SVG with a panel per workload that sync.Pool ran, and
+// fails when it ran none.
 func TestPlot(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "out.svg")
 	mustRun(t, append(goldenArgs, "-plot="+path)...)
@@ -123,15 +126,56 @@ func TestPlot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"<svg", "pair", "gcpressure", "syncpool"} {
+	for _, want := range []string{"<svg", "pair — ", "gcpressure — ", ">new<", "1×", "peers", "-cpu 2"} {
 		if !strings.Contains(string(svg), want) {
 			t.Errorf("the plot lacks %q", want)
 		}
 	}
+	status, _, stderr := runAllocbench(t, append(quick, "-workload=pair", "-impl=new", "-plot="+path)...)
+	if status != exitError || !strings.Contains(stderr, "nothing to compare with") {
+		t.Errorf("a plot without sync.Pool: status %d, %q", status, stderr)
+	}
+}
+
+// The chart's bars: a row per contender but sync.Pool, the best on top; a
+// bar per -cpu value from sync.Pool's time, this module's contenders in
+// blues, the peers in oranges, fallbacks in outline.
+func TestPanelBars(t *testing.T) {
+	results := []Result{
+		result("pair", "syncpool", 1, 1, 10), result("pair", "syncpool", 2, 2, 10),
+		result("pair", "alloc", 1, 1, 5), result("pair", "alloc", 2, 2, 5),
+		result("pair", "alloc/fallback", 1, 1, 40),
+		result("pair", "perp", 1, 1, 8), result("pair", "perp", 2, 2, 20),
+	}
+	bars, rows := panelBars("pair", results, []int{1, 2})
+	if want := []string{"alloc/fallback", "perp", "alloc"}; !slices.Equal(rows, want) {
+		t.Fatalf("rows %v, want %v (bottom first)", rows, want)
+	}
+	if len(bars.bars) != 5 {
+		t.Fatalf("%d bars, want 5", len(bars.bars))
+	}
+	for _, b := range bars.bars {
+		row := rows[int(math.Round(b.y))]
+		project := slices.Contains(projectShades, b.colour.(color.RGBA))
+		peer := slices.Contains(peerShades, b.colour.(color.RGBA))
+		switch {
+		case row == "perp" && !peer, row != "perp" && !project:
+			t.Errorf("%s: bar in %v, wrong family", row, b.colour)
+		case b.outline != (row == "alloc/fallback"):
+			t.Errorf("%s: outline %v", row, b.outline)
+		}
+	}
+	if lo, hi := bars.xRange(); lo != 0.5 || hi != 4 {
+		t.Errorf("ratios from %v to %v, want 0.5 to 4", lo, hi)
+	}
+	if b, _ := panelBars("pair", results[2:], []int{1, 2}); b != nil {
+		t.Error("a panel without sync.Pool")
+	}
 }
 
 // The hit column shows a rate for pools, and a dash for the baseline and
-// the off-heap contenders (also as NAME/fallback), which count no hits.
+// the off-heap contenders (also as NAME/fallback), which count no hits,
+// and for the counter workload, which pools nothing.
 func TestHitColumn(t *testing.T) {
 	for impl, want := range map[string]string{
 		"syncpool": "100.0%", "alloc/fallback": "100.0%",
@@ -141,5 +185,9 @@ func TestHitColumn(t *testing.T) {
 		if got := formatHit(&r); got != want {
 			t.Errorf("%s: hit %q, want %q", impl, got, want)
 		}
+	}
+	r := Result{Workload: "counter", Impl: "atomic", Runs: []Run{{NewsPerOp: 0}}}
+	if got := formatHit(&r); got != "—" {
+		t.Errorf("counter workload: hit %q, want a dash", got)
 	}
 }

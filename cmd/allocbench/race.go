@@ -12,5 +12,8 @@ import (
 // the pin as a lock on the P's stack: acquire after pinning, release before
 // unpinning. A record's hand-off from Put to Get follows from that.
 
+// raceEnabled reports a -race build.
+const raceEnabled = true
+
 func raceAcquire(addr unsafe.Pointer) { runtime.RaceAcquire(addr) }
 func raceRelease(addr unsafe.Pointer) { runtime.RaceRelease(addr) }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 )
 
 // shape is what a workload needs from a contender.
@@ -13,15 +14,19 @@ const (
 	shapePool    shape = iota // a Pool of *Item
 	shapeBuffers              // a BufferPool
 	shapeArena                // Arenas
+	shapeCounter              // a Counter
+	shapeLogger               // two Pools (entries, encoders) and a BufferPool
 )
 
 // A Target is what a workload drives: one contender, built for one cell
 // (workload × contender × -cpu value), with the configuration of the run.
 type Target struct {
 	Procs    int          // GOMAXPROCS for the cell; most workloads run this many goroutines
-	Pool     Pool         // for shapePool workloads
-	Buffers  BufferPool   // for shapeBuffers workloads
+	Pool     Pool         // for shapePool workloads, and the entries of shapeLogger
+	Encoders Pool         // for shapeLogger workloads
+	Buffers  BufferPool   // for shapeBuffers and shapeLogger workloads
 	NewArena func() Arena // for shapeArena workloads: one arena per goroutine
+	Counter  Counter      // for shapeCounter workloads
 	Sizes    []int        // buffer sizes to replay (shapeBuffers)
 }
 
@@ -38,6 +43,16 @@ type Workload struct {
 	// GC marks a workload about the garbage collector: the table adds GC
 	// CPU time per operation and the longest GC pause.
 	GC bool
+	// GetsPerOp is the number of values one operation gets (and puts), for
+	// the hit rate; 0 means 1.
+	GetsPerOp int
+	// NewDelay makes every value the contender makes cost that long (a
+	// sleep in the function it makes values with): values expensive to
+	// construct. Off-heap contenders, which make their records without that
+	// function, do not run such a workload.
+	NewDelay time.Duration
+	// Columns are extra figures the table shows for the workload.
+	Columns []column
 	// Procs returns the GOMAXPROCS for a -cpu value; nil means the value
 	// itself.
 	Procs func(cpu int) int
@@ -58,6 +73,11 @@ var workloads = []*Workload{
 	&liveSetWorkload,
 	&arenaWorkload,
 	&replayWorkload,
+	&garbageWorkload,
+	&overflowWorkload,
+	&expensiveWorkload,
+	&loggerWorkload,
+	&counterWorkload,
 }
 
 // lookupWorkload returns the workload named name, or nil.
@@ -79,6 +99,9 @@ func workloadNames(onlyDefault bool) []string {
 	}
 	return names
 }
+
+// getsPerOp returns the number of values one operation gets.
+func (w *Workload) getsPerOp() int { return max(1, w.GetsPerOp) }
 
 // procsFor returns the GOMAXPROCS the workload runs at for a -cpu value.
 func (w *Workload) procsFor(cpu int) int {

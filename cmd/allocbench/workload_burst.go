@@ -11,7 +11,7 @@ var burstWorkload = Workload{
 	Default: true,
 	Prepare: func(t *Target) func(n int) {
 		return func(n int) {
-			parallel(t.Procs, n, func(_, ops int) { bursts(t.Pool, ops, burstSize) })
+			parallel(t.Procs, n, func(_, ops int) { runBursts(t.Pool, ops, burstSize) })
 		}
 	},
 }
@@ -20,6 +20,8 @@ var burstWorkload = Workload{
 const burstSize = 64
 
 // bursts performs ops round trips in bursts of at most size records.
+//
+//allocbench:loop
 func bursts(p Pool, ops, size int) {
 	held := make([]*Item, size)
 	for ops > 0 {

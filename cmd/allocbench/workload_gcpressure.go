@@ -18,7 +18,7 @@ var gcPressureWorkload = Workload{
 	GC:      true,
 	Prepare: func(t *Target) func(n int) {
 		return func(n int) {
-			parallel(t.Procs, n, func(_, ops int) { burstsBetweenGCs(t.Pool, ops) })
+			parallel(t.Procs, n, func(_, ops int) { runBurstsBetweenGCs(t.Pool, ops) })
 		}
 	},
 }
@@ -34,6 +34,8 @@ type garbage [garbagePerOp]byte
 
 // burstsBetweenGCs performs ops round trips in bursts, forcing GCs after
 // each.
+//
+//allocbench:loop
 func burstsBetweenGCs(p Pool, ops int) {
 	held := make([]*Item, peakSize)
 	sink := make([]*garbage, 1) // stored through a slice, garbage escapes to the heap

@@ -24,7 +24,7 @@ var liveSetWorkload = Workload{
 		for i := range live {
 			live[i] = t.Pool.Get()
 		}
-		return func(n int) { replaceLive(t.Pool, live, t.Procs, n) }
+		return func(n int) { runReplaceLive(t.Pool, live, t.Procs, n) }
 	},
 }
 
@@ -33,6 +33,8 @@ const liveRecords = 256 << 10
 
 // replaceLive performs n replacements on procs goroutines, each in its own
 // part of live.
+//
+//allocbench:loop
 func replaceLive(p Pool, live []*Item, procs, n int) {
 	parallel(procs, n, func(id, ops int) {
 		part := live[id*len(live)/procs : (id+1)*len(live)/procs]

@@ -14,7 +14,7 @@ var oversubWorkload = Workload{
 	Procs: func(cpu int) int { return max(oversubProcs*cpu, runtime.NumCPU()+1) },
 	Prepare: func(t *Target) func(n int) {
 		return func(n int) {
-			parallel(oversubGoroutines*t.Procs, n, func(_, ops int) { fills(t.Pool, ops) })
+			parallel(oversubGoroutines*t.Procs, n, func(_, ops int) { runFills(t.Pool, ops) })
 		}
 	},
 }
@@ -25,6 +25,8 @@ const (
 )
 
 // fills performs ops round trips, writing the whole record each time.
+//
+//allocbench:loop
 func fills(p Pool, ops int) {
 	for i := range ops {
 		x := p.Get()

@@ -10,11 +10,13 @@ var pairWorkload = Workload{
 	Uses:    shapePool,
 	Default: true,
 	Prepare: func(t *Target) func(n int) {
-		return func(n int) { parallel(t.Procs, n, func(_, ops int) { pairs(t.Pool, ops) }) }
+		return func(n int) { parallel(t.Procs, n, func(_, ops int) { runPairs(t.Pool, ops) }) }
 	},
 }
 
 // pairs performs ops Get/write/Put round trips.
+//
+//allocbench:loop
 func pairs(p Pool, ops int) {
 	for range ops {
 		x := p.Get()

@@ -13,7 +13,7 @@ var prodConsWorkload = Workload{
 	Uses:    shapePool,
 	Default: true,
 	Prepare: func(t *Target) func(n int) {
-		return func(n int) { produceConsume(t.Pool, t.Procs, n) }
+		return func(n int) { runProduceConsume(t.Pool, t.Procs, n) }
 	},
 }
 
@@ -26,6 +26,8 @@ const (
 // produceConsume moves n records from procs producers to procs consumers.
 // Batch slices circulate between the two sides, so the workload itself does
 // not allocate.
+//
+//allocbench:loop
 func produceConsume(p Pool, procs, n int) {
 	full := make(chan []*Item, handOffDepth*procs)
 	empty := make(chan []*Item, (handOffDepth+2)*procs)

@@ -15,7 +15,7 @@ var replayWorkload = Workload{
 	Prepare: func(t *Target) func(n int) {
 		return func(n int) {
 			parallel(t.Procs, n, func(id, ops int) {
-				replay(t.Buffers, t.Sizes, id*len(t.Sizes)/t.Procs, ops)
+				runReplay(t.Buffers, t.Sizes, id*len(t.Sizes)/t.Procs, ops)
 			})
 		}
 	},
@@ -25,6 +25,8 @@ var replayWorkload = Workload{
 const replayWindow = 8
 
 // replay gets ops buffers with sizes from sizes, starting at index start.
+//
+//allocbench:loop
 func replay(p BufferPool, sizes []int, start, ops int) {
 	var window [replayWindow][]byte
 	for i := range ops {
