@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 	"weak"
+
+	"github.com/gorseq/percpu/rseq"
 )
 
 // The GC policy. A cache that nobody used during a whole GC cycle is
@@ -142,6 +144,9 @@ var gcCycles atomic.Int64
 // afterGC runs once per GC cycle, on the runtime's cleanup goroutine.
 func afterGC() {
 	defer gcCycles.Add(1)
+	// The marking protocol keeps the last values each P shaded; a value a
+	// Get took out while the collector marked must not stay alive by that.
+	rseq.ReleaseShaded()
 	var idle []*cache
 	forEachRegistered(true, func(r *registered, c *cache) {
 		// A call since the last hook either reopened the fast path or set

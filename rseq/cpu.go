@@ -3,7 +3,7 @@ package rseq
 import (
 	_ "unsafe" // for go:linkname
 
-	"github.com/gorseq/percpu/arch"
+	"github.com/gorseq/percpu/internal/arch"
 )
 
 // CPU returns the CPU the calling thread is running on. Like any such

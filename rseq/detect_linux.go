@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/gorseq/percpu/arch"
+	"github.com/gorseq/percpu/internal/arch"
 )
 
 const (

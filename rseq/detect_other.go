@@ -2,7 +2,7 @@
 
 package rseq
 
-import "github.com/gorseq/percpu/arch"
+import "github.com/gorseq/percpu/internal/arch"
 
 // detect reports the fallback: this build has no sections.
 func detect() (Mode, IndexKind, string) {

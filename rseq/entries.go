@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/gorseq/percpu/arch"
+	"github.com/gorseq/percpu/internal/arch"
 )
 
 // Entry is what an EntryStacks slot holds: a Go pointer P (never nil in a
@@ -21,7 +21,8 @@ type Entry = arch.Entry
 // Pop run the marking protocol (marking.go), which keeps them on the
 // per-CPU stacks. The mutex shards serve only threads that cannot run
 // sections. A stack's slots above its top always hold a nil P, so the
-// family never keeps a reference to a value that was popped.
+// family never keeps a reference to a value that was popped; the marking
+// protocol keeps the last value each P shaded until ReleaseShaded.
 type EntryStacks struct {
 	blocks
 	mem     []Entry // the blocks' memory, scanned by the GC

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/gorseq/percpu/arch"
+	"github.com/gorseq/percpu/internal/arch"
 )
 
 // TestFenceManager is param_test's membarrier manager test: while workers

@@ -4,7 +4,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/gorseq/percpu/arch"
+	"github.com/gorseq/percpu/internal/arch"
 )
 
 // The marking protocol: how entry stacks keep their per-CPU path while the
@@ -23,9 +23,10 @@ import (
 //	push: pin; shade(p, aux); PushEntryMarking; unpin
 //	pop:  pin; PopEntryMarking; shade(p, aux); unpin
 //
-// shade is an ordinary Go store of the pointer into a throw-away slot: the
-// compiler's write barrier records it in the P's buffer, and the collector
-// greys everything in those buffers before marking can end. Pinning
+// shade is an ordinary barriered store of the pointer into a per-P global
+// slot (skipped when the slot already holds it; see shade): the write
+// barrier records it in the P's buffer, and the collector greys everything
+// in those buffers before marking can end. Pinning
 // (runtime.procPin, as sync.Pool uses it) keeps the goroutine on its P and
 // not preemptible, and a GC phase change stops the world, which waits for
 // every P; so the shade and the commit happen in one and the same phase. A
@@ -33,49 +34,61 @@ import (
 // before marking can end, and until then nothing is freed. docs/rseq.md
 // gives the whole argument, case by case.
 
-// shadeSlot is a throw-away destination of shading stores, one cache line
-// per P.
+// shadeSlot is where a P's shading stores go: a global root holding the
+// last p and aux the P shaded, on a cache line of its own.
 type shadeSlot struct {
-	p unsafe.Pointer
-	_ [minBlock - unsafe.Sizeof(unsafe.Pointer(nil))]byte
+	p, aux unsafe.Pointer
+	_      [minBlock - 2*unsafe.Sizeof(unsafe.Pointer(nil))]byte
 }
 
 // shadeSlots has a slot for each P up to its length; Ps beyond it share.
 var shadeSlots [256]shadeSlot
 
-// shade greys p and aux for the collector while it marks (and costs two
-// stores while it does not); pid is the caller's P, to which it is pinned.
-// It is the write barrier the stores carry that matters, not where they
-// go. It leaves aux in the slot: a type word or nil in every use, never a
-// value the caller would want collected.
+// shade makes sure p and aux are marked in the current cycle if the
+// collector is marking; pid is the caller's P, to which it is pinned.
+//
+// It stores each into the P's slot unless the slot already holds it, and
+// leaves it there. The store's write barrier shades the new value (and the
+// old one). Skipping the store when the slot already holds p is as good:
+// the slots are a global, scanned as a root in every cycle, so a pointer the
+// slot holds has either been stored during this mark phase (and shaded by
+// that store), or been there since before the phase began, in which case
+// the root scan finds it, or the store that later replaces it shades it as
+// the old value. So a pool that cycles the same values through one CPU
+// shades nothing twice. The price is that a slot keeps its last two values
+// alive until it is overwritten or ReleaseShaded clears it.
+//
+// The accesses are atomic because Ps beyond the table share slots and
+// ReleaseShaded clears them from any goroutine; the load is a plain load,
+// and the store, an exchange, happens only when the value changes.
 func shade(pid int, p, aux unsafe.Pointer) {
 	if noShade {
 		return
 	}
-	if pid < len(shadeSlots) && !raceEnabled {
-		// The slot is this P's alone, and the caller is pinned to it: no
-		// other goroutine can store to it until the caller unpins. The
-		// first store is made in a function of its own: written inline,
-		// the compiler removes it as dead (the second overwrites it),
-		// barrier and all, and p goes unshaded.
-		s := &shadeSlots[pid]
-		storeBarriered(&s.p, p)
-		s.p = aux
-		return
-	}
-	// Shared with other Ps (or under the race detector, which cannot see
-	// the pin as a hand-off between the goroutines that use one P in
-	// turn): atomic stores, which carry the barrier too.
 	s := &shadeSlots[pid%len(shadeSlots)]
-	atomic.StorePointer(&s.p, p)
-	atomic.StorePointer(&s.p, aux)
+	if atomic.LoadPointer(&s.p) != p {
+		atomic.StorePointer(&s.p, p)
+	}
+	if atomic.LoadPointer(&s.aux) != aux {
+		atomic.StorePointer(&s.aux, aux)
+	}
 }
 
-// storeBarriered is *slot = p, with its write barrier, in a call that the
-// compiler cannot drop as a dead store.
-//
-//go:noinline
-func storeBarriered(slot *unsafe.Pointer, p unsafe.Pointer) { *slot = p }
+// ReleaseShaded drops the references the marking protocol keeps to the last
+// values it shaded (at most two per P; see EntryStacks), so that a value
+// taken out of an entry stack while the collector marked is not kept alive
+// by them once its user drops it. Package alloc calls it once per GC cycle.
+func ReleaseShaded() {
+	for i := range shadeSlots {
+		s := &shadeSlots[i]
+		if atomic.LoadPointer(&s.p) != nil {
+			atomic.StorePointer(&s.p, nil)
+		}
+		if atomic.LoadPointer(&s.aux) != nil {
+			atomic.StorePointer(&s.aux, nil)
+		}
+	}
+}
 
 // pushMarking pushes e onto this CPU's stack k with the marking protocol.
 // It is correct in every GC phase.

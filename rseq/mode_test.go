@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gorseq/percpu/arch"
+	"github.com/gorseq/percpu/internal/arch"
 	"github.com/gorseq/percpu/internal/testmain"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/gorseq/percpu/arch"
+	"github.com/gorseq/percpu/internal/arch"
 )
 
 // pinToOneCPU pins the calling (locked) thread to the CPU it is on and

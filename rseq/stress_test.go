@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorseq/percpu/arch"
+	"github.com/gorseq/percpu/internal/arch"
 )
 
 // The stress tests follow the kernel's rseq param_test: many more threads

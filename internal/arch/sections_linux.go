@@ -93,5 +93,5 @@ func sectionEntries(out *[numSections]*byte)
 func delayInjected() bool
 
 // DelayInjected reports whether the sections were assembled with delay loops
-// in every gap (-asmflags=github.com/gorseq/percpu/arch=-D=RSEQ_DELAY).
+// in every gap (-asmflags=github.com/gorseq/percpu/internal/arch=-D=RSEQ_DELAY).
 func DelayInjected() bool { return delayInjected() }

@@ -8,6 +8,6 @@ import "testing"
 // the assembler flag that puts them there was forgotten.
 func TestDelayInjected(t *testing.T) {
 	if Available && !DelayInjected() {
-		t.Fatal("built with -tags rseqdelay but without -asmflags=github.com/gorseq/percpu/arch=-D=RSEQ_DELAY")
+		t.Fatal("built with -tags rseqdelay but without -asmflags=github.com/gorseq/percpu/internal/arch=-D=RSEQ_DELAY")
 	}
 }
