@@ -30,9 +30,9 @@ import (
 // (runtime.procPin, as sync.Pool uses it) keeps the goroutine on its P and
 // not preemptible, and a GC phase change stops the world, which waits for
 // every P; so the shade and the commit happen in one and the same phase. A
-// pushed pointer is grey before the slot holds it; a popped pointer is grey
-// before marking can end, and until then nothing is freed. docs/rseq.md
-// gives the whole argument, case by case.
+// pushed pointer is sure to be marked in this cycle before the slot holds
+// it; a popped one is made sure of before marking can end, and until then
+// nothing is freed. docs/rseq.md gives the whole argument, case by case.
 
 // shadeSlot is where a P's shading stores go: a global root holding the
 // last p and aux the P shaded, on a cache line of its own.
