@@ -1,6 +1,7 @@
 package alloc
 
 import (
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -165,5 +166,25 @@ func TestArenaUseAfterFreeFaults(t *testing.T) {
 			}()
 			touch()
 		}()
+	}
+}
+
+// TestArenaTypeCheckCollisionAllocatesNothing evicts point's verdict from
+// its cache slot before every New, as a type whose descriptor shares the
+// slot would: the check must still allocate nothing. (A layout change once
+// put point and byte in one slot, and every arena request allocated.)
+func TestArenaTypeCheckCollisionAllocatesNothing(t *testing.T) {
+	var a Arena
+	defer a.Free()
+	New[point](&a)
+	typ := reflect.TypeFor[point]()
+	key := (*eface)(unsafe.Pointer(&typ)).data
+	slot := &verdicts[uintptr(key)>>4%uintptr(len(verdicts))]
+	intruder := &typeVerdict{typ: unsafe.Pointer(&a)} // any other key
+	if n := testing.AllocsPerRun(100, func() {
+		slot.Store(intruder)
+		New[point](&a)
+	}); n > 0 {
+		t.Fatalf("%v Go allocations per New after a cache collision", n)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 )
@@ -40,9 +41,14 @@ type typeVerdict struct {
 }
 
 // verdicts is a small direct-mapped cache of typeVerdicts, so that New
-// and MakeSlice check their type with a few loads. A collision costs a
-// fresh check.
-var verdicts [256]atomic.Pointer[typeVerdict]
+// and MakeSlice check their type with a few loads. Two types whose
+// descriptors sit a multiple of 4 KiB apart share a slot; a collision
+// costs a lookup in allVerdicts, which holds every verdict ever made, so
+// that it never costs an allocation.
+var (
+	verdicts    [256]atomic.Pointer[typeVerdict]
+	allVerdicts sync.Map // *rtype → *typeVerdict
+)
 
 // checkArenaType panics if arenas may not hold a T.
 func checkArenaType[T any]() {
@@ -59,10 +65,15 @@ func checkArenaType[T any]() {
 func checkType(t reflect.Type, key unsafe.Pointer, slot *atomic.Pointer[typeVerdict]) {
 	v := slot.Load()
 	if v == nil || v.typ != key {
-		v = &typeVerdict{typ: key}
-		if found := goPointers(t, t.String()); len(found) > 0 {
-			v.msg = fmt.Sprintf("alloc: an Arena cannot hold %s: it has Go pointers at %s, and the garbage collector does not scan arena memory",
-				t, strings.Join(found, ", "))
+		if known, ok := allVerdicts.Load(key); ok {
+			v = known.(*typeVerdict)
+		} else {
+			v = &typeVerdict{typ: key}
+			if found := goPointers(t, t.String()); len(found) > 0 {
+				v.msg = fmt.Sprintf("alloc: an Arena cannot hold %s: it has Go pointers at %s, and the garbage collector does not scan arena memory",
+					t, strings.Join(found, ", "))
+			}
+			allVerdicts.Store(key, v)
 		}
 		slot.Store(v)
 	}
