@@ -120,8 +120,9 @@ var (
 
 	// markingOps counts entry-stack operations run with the marking
 	// protocol; shardOps counts those that went to a fallback shard although
-	// the process runs sections. Created in init, once nIndexes is known.
-	markingOps, shardOps *Counter
+	// the process runs sections. Zero Counters allocate at their first Add,
+	// which comes after init has set nIndexes.
+	markingOps, shardOps Counter
 )
 
 // EnvMode is the environment variable that forces the fallback ("off").
@@ -142,7 +143,6 @@ func init() {
 		mode, reason = ModeFallback, EnvMode+"="+strconv.Quote(v)+" is not on or off"
 	}
 	on = mode != ModeFallback
-	markingOps, shardOps = NewCounter(), NewCounter()
 	if on {
 		startFence()
 	} else {

@@ -117,7 +117,10 @@ hintdown: \
 
 // PUSH_ENTRY is the push section after its prologue: desc is the offset of
 // its rseq_cs address in sectionDescs, tag its markers' prefix (the section
-// number times 256).
+// number times 256). Its argument names are PushEntry's: every TEXT that
+// uses it must have PushEntry's frame (and POP_ENTRY PopEntry's). go vet's
+// asmdecl does not check lines inside a #define, which is why the macros
+// stand before the first TEXT and the frames are stated here.
 #define PUSH_ENTRY(desc, tag) \
 	ENTER; \
 retry: \
