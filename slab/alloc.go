@@ -94,21 +94,6 @@ func (a *Allocator) Free(p unsafe.Pointer) {
 	a.push(s.class, addr)
 }
 
-// allocClass is Alloc for a size known to be in class k (Cache.New).
-func (a *Allocator) allocClass(k int) unsafe.Pointer {
-	if uint(k) < a.cachedClasses && a.fastMax.Load() != 0 {
-		if d := a.descs; d != nil { // the section, called here: a call level less
-			p, st := arch.PopWord(d[k])
-			if st != arch.Committed {
-				p = a.popAfter(k, p, st)
-			}
-			return pointerAt(p)
-		}
-		return pointerAt(a.pop(k))
-	}
-	return pointerAt(a.allocDiverted(k))
-}
-
 // allocSlow serves what the fast path does not: classes not cached per
 // CPU, large objects, and every allocation while divert is set.
 func (a *Allocator) allocSlow(size uintptr) unsafe.Pointer {
