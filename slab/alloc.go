@@ -34,9 +34,8 @@ func (a *Allocator) Alloc(size uintptr) unsafe.Pointer {
 }
 
 // pop takes an object of class k, cached per CPU, from the calling CPU's
-// stack, or refills the stack. The fast paths call it only where sections
-// do not run (a.descs is nil); where they run, they call the section
-// themselves.
+// stack, or refills the stack. Alloc calls it only where sections do not
+// run (a.descs is nil); where they run, Alloc calls the section itself.
 func (a *Allocator) pop(k int) uintptr {
 	if p, ok := a.stacks.Pop(k); ok {
 		return p
@@ -54,9 +53,9 @@ func (a *Allocator) popAfter(k int, p uintptr, st arch.Status) uintptr {
 }
 
 // push puts an object of class k, cached per CPU, on the calling CPU's
-// stack, or moves a batch to the depot when the stack is full. Free calls
-// it only where sections do not run; where they run, it calls the section
-// itself.
+// stack, or moves a batch to the depot when the stack is full. Free's fast
+// path calls it only where sections do not run (where they run, Free calls
+// the section itself); freeSlow calls it either way.
 func (a *Allocator) push(k int, addr uintptr) {
 	if !a.stacks.Push(k, addr) {
 		a.overflow(k, addr)

@@ -27,9 +27,5 @@ func (a *Allocator) hitCounter(k int) *rseq.Counter {
 // overflows are always counted (on the slow path, where they cost nothing
 // extra).
 func (a *Allocator) CountHits(on bool) {
-	if on {
-		a.setDivert(divertCountHits, true)
-	} else {
-		a.setDivert(divertCountHits, false)
-	}
+	a.setDivert(divertCountHits, on)
 }
