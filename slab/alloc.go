@@ -34,16 +34,9 @@ func (a *Allocator) Alloc(size uintptr) unsafe.Pointer {
 }
 
 // pop takes an object of class k, cached per CPU, from the calling CPU's
-// stack, or refills the stack. It calls the section itself where sections
-// run (one call level less than stacks.Pop).
+// stack, or refills the stack. Alloc calls it only where sections do not
+// run (a.descs is nil); where they run, Alloc calls the section itself.
 func (a *Allocator) pop(k int) uintptr {
-	if d := a.descs; d != nil {
-		p, st := arch.PopWord(d[k])
-		if st == arch.Committed {
-			return p
-		}
-		return a.popAfter(k, p, st)
-	}
 	if p, ok := a.stacks.Pop(k); ok {
 		return p
 	}
@@ -60,14 +53,10 @@ func (a *Allocator) popAfter(k int, p uintptr, st arch.Status) uintptr {
 }
 
 // push puts an object of class k, cached per CPU, on the calling CPU's
-// stack, or moves a batch to the depot when the stack is full.
+// stack, or moves a batch to the depot when the stack is full. Free's fast
+// path calls it only where sections do not run (where they run, Free calls
+// the section itself); freeSlow calls it either way.
 func (a *Allocator) push(k int, addr uintptr) {
-	if d := a.descs; d != nil {
-		if st := arch.PushWord(d[k], addr); st != arch.Committed {
-			a.pushAfter(k, addr, st)
-		}
-		return
-	}
 	if !a.stacks.Push(k, addr) {
 		a.overflow(k, addr)
 	}
@@ -92,8 +81,7 @@ func (a *Allocator) Free(p unsafe.Pointer) {
 		a.freeSlow(addr, s)
 		return
 	}
-	i := uintptr(uint64(addr-s.base) * s.divMul >> divShift)
-	if i >= s.nelems || i*s.elemSize != addr-s.base {
+	if _, ok := s.index(addr); !ok {
 		panicBadFree(a, addr, s)
 	}
 	if d := a.descs; d != nil { // the section, called here: a call level less
@@ -103,21 +91,6 @@ func (a *Allocator) Free(p unsafe.Pointer) {
 		return
 	}
 	a.push(s.class, addr)
-}
-
-// allocClass is Alloc for a size known to be in class k (Cache.New).
-func (a *Allocator) allocClass(k int) unsafe.Pointer {
-	if uint(k) < a.cachedClasses && a.fastMax.Load() != 0 {
-		if d := a.descs; d != nil { // the section, called here: a call level less
-			p, st := arch.PopWord(d[k])
-			if st != arch.Committed {
-				p = a.popAfter(k, p, st)
-			}
-			return pointerAt(p)
-		}
-		return pointerAt(a.pop(k))
-	}
-	return pointerAt(a.allocDiverted(k))
 }
 
 // allocSlow serves what the fast path does not: classes not cached per
@@ -199,9 +172,7 @@ func (a *Allocator) freeSlow(addr uintptr, s *span) {
 	}
 	k := s.class
 	if a.usesCache(k, d) {
-		if !a.stacks.Push(k, addr) {
-			a.overflow(k, addr)
-		}
+		a.push(k, addr)
 		return
 	}
 	one := [1]uintptr{addr}

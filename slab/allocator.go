@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorseq/percpu/internal/arch"
 	"github.com/gorseq/percpu/rseq"
+	"golang.org/x/sys/cpu"
 )
 
 // Options configure an Allocator. The zero value gives the defaults.
@@ -245,7 +246,7 @@ var errClosed = errors.New("slab: Allocator used after Close")
 // cpuCounters are the slow-path events seen on one CPU.
 type cpuCounters struct {
 	hits, misses, overflows atomic.Int64
-	_                       [40]byte // a cache line per CPU
+	_                       cpu.CacheLinePad // no two CPUs' counters share a cache line
 }
 
 // onCPU returns the calling CPU's counters (by rseq.CPU, a hint).

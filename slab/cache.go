@@ -6,12 +6,11 @@ import (
 )
 
 // A Cache hands out zeroed values of one pointer-free type T from an
-// Allocator, without the size lookup of Alloc. A Cache is a small handle:
-// copy it freely, make as many as you like.
+// Allocator. A Cache is a small handle: copy it freely, make as many as you
+// like.
 type Cache[T any] struct {
-	a     *Allocator
-	class int // T's size class, or largeClass
-	size  uintptr
+	a    *Allocator
+	size uintptr // T's size, at least 1 (a zero-size T takes the smallest class)
 }
 
 // NewCache returns a Cache of T values from a. It fails if T holds Go
@@ -22,22 +21,12 @@ func NewCache[T any](a *Allocator) (*Cache[T], error) {
 	if err := checkPointerFree(t); err != nil {
 		return nil, err
 	}
-	c := &Cache[T]{a: a, class: largeClass, size: t.Size()}
-	if c.size <= maxSmallSize {
-		c.class = classOf(c.size)
-	}
-	return c, nil
+	return &Cache[T]{a: a, size: max(t.Size(), 1)}, nil
 }
 
 // New returns a pointer to a new zero T.
 func (c *Cache[T]) New() *T {
-	var p unsafe.Pointer
-	if c.class == largeClass {
-		p = c.a.allocLarge(c.size)
-	} else {
-		p = c.a.allocClass(c.class)
-	}
-	v := (*T)(p)
+	v := (*T)(c.a.Alloc(c.size))
 	*v = *new(T)
 	return v
 }

@@ -46,15 +46,11 @@ var pageMap struct {
 type arena struct {
 	base uintptr // address of the first byte, arenaSize-aligned
 	size uintptr // a multiple of arenaSize
-	// mem is base as the pointer the system returned; every pointer into
-	// the arena is derived from it with unsafe.Add. Nil after Close.
+	// mem is base as the pointer the system returned, kept to unmap the
+	// arena (pointers into it are made with pointerAt). Nil after Close.
 	mem    unsafe.Pointer
 	tables []*pageTable // one per slot, also entered in the page map
 }
-
-// pointer returns addr, which lies in the arena, as a pointer derived from
-// the arena's own.
-func (ar *arena) pointer(addr uintptr) unsafe.Pointer { return unsafe.Add(ar.mem, addr-ar.base) }
 
 // setSpans makes s the owner of npages pages from base (nil: free).
 func (ar *arena) setSpans(base, npages uintptr, s *span) {

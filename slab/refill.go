@@ -1,10 +1,6 @@
 package slab
 
-import (
-	"fmt"
-
-	"github.com/gorseq/percpu/rseq"
-)
+import "fmt"
 
 // Misses and overflows: the calling CPU's cache of a class was empty, or
 // full. Either way a batch moves between the cache and the class's shared
@@ -80,32 +76,4 @@ func (a *Allocator) putCentral(k int, objs []uintptr) {
 func (a *Allocator) countMiss(k int) {
 	a.classes[k].misses.Add(1)
 	a.onCPU().misses.Add(1)
-}
-
-func (a *Allocator) countHit(k int) {
-	a.hitCounter(k).Add(1)
-	a.onCPU().hits.Add(1)
-}
-
-// hitCounter returns class k's hit counter, creating it on first use.
-func (a *Allocator) hitCounter(k int) *rseq.Counter {
-	c := &a.classes[k]
-	if h := c.hits.Load(); h != nil {
-		return h
-	}
-	c.hits.CompareAndSwap(nil, rseq.NewCounter())
-	return c.hits.Load()
-}
-
-// CountHits turns the counting of Stats hits on or off. A hit costs about
-// as much to count as to serve, so counting is off by default; while it is
-// on, every Alloc and Free takes the slow path, which counts. Misses and
-// overflows are always counted (on the slow path, where they cost nothing
-// extra).
-func (a *Allocator) CountHits(on bool) {
-	if on {
-		a.setDivert(divertCountHits, true)
-	} else {
-		a.setDivert(divertCountHits, false)
-	}
 }

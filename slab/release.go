@@ -56,7 +56,7 @@ func (a *Allocator) releaseIdle(cutoff int64) (oldest int64) {
 // selfDrain empties the calling CPU's caches into the depots and, once no
 // CPU holds anything, ends the self-drain Release asked for.
 func (a *Allocator) selfDrain() {
-	var buf [64]uintptr
+	var buf [maxBatch]uintptr
 	for k := 0; k < int(a.cachedClasses); k++ {
 		for n := a.stacks.PopBatch(k, buf[:]); n > 0; n = a.stacks.PopBatch(k, buf[:]) {
 			a.putShared(k, buf[:n])

@@ -58,113 +58,160 @@ var (
 // the run's EXIT marker; timedOut says the host killed qemu. The verdict
 // comes from the marker alone; the rest only explains it.
 func parseConsole(console []byte, token, name string, timedOut bool) outcome {
-	var o outcome
-	var initError, goPanic string
-	var running []string // the tests running when a test timed out
-	inRunning := false
-	exitFound := false
-	beginPrefix := guest.Begin + " " + token + " " + name + " "
-	exitPrefix := guest.Exit + " " + token + " " + name + " "
-	kmsgPrefix := guest.Kmsg + " " + token + " "
+	sc := newConsoleScan(token, name)
 	for _, line := range consoleLines(console) {
-		// "panic: test timed out after 10s\n\trunning tests:\n\t\tTestX (10s)"
-		if inRunning && strings.HasPrefix(line, "\t\t") {
-			running = append(running, strings.TrimSpace(line))
-			continue
-		}
-		inRunning = goPanic != "" && line == "\trunning tests:"
-		switch {
-		case strings.Contains(line, exitPrefix):
-			f := strings.Fields(line[strings.Index(line, exitPrefix)+len(exitPrefix):])
-			if len(f) > 0 {
-				exitFound = true
-				o.Status = f[0]
-			}
-			if len(f) > 1 {
-				o.GuestSeconds, _ = strconv.ParseFloat(f[1], 64)
-			}
-		case strings.Contains(line, beginPrefix):
-			f := strings.Fields(line[strings.Index(line, beginPrefix)+len(beginPrefix):])
-			if len(f) > 1 {
-				o.Release, o.Machine = f[0], f[1]
-			}
-		case strings.Contains(line, kmsgPrefix):
-			o.Kmsg = append(o.Kmsg, line[strings.Index(line, kmsgPrefix)+len(kmsgPrefix):])
-		case strings.Contains(line, guest.Error+" "):
-			initError = line[strings.Index(line, guest.Error+" ")+len(guest.Error)+1:]
-		case strings.Contains(line, "Out of memory: Killed process"):
-			if o.OOM == "" {
-				o.OOM = strings.TrimSpace(line[strings.Index(line, "Out of memory"):])
-			}
-		case strings.Contains(line, "Kernel panic - not syncing"):
-			if o.Panic == "" {
-				o.Panic = strings.TrimSpace(line[strings.Index(line, "Kernel panic"):])
-			}
-		default:
-			if m := resultRE.FindStringSubmatch(line); m != nil {
-				switch m[1] {
-				case "PASS":
-					o.Passed++
-				case "FAIL":
-					o.Failed++
-					o.FailedTest = append(o.FailedTest, m[2])
-				case "SKIP":
-					o.Skipped++
-				}
-			} else if m := abortsRE.FindStringSubmatch(line); m != nil {
-				n, _ := strconv.ParseInt(m[1], 10, 64)
-				o.Aborts += n
-				o.AbortReports++
-			} else if m := statusRE.FindStringSubmatch(line); m != nil && o.StatusLine == "" {
-				o.StatusLine = strings.TrimSpace(m[1])
-			} else if goPanicRE.MatchString(line) && goPanic == "" {
-				goPanic = line
-			}
-		}
+		sc.line(line)
 	}
+	sc.judge(timedOut)
+	return sc.o
+}
+
+// A consoleScan is what parseConsole has read so far.
+type consoleScan struct {
+	o                  outcome
+	initError, goPanic string
+	running            []string // the tests running when a test timed out
+	inRunning          bool     // the lines being read list them
+	exitFound          bool
+	// The markers of this run.
+	beginPrefix, exitPrefix, kmsgPrefix string
+}
+
+func newConsoleScan(token, name string) *consoleScan {
+	return &consoleScan{
+		beginPrefix: guest.Begin + " " + token + " " + name + " ",
+		exitPrefix:  guest.Exit + " " + token + " " + name + " ",
+		kmsgPrefix:  guest.Kmsg + " " + token + " ",
+	}
+}
+
+// line reads one console line: a marker of the run, the kernel's word on
+// memory or a panic, or else a line of the test binary's output.
+func (sc *consoleScan) line(line string) {
+	o := &sc.o
+	// "panic: test timed out after 10s\n\trunning tests:\n\t\tTestX (10s)"
+	if sc.inRunning && strings.HasPrefix(line, "\t\t") {
+		sc.running = append(sc.running, strings.TrimSpace(line))
+		return
+	}
+	sc.inRunning = sc.goPanic != "" && line == "\trunning tests:"
 	switch {
-	case exitFound && o.Status == "0":
+	case strings.Contains(line, sc.exitPrefix):
+		f := strings.Fields(line[strings.Index(line, sc.exitPrefix)+len(sc.exitPrefix):])
+		if len(f) > 0 {
+			sc.exitFound = true
+			o.Status = f[0]
+		}
+		if len(f) > 1 {
+			o.GuestSeconds, _ = strconv.ParseFloat(f[1], 64)
+		}
+	case strings.Contains(line, sc.beginPrefix):
+		f := strings.Fields(line[strings.Index(line, sc.beginPrefix)+len(sc.beginPrefix):])
+		if len(f) > 1 {
+			o.Release, o.Machine = f[0], f[1]
+		}
+	case strings.Contains(line, sc.kmsgPrefix):
+		o.Kmsg = append(o.Kmsg, line[strings.Index(line, sc.kmsgPrefix)+len(sc.kmsgPrefix):])
+	case strings.Contains(line, guest.Error+" "):
+		sc.initError = line[strings.Index(line, guest.Error+" ")+len(guest.Error)+1:]
+	case strings.Contains(line, "Out of memory: Killed process"):
+		if o.OOM == "" {
+			o.OOM = strings.TrimSpace(line[strings.Index(line, "Out of memory"):])
+		}
+	case strings.Contains(line, "Kernel panic - not syncing"):
+		if o.Panic == "" {
+			o.Panic = strings.TrimSpace(line[strings.Index(line, "Kernel panic"):])
+		}
+	default:
+		sc.testLine(line)
+	}
+}
+
+// testLine reads a line of the test binary's output: a test's result, a
+// stress run's aborts, the mode's status line, or the start of a panic.
+func (sc *consoleScan) testLine(line string) {
+	o := &sc.o
+	if m := resultRE.FindStringSubmatch(line); m != nil {
+		switch m[1] {
+		case "PASS":
+			o.Passed++
+		case "FAIL":
+			o.Failed++
+			o.FailedTest = append(o.FailedTest, m[2])
+		case "SKIP":
+			o.Skipped++
+		}
+	} else if m := abortsRE.FindStringSubmatch(line); m != nil {
+		n, _ := strconv.ParseInt(m[1], 10, 64)
+		o.Aborts += n
+		o.AbortReports++
+	} else if m := statusRE.FindStringSubmatch(line); m != nil && o.StatusLine == "" {
+		o.StatusLine = strings.TrimSpace(m[1])
+	} else if goPanicRE.MatchString(line) && sc.goPanic == "" {
+		sc.goPanic = line
+	}
+}
+
+// judge sets the verdict, from the exit marker alone, and the detail that
+// explains it; timedOut says the host killed qemu.
+func (sc *consoleScan) judge(timedOut bool) {
+	o := &sc.o
+	switch {
+	case sc.exitFound && o.Status == "0":
 		o.Verdict = verdictPass
 		if timedOut {
 			o.Detail = "the test passed but the guest did not power off before the timeout"
 		}
-	case exitFound:
+	case sc.exitFound:
 		o.Verdict = verdictFail
-		switch {
-		case o.Status == guest.StatusError:
-			o.Detail = "init could not start the test binary"
-		case strings.HasPrefix(o.Status, "SIG"):
-			o.Detail = "the test binary was killed by " + o.Status
-		default:
-			o.Detail = "the test binary exited with status " + o.Status
-		}
-		if len(o.FailedTest) > 0 {
-			o.Detail += "; failed: " + strings.Join(o.FailedTest, ", ")
-		}
-		if goPanic != "" {
-			o.Detail += "; " + goPanic
-		}
-		if len(running) > 0 {
-			o.Detail += " in " + strings.Join(running, ", ")
-		}
-		if o.OOM != "" {
-			o.Detail += "; " + o.OOM + " (try a larger -mem)"
-		}
+		o.Detail = sc.failDetail()
 	case timedOut:
 		o.Verdict = verdictTimeout
 		o.Detail = "no exit marker before the timeout; qemu was killed"
 	default:
 		o.Verdict = verdictFail
-		switch {
-		case o.Panic != "":
-			o.Detail = o.Panic
-		case initError != "":
-			o.Detail = "init: " + initError
-		default:
-			o.Detail = "the console ended without the exit marker"
-		}
+		o.Detail = sc.noMarkerDetail()
 	}
-	return o
+}
+
+// failDetail explains an exit marker with a non-zero status: how the binary
+// ended, then the failed tests, the panic and where it struck, and an OOM
+// kill.
+func (sc *consoleScan) failDetail() string {
+	o := &sc.o
+	var d string
+	switch {
+	case o.Status == guest.StatusError:
+		d = "init could not start the test binary"
+	case strings.HasPrefix(o.Status, "SIG"):
+		d = "the test binary was killed by " + o.Status
+	default:
+		d = "the test binary exited with status " + o.Status
+	}
+	if len(o.FailedTest) > 0 {
+		d += "; failed: " + strings.Join(o.FailedTest, ", ")
+	}
+	if sc.goPanic != "" {
+		d += "; " + sc.goPanic
+	}
+	if len(sc.running) > 0 {
+		d += " in " + strings.Join(sc.running, ", ")
+	}
+	if o.OOM != "" {
+		d += "; " + o.OOM + " (try a larger -mem)"
+	}
+	return d
+}
+
+// noMarkerDetail explains a console that ended without the exit marker.
+func (sc *consoleScan) noMarkerDetail() string {
+	switch {
+	case sc.o.Panic != "":
+		return sc.o.Panic
+	case sc.initError != "":
+		return "init: " + sc.initError
+	}
+	return "the console ended without the exit marker"
 }
 
 // consoleLines splits console output into lines without carriage returns,

@@ -188,3 +188,23 @@ func TestStatusFields(t *testing.T) {
 		}
 	}
 }
+
+func TestTestLine(t *testing.T) {
+	sc := newConsoleScan("tok", "rseq")
+	for _, l := range []string{
+		"    stress_test.go:40: mode rseq; aborts 3, commits 100",
+		"    mode_test.go:12: status rseq; aborts 9", // a running total: not summed
+		"    mode_test.go:20: status: first",
+		"    mode_test.go:20: status: second",
+		"panic: one",
+		"panic: two",
+		"--- SKIP: TestX (0.00s)",
+	} {
+		sc.testLine(l)
+	}
+	o := sc.o
+	if o.Aborts != 3 || o.AbortReports != 1 || o.StatusLine != "first" || sc.goPanic != "panic: one" || o.Skipped != 1 {
+		t.Errorf("aborts %d in %d, status %q, panic %q, skipped %d; want 3 in 1, first, panic: one, 1",
+			o.Aborts, o.AbortReports, o.StatusLine, sc.goPanic, o.Skipped)
+	}
+}

@@ -82,3 +82,24 @@ func TestFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestModeList(t *testing.T) {
+	for _, c := range []struct {
+		modes       string
+		hasTestmain bool
+		want        []string
+	}{
+		{"rseq,blocked,off", true, []string{"rseq", "enosys", "off"}},
+		{"rseq,blocked,off", false, []string{"rseq", "off"}}, // blocked is off: once
+		{"enosys blocked eperm", true, []string{"enosys", "eperm"}},
+		{"", true, nil},
+	} {
+		got, err := modeList(split(c.modes), c.hasTestmain)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("modeList(%q, %v) = %v, %v; want %v", c.modes, c.hasTestmain, got, err, c.want)
+		}
+	}
+	if _, err := modeList([]string{"eperm"}, false); err == nil {
+		t.Error("eperm accepted without the harness")
+	}
+}

@@ -1,0 +1,31 @@
+package slab
+
+import "github.com/gorseq/percpu/rseq"
+
+// Hit counting: allocations the calling CPU's cache served, counted per
+// class and per CPU on the slow path while CountHits diverts to it.
+
+// countHit counts a hit of class k.
+func (a *Allocator) countHit(k int) {
+	a.hitCounter(k).Add(1)
+	a.onCPU().hits.Add(1)
+}
+
+// hitCounter returns class k's hit counter, creating it on first use.
+func (a *Allocator) hitCounter(k int) *rseq.Counter {
+	c := &a.classes[k]
+	if h := c.hits.Load(); h != nil {
+		return h
+	}
+	c.hits.CompareAndSwap(nil, rseq.NewCounter())
+	return c.hits.Load()
+}
+
+// CountHits turns the counting of Stats hits on or off. A hit costs about
+// as much to count as to serve, so counting is off by default; while it is
+// on, every Alloc and Free takes the slow path, which counts. Misses and
+// overflows are always counted (on the slow path, where they cost nothing
+// extra).
+func (a *Allocator) CountHits(on bool) {
+	a.setDivert(divertCountHits, on)
+}
