@@ -10,9 +10,15 @@ import (
 
 // Default bounds of a pool's caches.
 const (
-	// DefaultPerCPU is how many values a pool keeps per CPU: with the
-	// control words and framing slots, one CPU's stack fills 2 KiB.
-	DefaultPerCPU = 60
+	// DefaultPerCPU is the most values a pool keeps per CPU. A pool's stack
+	// on a CPU starts at StartPerCPU values (with the control words and
+	// framing slots, 256 bytes) and doubles each time it overflows into the
+	// depot or runs dry while the depot has values, up to this bound and
+	// within the process's per-CPU budget (SetPerCPUBudget); at 256 values
+	// it fills 8.3 KiB.
+	DefaultPerCPU = 256
+	// StartPerCPU is how many values a pool's stack on a CPU starts with.
+	StartPerCPU = 4
 	// DefaultDepot is how many values the depot behind the CPUs keeps, in
 	// batches of up to 16.
 	DefaultDepot = 512
@@ -68,7 +74,7 @@ func newCache(l limits) *cache {
 		c.boxes = len(caps)
 		caps = append(caps, l.perCPU)
 	}
-	c.stacks = rseq.NewEntryStacks(caps)
+	c.stacks = rseq.NewGrowingEntryStacks(caps, min(StartPerCPU, caps[0]))
 	for k := range caps {
 		c.descs = append(c.descs, c.stacks.Desc(k))
 	}
@@ -125,7 +131,7 @@ func (c *cache) countGet(hit bool) {
 func (c *cache) put(k int, e rseq.Entry) {
 	c.open()
 	if !c.stacks.Push(k, e) {
-		c.spill(k, e)
+		c.overflow(k, e)
 	}
 }
 
@@ -133,8 +139,19 @@ func (c *cache) put(k int, e rseq.Entry) {
 // returned st (anything but a clean commit).
 func (c *cache) putAfter(k int, e rseq.Entry, st arch.Status) {
 	if !c.stacks.PushAfter(k, e, st) {
-		c.spill(k, e)
+		c.overflow(k, e)
 	}
+}
+
+// overflow caches e in class k whose stack on this CPU was full: it grows
+// that stack if it may (member 0 only) and pushes e again, or else moves a
+// batch to the depot.
+func (c *cache) overflow(k int, e rseq.Entry) {
+	if k == 0 && c.stacks.Grow() && c.stacks.Push(k, e) {
+		c.stats.grows.Add(1)
+		return
+	}
+	c.spill(k, e)
 }
 
 // refill moves the depot's newest batch of class k to this CPU's stack,
@@ -146,6 +163,9 @@ func (c *cache) refill(k int) (rseq.Entry, bool) {
 		return rseq.Entry{}, false
 	}
 	c.stats.depotOut.Add(1)
+	if k == 0 && c.stacks.Grow() { // this CPU ran dry with values in the depot
+		c.stats.grows.Add(1)
+	}
 	for i := 0; i < n-1; i++ {
 		if !c.stacks.Push(k, b[i]) { // another thread filled this CPU meanwhile
 			c.give(k, b[i:n-1])

@@ -19,8 +19,12 @@
 // A Put pushes onto the calling CPU's stack; when that is full, it moves a
 // batch to the depot; when the depot is full, what does not fit is dropped.
 // Both bounds are set per pool (Pool.SetLimits, PoolOf.PerCPU and Depot,
-// Buffers.PerCPU and Depot); the defaults keep 60 values per CPU (2 KiB of
-// slots) and 512 in the depot.
+// Buffers.PerCPU and Depot); the defaults keep up to 256 values per CPU and
+// 512 in the depot. A CPU's stack is allocated at the first Put there, at
+// StartPerCPU values, and doubles when it overflows or runs dry while the
+// depot has values, within the process's per-CPU budget (SetPerCPUBudget):
+// a pool costs memory only on the CPUs that use it, as much as its load
+// needs.
 //
 // Where restartable sequences are unavailable, and for a thread that cannot
 // register, level 1 is a mutex shard per P instead: package rseq switches by

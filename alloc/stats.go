@@ -22,13 +22,23 @@ type Stats struct {
 	DepotOut int64 // batches moved from the depot to a CPU
 	Released int64 // values let go because the pool sat idle for a GC cycle
 	Cached   int64 // values held now, approximately
+
+	// Grows counts the times a CPU's stack doubled (see DefaultPerCPU).
+	Grows int64
+	// PerCPUBytes is the memory of the pool's per-CPU stacks, on every CPU
+	// that has used the pool since it was last released; CPUs counts
+	// those, and PerCPULimit is the largest stack's capacity among them,
+	// in values.
+	PerCPUBytes int64
+	CPUs        int
+	PerCPULimit int
 }
 
 // counters are a cache's statistics. All but hits are counted on slow
 // paths, with atomic adds.
 type counters struct {
-	misses, news, drops, depotIn, depotOut, released atomic.Int64
-	hits                                             atomic.Pointer[rseq.Counter] // created when first needed
+	misses, news, drops, depotIn, depotOut, released, grows atomic.Int64
+	hits                                                    atomic.Pointer[rseq.Counter] // created when first needed
 }
 
 func (s *counters) hitCounter() *rseq.Counter {
@@ -61,8 +71,9 @@ func (c *cache) snapshot() Stats {
 	s := Stats{
 		Misses: c.stats.misses.Load(), News: c.stats.news.Load(), Drops: c.stats.drops.Load(),
 		DepotIn: c.stats.depotIn.Load(), DepotOut: c.stats.depotOut.Load(),
-		Released: c.stats.released.Load(), Cached: c.cached(),
+		Released: c.stats.released.Load(), Cached: c.cached(), Grows: c.stats.grows.Load(),
 	}
+	s.PerCPUBytes, s.CPUs, s.PerCPULimit = c.stacks.Footprint()
 	if h := c.stats.hits.Load(); h != nil {
 		s.Hits = h.Load()
 	}

@@ -49,7 +49,8 @@ func NewCounter() *Counter {
 func newCounterState() *counterState {
 	shift := blockShift(arch.ControlBytes(1))
 	s := &counterState{mem: alignedWords(nIndexes<<shift/8, minBlock), spill: make([]paddedInt64, shardCount())}
-	s.cells = blocks{base: unsafe.Pointer(&s.mem[0]), shift: shift}
+	s.cells = newBlocks()
+	s.cells.fill(unsafe.Pointer(&s.mem[0]), shift)
 	s.desc = s.cells.desc(arch.TopOffset(0), 0)
 	return s
 }

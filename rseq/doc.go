@@ -20,7 +20,7 @@
 //     registered (re-registering it must fail with EBUSY).
 //   - ModeFallback: no sections run; every structure uses its mutex shards.
 //     PERCPU_RSEQ=off forces it; so does the purego build tag, a target
-//     other than linux/amd64, seccomp refusing rseq(2), glibc not having
+//     other than linux/amd64 and linux/arm64, seccomp refusing rseq(2), glibc not having
 //     registered (GLIBC_TUNABLES=glibc.pthread.rseq=0), or any failed check
 //     of the runtime layout or the section descriptors.
 //

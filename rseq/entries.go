@@ -1,6 +1,7 @@
 package rseq
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -23,14 +24,23 @@ type Entry = arch.Entry
 // sections. A stack's slots above its top always hold a nil P, so the
 // family never keeps a reference to a value that was popped; the marking
 // protocol keeps the last value each P shaded until ReleaseShaded.
+//
+// Memory: a CPU index gets its block (every member's stack on that index)
+// the first time a thread pushes there, so a family costs memory only on
+// the CPUs that use it; Drain gives the blocks back. Member 0 may start
+// smaller than its capacity and grow (Grow) one index at a time, within the
+// process's per-CPU budget (budget.go).
 type EntryStacks struct {
 	blocks
-	mem     []Entry // the blocks' memory, scanned by the GC
 	descs   []arch.StackDesc
 	slotOff []uintptr
-	caps    []int
-	spills  spills[Entry]
-	drainMu sync.Mutex
+	caps    []int // member k's capacity; for member 0, the most it grows to
+	start   int   // member 0's capacity in a new block
+	// spills are the fallback shards, allocated at their first use (a
+	// family whose threads all run sections never needs them).
+	spills atomic.Pointer[spills[Entry]]
+	// mu serializes drains and block changes (first blocks, growth).
+	mu sync.Mutex
 	// shardsUsed is set, before the first push to a shard, once a thread
 	// that cannot run sections has pushed there; until then a pop that
 	// finds its CPU's stack empty does not lock the shards to look.
@@ -43,26 +53,178 @@ var liveSentinel byte
 
 // NewEntryStacks returns a family with one member per capacity.
 func NewEntryStacks(capacities []int) *EntryStacks {
+	return NewGrowingEntryStacks(capacities, capacities[0])
+}
+
+// NewGrowingEntryStacks returns a family with one member per capacity whose
+// member 0 starts at start entries per CPU (at most capacities[0]) and grows
+// by Grow.
+func NewGrowingEntryStacks(capacities []int, start int) *EntryStacks {
 	// Each member's slots are framed by slot[-1] (live sentinel) and
 	// slot[cap] (always nil).
-	slotOff, shift := layout(capacities, arch.EntrySize, 2)
-	s := &EntryStacks{mem: alignedEntries(nIndexes<<shift/int(arch.EntrySize), minBlock), slotOff: slotOff, caps: append([]int(nil), capacities...)}
-	s.blocks = blocks{base: unsafe.Pointer(&s.mem[0]), shift: shift}
-	s.spills = newSpills[Entry](len(capacities))
-	for k, c := range capacities {
-		for i := 0; i < nIndexes; i++ {
-			*s.word(i, arch.TopOffset(k)+arch.CapOff) = uintptr(c)
-			s.framed(i, k)[0].P = unsafe.Pointer(&liveSentinel)
-		}
+	slotOff, _ := layout(capacities, arch.EntrySize, 2)
+	if start <= 0 || start > capacities[0] {
+		panic(fmt.Sprintf("rseq: starting capacity %d is not in [1, %d]", start, capacities[0]))
+	}
+	s := &EntryStacks{blocks: newBlocks(), slotOff: slotOff, caps: append([]int(nil), capacities...), start: start}
+	for k := range capacities {
 		s.descs = append(s.descs, s.desc(arch.TopOffset(k), slotOff[k]))
 	}
 	return s
 }
 
-// framed returns member k's slots in index i's block with their sentinels:
-// element 0 is slot[-1], element cap+1 is slot[cap].
+// blockBytes is the size of a block whose member 0 has cap0 slots, rounded
+// up to a cache line. Member 0's slots come last (see layout), so only its
+// framing slot[cap0] ends the block.
+func (s *EntryStacks) blockBytes(cap0 int) uintptr {
+	return (s.slotOff[0] + uintptr(cap0+1)*arch.EntrySize + 63) &^ 63
+}
+
+// newBlock returns a block with member 0 at cap0 slots: capacities written,
+// sentinels set, every stack empty, not stopped.
+func (s *EntryStacks) newBlock(cap0 int) unsafe.Pointer {
+	b := unsafe.Pointer(&cacheLines(int(s.blockBytes(cap0) / arch.EntrySize))[0])
+	for k, c := range s.caps {
+		if k == 0 {
+			c = cap0
+		}
+		*(*uintptr)(unsafe.Add(b, arch.TopOffset(k)+arch.CapOff)) = uintptr(c)
+		(*Entry)(unsafe.Add(b, s.slotOff[k]-arch.EntrySize)).P = unsafe.Pointer(&liveSentinel)
+	}
+	return b
+}
+
+// cacheLines returns n zeroed entries (n*EntrySize a multiple of 64) that
+// start on a cache line, so that no other index's block shares a line with
+// them. The allocator places objects of a size class that is a multiple of
+// 64 bytes, as every class from 256 bytes up is, on 64-byte boundaries; the
+// padded allocation is for the classes below.
+func cacheLines(n int) []Entry {
+	if n*int(arch.EntrySize) >= 256 {
+		if e := make([]Entry, n); uintptr(unsafe.Pointer(&e[0]))%64 == 0 {
+			return e
+		}
+	}
+	return alignedEntries(n, 64)
+}
+
+// capacity returns member k's capacity in index i's block (which must not
+// be the placeholder).
+func (s *EntryStacks) capacity(i, k int) int { return capacityIn(s.block(i), k) }
+
+// capacityIn returns member k's capacity in block b.
+func capacityIn(b unsafe.Pointer, k int) int {
+	return int(atomic.LoadUintptr((*uintptr)(unsafe.Add(b, arch.TopOffset(k)+arch.CapOff))))
+}
+
+// framed returns member k's slots in index i's block (which must not be
+// the placeholder) with their sentinels: element 0 is slot[-1], element
+// cap+1 is slot[cap].
 func (s *EntryStacks) framed(i, k int) []Entry {
-	return unsafe.Slice((*Entry)(unsafe.Add(s.block(i), s.slotOff[k]-arch.EntrySize)), s.caps[k]+2)
+	return unsafe.Slice((*Entry)(unsafe.Add(s.block(i), s.slotOff[k]-arch.EntrySize)), s.capacity(i, k)+2)
+}
+
+// shards returns the family's fallback shards, allocating them at first use.
+func (s *EntryStacks) shards() *spills[Entry] {
+	if sp := s.spills.Load(); sp != nil {
+		return sp
+	}
+	sp := newSpills[Entry](len(s.caps))
+	s.spills.CompareAndSwap(nil, &sp)
+	return s.spills.Load()
+}
+
+// currentIndex returns the calling thread's index, or false when it cannot
+// run sections.
+func currentIndex() (int, bool) {
+	if !on {
+		return 0, false
+	}
+	idx, st := arch.CurrentIndex()
+	if st.Outcome() != arch.Committed || int(idx) >= nIndexes {
+		return 0, false
+	}
+	return int(idx), true
+}
+
+// allocateHere gives the calling thread's index a block if it has none,
+// and reports whether it did.
+func (s *EntryStacks) allocateHere() bool {
+	i, ok := currentIndex()
+	if !ok || s.has(i) {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.has(i) {
+		return true // another thread did
+	}
+	b := s.newBlock(s.start)
+	reserve(i, int64(s.blockBytes(s.start)), true)
+	atomic.StorePointer(&s.table[i], b) // publishes the block's contents
+	return true
+}
+
+// Grow doubles member 0's capacity on the calling thread's index, up to the
+// family's capacity and within the per-CPU budget, and reports whether it
+// did. It moves the index's entries to a new block: the old one is stopped
+// and fenced first, so no section is left writing to it, and stays stopped.
+// A caller grows a stack that overflowed or ran dry; Grow is cheap when it
+// cannot grow.
+func (s *EntryStacks) Grow() bool {
+	i, ok := currentIndex()
+	return ok && s.grow(i)
+}
+
+// grow grows member 0 on index i (Grow's, for any index: the thread may
+// have moved since it read its index, so grow never assumes it runs there).
+func (s *EntryStacks) grow(i int) bool {
+	if b := s.block(i); b == placeholder || capacityIn(b, 0) >= s.caps[0] {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.block(i)
+	if old == placeholder {
+		return false // drained meanwhile
+	}
+	cap0 := s.capacity(i, 0)
+	if cap0 >= s.caps[0] {
+		return false
+	}
+	grown := min(2*cap0, s.caps[0])
+	extra := int64(s.blockBytes(grown) - s.blockBytes(cap0))
+	if !reserve(i, extra, false) {
+		return false
+	}
+	b := s.newBlock(grown) // before the stop: index i stops for the copy only
+	atomic.StoreUintptr(s.word(i, arch.StopOff), 1)
+	if err := fence(-1); err != nil {
+		atomic.StoreUintptr(s.word(i, arch.StopOff), 0)
+		unreserve(i, extra)
+		return false
+	}
+	// Index i is ours until the new block is published. Go copies with
+	// write barriers, so this is correct in every GC phase.
+	for k := range s.caps {
+		from := s.framed(i, k)
+		to := unsafe.Slice((*Entry)(unsafe.Add(b, s.slotOff[k])), len(from)-2)
+		n := copy(to, live(from))
+		*(*uintptr)(unsafe.Add(b, arch.TopOffset(k))) = uintptr(n)
+	}
+	atomic.StorePointer(&s.table[i], b)
+	return true
+}
+
+// live returns the live prefix of a member's framed slots.
+func live(framed []Entry) []Entry {
+	slots := framed[1 : len(framed)-1]
+	for j := range slots {
+		if slots[j].P == nil {
+			return slots[:j]
+		}
+	}
+	return slots
 }
 
 // Desc returns member k's section descriptor while sections run in this
@@ -97,14 +259,21 @@ func (s *EntryStacks) Push(k int, e Entry) bool {
 		}
 		return s.pushSlow(k, e, st)
 	}
-	return s.spills.local(k).push(e, s.caps[k])
+	return s.shards().local(k).push(e, s.caps[k])
 }
 
 func (s *EntryStacks) pushSlow(k int, e Entry, st arch.Status) bool {
 	if st.Outcome() == arch.GCMarking {
-		if st = s.pushMarking(k, e); st == arch.Committed {
-			return true
-		}
+		st = s.pushMarking(k, e)
+	}
+	// Stopped may mean the index has no block yet: give it one and retry
+	// (also when the thread has moved to an index that has one).
+	for tries := 0; st.Outcome() == arch.Stopped && tries < 3; tries++ {
+		s.allocateHere()
+		st = s.pushOnce(k, e)
+	}
+	if st == arch.Committed {
+		return true
 	}
 	st, shard := settle(st, func() arch.Status { return s.pushMarking(k, e) })
 	if shard {
@@ -112,9 +281,29 @@ func (s *EntryStacks) pushSlow(k int, e Entry, st arch.Status) bool {
 		if !s.shardsUsed.Load() {
 			s.shardsUsed.Store(true)
 		}
-		return s.spills.local(k).push(e, s.caps[k])
+		return s.shards().local(k).push(e, s.caps[k])
 	}
 	return st.Outcome() == arch.Committed
+}
+
+// pushOnce runs a push section once more, with the marking protocol if the
+// collector is marking.
+func (s *EntryStacks) pushOnce(k int, e Entry) arch.Status {
+	st := arch.PushEntry(&s.descs[k], e.P, e.Aux, e.N0, e.N1)
+	if st.Outcome() == arch.GCMarking {
+		st = s.pushMarking(k, e)
+	}
+	return st
+}
+
+// popOnce runs a pop section once more, with the marking protocol if the
+// collector is marking.
+func (s *EntryStacks) popOnce(k int) (e Entry, st arch.Status) {
+	e.P, e.Aux, e.N0, e.N1, st = arch.PopEntry(&s.descs[k])
+	if st.Outcome() == arch.GCMarking {
+		e, st = s.popMarking(k)
+	}
+	return e, st
 }
 
 // Pop pops an entry from the calling CPU's stack k or the calling P's
@@ -127,7 +316,7 @@ func (s *EntryStacks) Pop(k int) (e Entry, ok bool) {
 			e, ok = s.popSlow(k, e, st)
 		}
 	} else {
-		e, ok = s.spills.local(k).pop()
+		e, ok = s.shards().local(k).pop()
 	}
 	if ok {
 		raceAcquire(e.P)
@@ -141,6 +330,17 @@ func (s *EntryStacks) popSlow(k int, e Entry, st arch.Status) (Entry, bool) {
 			return e, true
 		}
 	}
+	// Stopped may mean the index has no block, so nothing cached here
+	// (retry when the thread has moved to an index that has one).
+	for tries := 0; st.Outcome() == arch.Stopped && tries < 3; tries++ {
+		if i, ok := currentIndex(); ok && !s.has(i) {
+			st = arch.Empty
+			break
+		}
+		if e, st = s.popOnce(k); st == arch.Committed {
+			return e, true
+		}
+	}
 	st, shard := settle(st, func() (st arch.Status) { e, st = s.popMarking(k); return st })
 	switch {
 	case st.Outcome() == arch.Committed:
@@ -150,36 +350,38 @@ func (s *EntryStacks) popSlow(k int, e Entry, st arch.Status) (Entry, bool) {
 	case !s.shardsUsed.Load():
 		return Entry{}, false // empty here, and nothing was ever put in a shard
 	}
-	return s.spills.local(k).pop() // empty here, or no sections: try the shards
+	return s.shards().local(k).pop() // empty here, or no sections: try the shards
 }
 
 // Drain takes every entry out of every CPU's stacks and every shard and
-// passes them, member by member, to fn after the family runs again. Without
-// the membarrier fence it takes only the shards and returns the error.
+// passes them, member by member, to fn after the family runs again, and
+// gives the per-CPU blocks back (an index gets a new one at its next push).
+// Without the membarrier fence it takes only the shards and returns the
+// error.
 func (s *EntryStacks) Drain(fn func(k int, entries []Entry)) error {
-	s.drainMu.Lock()
-	defer s.drainMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	taken := make([][]Entry, len(s.caps))
 	err := s.stopAllIfOn()
 	if err == nil && on {
-		for i := 0; i < nIndexes; i++ {
-			for k := range s.caps {
-				slots := s.framed(i, k)[1 : s.caps[k]+1]
-				for j := range slots {
-					if slots[j].P == nil {
-						break // live slots form a prefix
-					}
-					taken[k] = append(taken[k], slots[j])
-					slots[j] = Entry{} // barriered Go stores
-				}
-				*s.word(i, arch.TopOffset(k)) = 0
+		for i := range s.table {
+			if !s.has(i) {
+				continue
 			}
+			for k := range s.caps {
+				taken[k] = append(taken[k], live(s.framed(i, k))...)
+			}
+			// The block stays stopped for good: sections that find it
+			// leave, and the next push allocates a fresh one.
+			unreserve(i, int64(s.blockBytes(s.capacity(i, 0))))
+			atomic.StorePointer(&s.table[i], placeholder)
 		}
-		s.restartAll()
 	}
 	for k := range s.caps {
-		for i := k; i < len(s.spills.shards); i += len(s.caps) {
-			taken[k] = append(taken[k], s.spills.shards[i].takeAll()...)
+		if sp := s.spills.Load(); sp != nil {
+			for i := k; i < len(sp.shards); i += len(s.caps) {
+				taken[k] = append(taken[k], sp.shards[i].takeAll()...)
+			}
 		}
 		for _, e := range taken[k] {
 			raceAcquire(e.P)
@@ -193,9 +395,31 @@ func (s *EntryStacks) Drain(fn func(k int, entries []Entry)) error {
 
 // Len returns about how many entries member k holds on all CPUs and shards.
 func (s *EntryStacks) Len(k int) int {
-	n := s.spills.count(k)
-	for i := 0; i < nIndexes; i++ {
-		n += int(atomic.LoadUintptr(s.word(i, arch.TopOffset(k)))) // a hint, at most one off
+	n := 0
+	if sp := s.spills.Load(); sp != nil {
+		n = sp.count(k)
+	}
+	for i := range s.table {
+		if b := s.block(i); b != placeholder { // loaded once: a drain may replace it
+			n += int(atomic.LoadUintptr((*uintptr)(unsafe.Add(b, arch.TopOffset(k))))) // a hint, at most one off
+		}
 	}
 	return n
+}
+
+// Footprint returns the bytes of per-CPU blocks the family holds, the
+// number of indexes that have one, and member 0's largest capacity among
+// them.
+func (s *EntryStacks) Footprint() (bytes int64, indexes, cap0 int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.table {
+		if s.has(i) {
+			c := s.capacity(i, 0)
+			bytes += int64(s.blockBytes(c))
+			indexes++
+			cap0 = max(cap0, c)
+		}
+	}
+	return bytes, indexes, cap0
 }

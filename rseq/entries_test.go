@@ -3,6 +3,7 @@ package rseq
 import (
 	"math/rand/v2"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"unsafe"
 )
@@ -67,7 +68,19 @@ func entryOf(tk *token) Entry {
 
 func TestEntryStacksConservation(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, l load) {
-		runEntryStress(t, l)
+		runEntryStress(t, l, false)
+	})
+}
+
+// TestEntryStacksGrowConservation runs the stress with member 0 starting
+// at one slot: workers grow it when a push finds it full, and worker 0
+// drains the family every 256 operations (which gives the blocks back, so
+// indexes allocate theirs again while other workers push and pop). Growing
+// without stopping and fencing the old block, or publishing the new one
+// before the copy, loses or duplicates tokens.
+func TestEntryStacksGrowConservation(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, l load) {
+		runEntryStress(t, l, true)
 	})
 }
 
@@ -182,11 +195,15 @@ func gcWorker(t *testing.T, s *EntryStacks, led *ledger, w, perWorker int, stop 
 	}
 }
 
-func runEntryStress(t *testing.T, l load) {
+func runEntryStress(t *testing.T, l load, growing bool) {
 	const perWorker = 16
 	workers := l.lockedThreads + l.goroutines
 	n := workers*perWorker + 1
 	s := NewEntryStacks([]int{8, 24})
+	var grows, drains atomic.Int64
+	if growing {
+		s = NewGrowingEntryStacks([]int{64, 24}, 1)
+	}
 	led := newLedger(n)
 	held := make([][]*token, workers)
 	rngs := make([]*rand.Rand, workers)
@@ -199,12 +216,50 @@ func runEntryStress(t *testing.T, l load) {
 		}
 	}
 	all = nil // from here on, the stacks and workers are the only references
+	if growing {
+		// A grower that runs on no index in particular: it grows every
+		// index in turn, on whatever CPU it happens to be.
+		stop, done := make(chan struct{}), make(chan struct{})
+		defer func() { close(stop); <-done }()
+		go func() {
+			defer close(done)
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if s.grow(i % nIndexes) {
+					grows.Add(1)
+				}
+				runtime.Gosched()
+			}
+		}()
+	}
 	l.run(t, func(w, i int) {
+		if growing && w == 0 && i%256 == 255 {
+			drains.Add(1)
+			if err := s.Drain(func(k int, es []Entry) {
+				for _, e := range es {
+					tk := checkEntry(t, e)
+					led.claim(tk.id, w)
+					held[w] = append(held[w], tk)
+				}
+			}); err != nil && Enabled() {
+				t.Errorf("Drain: %v", err)
+			}
+			return
+		}
 		k := rngs[w].IntN(2)
 		if len(held[w]) > 0 && rngs[w].IntN(2) == 0 {
 			tk := held[w][len(held[w])-1]
 			led.release(tk.id)
-			if s.Push(k, entryOf(tk)) {
+			pushed := s.Push(k, entryOf(tk))
+			if !pushed && growing && k == 0 && s.Grow() {
+				grows.Add(1)
+				pushed = s.Push(k, entryOf(tk))
+			}
+			if pushed {
 				held[w][len(held[w])-1] = nil
 				held[w] = held[w][:len(held[w])-1]
 			} else {
@@ -219,6 +274,12 @@ func runEntryStress(t *testing.T, l load) {
 		}
 	})
 	led.check(t)
+	if growing {
+		t.Logf("%d grows, %d drains", grows.Load(), drains.Load())
+		if on && grows.Load() == 0 {
+			t.Errorf("no stack grew: the test did not test growth")
+		}
+	}
 	drained := drainIDs(t, s)
 	ids := make([][]uintptr, len(held))
 	for w, h := range held {

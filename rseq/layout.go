@@ -10,15 +10,27 @@ import (
 	"github.com/gorseq/percpu/internal/arch"
 )
 
-// A family's per-CPU memory is one array of blocks, one block of 1<<shift
-// bytes per index (see arch.StackDesc): control words first — the stop word
-// and each member's top and capacity — then each member's slots. A block is
-// written only by sections running on its index, or by a thread that has
-// set its stop word and fenced.
+// A family's per-CPU memory is one block per index, found through the
+// family's block table (see arch.StackDesc): control words first — the stop
+// word and each member's top and capacity — then each member's slots. A
+// block is written only by sections running on its index, or by a thread
+// that has set its stop word and fenced. Word stacks and counters allocate
+// every index's block up front, in one array; entry stacks allocate an
+// index's block when a thread first pushes there (entries.go), and until
+// then the index's table entry points at the placeholder.
 
 // minBlock keeps neighbouring indexes two cache lines apart even for a
 // single counter, so adjacent-line prefetch never makes them share.
 const minBlock = 128
+
+// placeholder is the block of every index a family has none for: its stop
+// word is set for good, so sections report Stopped there and touch nothing.
+// Only its stop word is ever read.
+var placeholder = func() unsafe.Pointer {
+	var words [arch.StopOff/8 + 1]uintptr
+	words[arch.StopOff/8] = 1
+	return unsafe.Pointer(&words)
+}()
 
 // blockShift returns log2 of the smallest power of two ≥ max(need, minBlock).
 func blockShift(need uintptr) uintptr {
@@ -30,41 +42,71 @@ func blockShift(need uintptr) uintptr {
 
 // layout places members with the given capacities in a block whose slots
 // are slotBytes each, with extra slots of framing per member (sentinels).
-// It returns each member's slot offset and the block shift.
-func layout(capacities []int, slotBytes, extra uintptr) (slotOff []uintptr, shift uintptr) {
+// Member 0's slots come last, so that its capacity may differ from block to
+// block (entry stacks grow it) while every other offset stays put. It
+// returns each member's slot offset and the bytes a block needs.
+func layout(capacities []int, slotBytes, extra uintptr) (slotOff []uintptr, size uintptr) {
 	off := arch.ControlBytes(len(capacities))
-	for _, c := range capacities {
+	slotOff = make([]uintptr, len(capacities))
+	for k := 1; k <= len(capacities); k++ {
+		k := k % len(capacities) // 1, 2, …, then 0
+		c := capacities[k]
 		if c <= 0 {
 			panic(fmt.Sprintf("rseq: stack capacity %d is not positive", c))
 		}
-		slotOff = append(slotOff, off+extra/2*slotBytes)
+		slotOff[k] = off + extra/2*slotBytes
 		off += (uintptr(c) + extra) * slotBytes
 	}
-	return slotOff, blockShift(off)
+	return slotOff, off
 }
 
-// blocks describes a family's block array.
+// blocks is a family's block table. Its entries change only under the
+// family's lock (and, for an index sections may be running on, only after
+// the old block was stopped and fenced); sections and readers load them
+// atomically.
 type blocks struct {
-	base  unsafe.Pointer
-	shift uintptr
+	table []unsafe.Pointer
 }
 
-func (b *blocks) block(i int) unsafe.Pointer { return unsafe.Add(b.base, uintptr(i)<<b.shift) }
+// newBlocks returns a table whose every index has the placeholder.
+func newBlocks() blocks {
+	b := blocks{table: make([]unsafe.Pointer, nIndexes)}
+	for i := range b.table {
+		b.table[i] = placeholder
+	}
+	return b
+}
 
-// word returns the control word at off in index i's block.
+// fill gives every index a block of 1<<shift bytes of mem, in order.
+func (b *blocks) fill(mem unsafe.Pointer, shift uintptr) {
+	for i := range b.table {
+		b.table[i] = unsafe.Add(mem, uintptr(i)<<shift)
+	}
+}
+
+// block returns index i's block, or the placeholder.
+func (b *blocks) block(i int) unsafe.Pointer { return atomic.LoadPointer(&b.table[i]) }
+
+// has reports whether index i has a block of its own.
+func (b *blocks) has(i int) bool { return b.block(i) != placeholder }
+
+// word returns the control word at off in index i's block (which must not
+// be the placeholder unless off is arch.StopOff).
 func (b *blocks) word(i int, off uintptr) *uintptr {
 	return (*uintptr)(unsafe.Add(b.block(i), off))
 }
 
 func (b *blocks) desc(topOff, slotOff uintptr) arch.StackDesc {
-	return arch.StackDesc{Base: b.base, Shift: b.shift, TopOff: topOff, SlotOff: slotOff, N: uintptr(nIndexes)}
+	return arch.StackDesc{Blocks: unsafe.Pointer(&b.table[0]), TopOff: topOff, SlotOff: slotOff, N: uintptr(nIndexes)}
 }
 
 // stopAll sets every index's stop word and fences, so that no section of
 // this family runs until restartAll; on error nothing stays stopped.
 func (b *blocks) stopAll() error {
-	for i := 0; i < nIndexes; i++ {
-		atomic.StoreUintptr(b.word(i, arch.StopOff), 1)
+	for i := range b.table {
+		if b.has(i) {
+			atomic.StoreUintptr(b.word(i, arch.StopOff), 1)
+		}
 	}
 	if err := fence(-1); err != nil {
 		b.restartAll()
@@ -76,8 +118,10 @@ func (b *blocks) stopAll() error {
 // restartAll clears the stop words; the atomic stores publish whatever the
 // stopping thread wrote before them.
 func (b *blocks) restartAll() {
-	for i := 0; i < nIndexes; i++ {
-		atomic.StoreUintptr(b.word(i, arch.StopOff), 0)
+	for i := range b.table {
+		if b.has(i) {
+			atomic.StoreUintptr(b.word(i, arch.StopOff), 0)
+		}
 	}
 }
 

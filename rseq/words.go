@@ -32,9 +32,10 @@ type WordStacks struct {
 // NewWordStacks returns a family with one member per capacity: member k
 // holds at most capacities[k] words per CPU index.
 func NewWordStacks(capacities []int) *WordStacks {
-	slotOff, shift := layout(capacities, 8, 0)
-	s := &WordStacks{mem: alignedWords(nIndexes<<shift/8, minBlock), slotOff: slotOff, caps: append([]int(nil), capacities...)}
-	s.blocks = blocks{base: unsafe.Pointer(&s.mem[0]), shift: shift}
+	slotOff, size := layout(capacities, 8, 0)
+	shift := blockShift(size)
+	s := &WordStacks{blocks: newBlocks(), mem: alignedWords(nIndexes<<shift/8, minBlock), slotOff: slotOff, caps: append([]int(nil), capacities...)}
+	s.fill(unsafe.Pointer(&s.mem[0]), shift)
 	s.spills = newSpills[uintptr](len(capacities))
 	for k, c := range capacities {
 		for i := 0; i < nIndexes; i++ {

@@ -26,12 +26,35 @@ var (
 	delaySpins int64
 )
 
+// The sections, numbered. This list is the one source of their numbers:
+// the assembly reads the constants from go_asm.h for each section's slot in
+// sectionDescs, its markers' tags and its place in sectionEntries' table.
 const (
-	numSections = 9
-	scanLimit   = 2048 // bytes of code scanned from a section's entry
+	sectionCounterAdd = iota
+	sectionPushWord
+	sectionPopWord
+	sectionPushWords
+	sectionPopWords
+	sectionPushEntry
+	sectionPopEntry
+	sectionPushEntryMarking
+	sectionPopEntryMarking
+	numSections
 )
 
-var sectionNames = [numSections]string{"CounterAdd", "PushWord", "PopWord", "PushWords", "PopWords", "PushEntry", "PopEntry", "PushEntryMarking", "PopEntryMarking"}
+const scanLimit = 2048 // bytes of code scanned from a section's entry
+
+var sectionNames = [numSections]string{
+	sectionCounterAdd:       "CounterAdd",
+	sectionPushWord:         "PushWord",
+	sectionPopWord:          "PopWord",
+	sectionPushWords:        "PushWords",
+	sectionPopWords:         "PopWords",
+	sectionPushEntry:        "PushEntry",
+	sectionPopEntry:         "PopEntry",
+	sectionPushEntryMarking: "PushEntryMarking",
+	sectionPopEntryMarking:  "PopEntryMarking",
+}
 
 // rseqCS is the kernel's struct rseq_cs: 32 bytes, aligned to 32.
 type rseqCS struct {

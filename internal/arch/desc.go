@@ -3,20 +3,26 @@ package arch
 import "unsafe"
 
 // StackDesc tells a section where one family member's per-CPU data lives.
-// The assembly reads it at fixed offsets: keep the field order.
+// The assembly reads its fields through the offsets go_asm.h defines.
 //
-// Every CPU index owns one block of 1<<Shift bytes; index i's block is at
-// Base + i<<Shift. A block starts with control words laid out as Entry
-// values (so a block of entries is ordinary GC-typed memory): the stop word
-// is at StopOff, shared by every member; member k's top (a count for word
-// stacks, a hint for entry stacks; the value for counters) is at TopOff and
-// its capacity at TopOff+8. The member's slots start at SlotOff.
+// Every CPU index owns one block, found through a table: index i's block is
+// at Blocks[i], a pointer the section loads (one load, where a base and a
+// shift took a shift and an add; it lets blocks be allocated one at a time,
+// for the indexes that are used). A block starts with control words laid
+// out as Entry values (so a block of entries is ordinary GC-typed memory):
+// the stop word is at StopOff, shared by every member; member k's top (a
+// count for word stacks, a hint for entry stacks; the value for counters)
+// is at TopOff and its capacity at TopOff+8. The member's slots start at
+// SlotOff. A table entry may point at a block whose stop word is always set
+// (a family's placeholder for an index it has no block for yet): sections
+// report Stopped there and touch nothing.
 //
 // Ownership: index i's block is written only by sections running on index
-// i, or by a thread that has set index i's stop word and fenced.
+// i, or by a thread that has set that block's stop word and fenced. A
+// block is replaced only the same way, and the block it replaces keeps its
+// stop word set for good.
 type StackDesc struct {
-	Base    unsafe.Pointer // block of index 0
-	Shift   uintptr        // log2 of the block size
+	Blocks  unsafe.Pointer // *[N]unsafe.Pointer: index i's block
 	TopOff  uintptr        // offset of the member's top word in a block
 	SlotOff uintptr        // offset of the member's first slot in a block
 	N       uintptr        // number of indexes; larger ones report Unavailable

@@ -57,6 +57,7 @@
 //
 // # Portable twin
 //
-// On every target but linux/amd64 (and with the purego build tag) the same
-// functions exist and report Unavailable, so callers run their fallback.
+// On every target but linux/amd64 and linux/arm64 (and with the purego build
+// tag) the same functions exist and report Unavailable, so callers run their
+// fallback.
 package arch

@@ -12,7 +12,7 @@ var (
 )
 
 // marker returns the bytes of section i's marker for role (1 start, 2
-// post-commit, 3 abort): NOPL 0x5253SSRR(AX).
+// post-commit, 3 abort): NOPL 0x5253SSRR(AX), as the assembly's TAG makes it.
 func marker(i, role int) []byte {
 	tag := 0x52530000 | uint32(i)<<8 | uint32(role)
 	return []byte{0x0F, 0x1F, 0x80, byte(tag), byte(tag >> 8), byte(tag >> 16), byte(tag >> 24)}

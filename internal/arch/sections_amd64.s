@@ -1,12 +1,13 @@
 //go:build linux && amd64 && !purego
 
+#include "go_asm.h"
 #include "textflag.h"
 
 // Register roles in every section:
 //   R8  the thread's struct rseq area     R9  the *StackDesc
 //   R10 offset of the index field (cpu_id or mm_cid) within the area
 //   R11 aborts taken so far, times 256 (the status's second byte)
-//   CX  the block shift                   AX  descriptor address, then block
+//   CX  the block table                   AX  index, then block
 //   DX  the member's top word             DI  the member's first slot
 // BP, R14 and R15 are never touched.
 
@@ -26,7 +27,11 @@
 
 // ARM stores the section's descriptor into area.rseq_cs. It must be the
 // instruction right before start_ip; Build checks its bytes (49 89 40 08).
-#define ARM(desc) MOVQ desc(SB), AX; MOVQ AX, 8(R8)
+#define ARM(n) MOVQ ·sectionDescs+((n)*8)(SB), AX; MOVQ AX, 8(R8)
+
+// TAG is section n's marker tag for a role (1 start, 2 post-commit, 3
+// abort); n is a section constant from go_asm.h.
+#define TAG(n, role) (0x52530000+((n)<<8)+(role))
 
 // DELAY widens a gap so that preemption and signals land inside sections
 // (go test -asmflags=...=-D=RSEQ_DELAY). It is empty in normal builds.
@@ -50,12 +55,12 @@
 	MOVQ AX, R8; \
 	MOVQ ·indexOffset(SB), R10
 
-// PRELOAD, between the retry label and ARM, loads the block shift and the
+// PRELOAD, between the retry label and ARM, loads the block table and the
 // member's offsets.
 #define PRELOAD \
-	MOVQ 8(R9), CX; \
-	MOVQ 16(R9), DX; \
-	MOVQ 24(R9), DI
+	MOVQ StackDesc_Blocks(R9), CX; \
+	MOVQ StackDesc_TopOff(R9), DX; \
+	MOVQ StackDesc_SlotOff(R9), DI
 
 // BLOCK, first thing in a section, reads the index, checks it, points AX at
 // its block, leaves if the index is stopped, and turns DX and DI into the
@@ -63,12 +68,11 @@
 #define BLOCK \
 	MOVL (R8)(R10*1), AX; \
 	DELAY; \
-	CMPQ AX, 32(R9); \
+	CMPQ AX, StackDesc_N(R9); \
 	JAE unavailable; \
-	SHLQ CX, AX; \
-	ADDQ 0(R9), AX; \
+	MOVQ (CX)(AX*8), AX; \
 	DELAY; \
-	CMPQ 16(AX), $0; \
+	CMPQ const_StopOff(AX), $0; \
 	JNE stopped; \
 	ADDQ AX, DX; \
 	ADDQ AX, DI; \
@@ -77,23 +81,23 @@
 // The exits every section shares; OUT stores the status and returns.
 #define EXITS(OUT) \
 stopped: \
-	ORQ $3, R11; \
+	ORQ $const_Stopped, R11; \
 	JMP OUT; \
 notready: \
 	TESTQ AX, AX; \
 	JNE unavailable; \
-	ORQ $6, R11; \
+	ORQ $const_Unregistered, R11; \
 	JMP OUT; \
 unavailable: \
-	ORQ $7, R11; \
+	ORQ $const_Unavailable, R11; \
 	JMP OUT
 
 // RETRY, right after abort_ip: count the abort, retry or give up.
 #define RETRY \
 	ADDQ $256, R11; \
-	CMPQ R11, $(16*256); \
+	CMPQ R11, $(const_maxRetries*256); \
 	JB retry; \
-	ORQ $5, R11; \
+	ORQ $const_Aborted, R11; \
 	JMP out
 
 // Entry stacks are nil-terminated: slot[h] is live exactly when h < the true
@@ -115,18 +119,17 @@ hintdown: \
 	SHLQ $5, SI; \
 	ADDQ DI, SI
 
-// PUSH_ENTRY is the push section after its prologue: desc is the offset of
-// its rseq_cs address in sectionDescs, tag its markers' prefix (the section
-// number times 256). Its argument names are PushEntry's: every TEXT that
+// PUSH_ENTRY is the push section after its prologue; n is the section's
+// constant (build_linux.go). Its argument names are PushEntry's: every TEXT that
 // uses it must have PushEntry's frame (and POP_ENTRY PopEntry's). go vet's
 // asmdecl does not check lines inside a #define, which is why the macros
 // stand before the first TEXT and the frames are stated here.
-#define PUSH_ENTRY(desc, tag) \
+#define PUSH_ENTRY(n) \
 	ENTER; \
 retry: \
 	PRELOAD; \
-	ARM(·sectionDescs+desc); \
-	MARK(tag+1); \
+	ARM(n); \
+	MARK(TAG(n, 1)); \
 	DELAY; \
 	BLOCK; \
 	MOVQ 0(DX), BX; \
@@ -152,16 +155,16 @@ check: \
 	MOVQ p+8(FP), AX; \
 	DELAY; \
 	MOVQ AX, 0(SI); \
-	MARK(tag+2); \
+	MARK(TAG(n, 2)); \
 out: \
 	MOVL R11, ret+40(FP); \
 	RET; \
 full: \
-	ORQ $2, R11; \
+	ORQ $const_Full, R11; \
 	JMP out; \
 	EXITS(out); \
 	SIGNATURE; \
-	MARK(tag+3); \
+	MARK(TAG(n, 3)); \
 	RETRY
 
 // In PUSH_ENTRY, in order: the hint; slot[h] live means the hint is one
@@ -170,12 +173,12 @@ full: \
 // which makes the slot live, commits.
 
 // POP_ENTRY is the pop section after its prologue (see PUSH_ENTRY).
-#define POP_ENTRY(desc, tag) \
+#define POP_ENTRY(n) \
 	ENTER; \
 retry: \
 	PRELOAD; \
-	ARM(·sectionDescs+desc); \
-	MARK(tag+1); \
+	ARM(n); \
+	MARK(TAG(n, 1)); \
 	DELAY; \
 	BLOCK; \
 	MOVQ 0(DX), BX; \
@@ -202,11 +205,11 @@ check: \
 	MOVQ BX, 0(DX); \
 	DELAY; \
 	MOVQ $0, -32(SI); \
-	MARK(tag+2); \
+	MARK(TAG(n, 2)); \
 	MOVL R11, st+40(FP); \
 	RET; \
 empty: \
-	ORQ $1, R11; \
+	ORQ $const_Empty, R11; \
 out: \
 	MOVQ $0, p+8(FP); \
 	MOVQ $0, aux+16(FP); \
@@ -216,7 +219,7 @@ out: \
 	RET; \
 	EXITS(out); \
 	SIGNATURE; \
-	MARK(tag+3); \
+	MARK(TAG(n, 3)); \
 	RETRY
 
 // In POP_ENTRY, in order: the hint is fixed as in PUSH_ENTRY (an empty
@@ -231,18 +234,18 @@ TEXT ·CounterAdd(SB), NOSPLIT, $0-20
 	ENTER
 retry:
 	PRELOAD
-	ARM(·sectionDescs+0)
-	MARK(0x52530001)
+	ARM(const_sectionCounterAdd)
+	MARK(TAG(const_sectionCounterAdd, 1))
 	DELAY
 	BLOCK
 	ADDQ SI, 0(DX) // commit
-	MARK(0x52530002)
+	MARK(TAG(const_sectionCounterAdd, 2))
 out:
 	MOVL R11, ret+16(FP)
 	RET
 	EXITS(out)
 	SIGNATURE
-	MARK(0x52530003)
+	MARK(TAG(const_sectionCounterAdd, 3))
 	RETRY
 
 // func PushWord(d *StackDesc, v uintptr) Status
@@ -252,8 +255,8 @@ TEXT ·PushWord(SB), NOSPLIT, $0-20
 	ENTER
 retry:
 	PRELOAD
-	ARM(·sectionDescs+8)
-	MARK(0x52530101)
+	ARM(const_sectionPushWord)
+	MARK(TAG(const_sectionPushWord, 1))
 	DELAY
 	BLOCK
 	MOVQ 0(DX), BX // top
@@ -264,16 +267,16 @@ retry:
 	INCQ BX
 	DELAY
 	MOVQ BX, 0(DX) // commit
-	MARK(0x52530102)
+	MARK(TAG(const_sectionPushWord, 2))
 out:
 	MOVL R11, ret+16(FP)
 	RET
 full:
-	ORQ $2, R11
+	ORQ $const_Full, R11
 	JMP out
 	EXITS(out)
 	SIGNATURE
-	MARK(0x52530103)
+	MARK(TAG(const_sectionPushWord, 3))
 	RETRY
 
 // func PopWord(d *StackDesc) (v uintptr, st Status)
@@ -282,8 +285,8 @@ TEXT ·PopWord(SB), NOSPLIT, $0-20
 	ENTER
 retry:
 	PRELOAD
-	ARM(·sectionDescs+16)
-	MARK(0x52530201)
+	ARM(const_sectionPopWord)
+	MARK(TAG(const_sectionPopWord, 1))
 	DELAY
 	BLOCK
 	MOVQ 0(DX), BX // top
@@ -294,19 +297,19 @@ retry:
 	DECQ BX
 	DELAY
 	MOVQ BX, 0(DX) // commit
-	MARK(0x52530202)
+	MARK(TAG(const_sectionPopWord, 2))
 	MOVQ SI, v+8(FP)
 	MOVL R11, st+16(FP)
 	RET
 empty:
-	ORQ $1, R11
+	ORQ $const_Empty, R11
 out:
 	MOVQ $0, v+8(FP)
 	MOVL R11, st+16(FP)
 	RET
 	EXITS(out)
 	SIGNATURE
-	MARK(0x52530203)
+	MARK(TAG(const_sectionPopWord, 3))
 	RETRY
 
 // func PushWords(d *StackDesc, src *uintptr, n uintptr) (pushed uintptr, st Status)
@@ -315,8 +318,8 @@ TEXT ·PushWords(SB), NOSPLIT, $0-36
 	ENTER
 retry:
 	PRELOAD
-	ARM(·sectionDescs+24)
-	MARK(0x52530301)
+	ARM(const_sectionPushWords)
+	MARK(TAG(const_sectionPushWords, 1))
 	DELAY
 	BLOCK
 	MOVQ 0(DX), BX // top
@@ -342,19 +345,19 @@ copy:
 	ADDQ SI, BX
 	DELAY
 	MOVQ BX, 0(DX) // commit
-	MARK(0x52530302)
+	MARK(TAG(const_sectionPushWords, 2))
 	MOVQ SI, pushed+24(FP)
 	MOVL R11, st+32(FP)
 	RET
 full:
-	ORQ $2, R11
+	ORQ $const_Full, R11
 out:
 	MOVQ $0, pushed+24(FP)
 	MOVL R11, st+32(FP)
 	RET
 	EXITS(out)
 	SIGNATURE
-	MARK(0x52530303)
+	MARK(TAG(const_sectionPushWords, 3))
 	RETRY
 
 // func PopWords(d *StackDesc, dst *uintptr, n uintptr) (popped uintptr, st Status)
@@ -363,8 +366,8 @@ TEXT ·PopWords(SB), NOSPLIT, $0-36
 	ENTER
 retry:
 	PRELOAD
-	ARM(·sectionDescs+32)
-	MARK(0x52530401)
+	ARM(const_sectionPopWords)
+	MARK(TAG(const_sectionPopWords, 1))
 	DELAY
 	BLOCK
 	MOVQ 0(DX), BX // top
@@ -391,19 +394,19 @@ copy:
 	SUBQ SI, BX
 	DELAY
 	MOVQ BX, 0(DX) // commit
-	MARK(0x52530402)
+	MARK(TAG(const_sectionPopWords, 2))
 	MOVQ SI, popped+24(FP)
 	MOVL R11, st+32(FP)
 	RET
 empty:
-	ORQ $1, R11
+	ORQ $const_Empty, R11
 out:
 	MOVQ $0, popped+24(FP)
 	MOVL R11, st+32(FP)
 	RET
 	EXITS(out)
 	SIGNATURE
-	MARK(0x52530403)
+	MARK(TAG(const_sectionPopWords, 3))
 	RETRY
 
 // func PushEntry(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
@@ -412,9 +415,9 @@ TEXT ·PushEntry(SB), NOSPLIT, $0-44
 	XORL R11, R11
 	CMPB runtime·writeBarrier(SB), $0
 	JNE gcmarking
-	PUSH_ENTRY(40, 0x52530500)
+	PUSH_ENTRY(const_sectionPushEntry)
 gcmarking:
-	ORQ $4, R11
+	ORQ $const_GCMarking, R11
 	JMP out
 
 // func PopEntry(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
@@ -423,9 +426,9 @@ TEXT ·PopEntry(SB), NOSPLIT, $0-44
 	XORL R11, R11
 	CMPB runtime·writeBarrier(SB), $0
 	JNE gcmarking
-	POP_ENTRY(48, 0x52530600)
+	POP_ENTRY(const_sectionPopEntry)
 gcmarking:
-	ORQ $4, R11
+	ORQ $const_GCMarking, R11
 	JMP out
 
 // The marking twins: the same sections without the write-barrier gate.
@@ -435,12 +438,12 @@ gcmarking:
 // func PushEntryMarking(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
 TEXT ·PushEntryMarking(SB), NOSPLIT, $0-44
 	MOVQ d+0(FP), R9
-	PUSH_ENTRY(56, 0x52530700)
+	PUSH_ENTRY(const_sectionPushEntryMarking)
 
 // func PopEntryMarking(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
 TEXT ·PopEntryMarking(SB), NOSPLIT, $0-44
 	MOVQ d+0(FP), R9
-	POP_ENTRY(64, 0x52530800)
+	POP_ENTRY(const_sectionPopEntryMarking)
 
 // func ThreadWord() uintptr
 TEXT ·ThreadWord(SB), NOSPLIT, $0-8
@@ -468,10 +471,10 @@ out:
 notready:
 	TESTQ AX, AX
 	JNE unavailable
-	ORQ $6, R11
+	ORQ $const_Unregistered, R11
 	JMP out
 unavailable:
-	ORQ $7, R11
+	ORQ $const_Unavailable, R11
 	JMP out
 
 // func CurrentCPUID() (cpu uint32, st Status)
@@ -487,10 +490,10 @@ out:
 notready:
 	TESTQ AX, AX
 	JNE unavailable
-	ORQ $6, R11
+	ORQ $const_Unregistered, R11
 	JMP out
 unavailable:
-	ORQ $7, R11
+	ORQ $const_Unavailable, R11
 	JMP out
 
 // func rdpid() uint32
@@ -529,21 +532,21 @@ TEXT ·delayInjected(SB), NOSPLIT, $0-1
 TEXT ·sectionEntries(SB), NOSPLIT, $0-8
 	MOVQ out+0(FP), DI
 	LEAQ ·CounterAdd(SB), AX
-	MOVQ AX, 0(DI)
+	MOVQ AX, (const_sectionCounterAdd*8)(DI)
 	LEAQ ·PushWord(SB), AX
-	MOVQ AX, 8(DI)
+	MOVQ AX, (const_sectionPushWord*8)(DI)
 	LEAQ ·PopWord(SB), AX
-	MOVQ AX, 16(DI)
+	MOVQ AX, (const_sectionPopWord*8)(DI)
 	LEAQ ·PushWords(SB), AX
-	MOVQ AX, 24(DI)
+	MOVQ AX, (const_sectionPushWords*8)(DI)
 	LEAQ ·PopWords(SB), AX
-	MOVQ AX, 32(DI)
+	MOVQ AX, (const_sectionPopWords*8)(DI)
 	LEAQ ·PushEntry(SB), AX
-	MOVQ AX, 40(DI)
+	MOVQ AX, (const_sectionPushEntry*8)(DI)
 	LEAQ ·PopEntry(SB), AX
-	MOVQ AX, 48(DI)
+	MOVQ AX, (const_sectionPopEntry*8)(DI)
 	LEAQ ·PushEntryMarking(SB), AX
-	MOVQ AX, 56(DI)
+	MOVQ AX, (const_sectionPushEntryMarking*8)(DI)
 	LEAQ ·PopEntryMarking(SB), AX
-	MOVQ AX, 64(DI)
+	MOVQ AX, (const_sectionPopEntryMarking*8)(DI)
 	RET

@@ -1,12 +1,13 @@
 //go:build linux && arm64 && !purego
 
+#include "go_asm.h"
 #include "textflag.h"
 
 // Register roles in every section:
 //   R8  the thread's struct rseq area     R9  the *StackDesc
 //   R10 offset of the index field (cpu_id or mm_cid) within the area
 //   R11 aborts taken so far, times 256 (the status's second byte)
-//   R2  the block shift                   R3  index, then block
+//   R2  the block table                   R3  index, then block
 //   R4  the member's top word             R5  the member's first slot
 //   R6  top                               R7  the value pushed or popped
 //   R12, R13 scratch                      R16 delay loops only
@@ -20,7 +21,11 @@
 
 // ARM stores the section's descriptor into area.rseq_cs. It must be the
 // instruction right before start_ip; Build checks its bytes (STR X1, [X8, #8]).
-#define ARM(desc) MOVD desc(SB), R1; MOVD R1, 8(R8)
+#define ARM(n) MOVD ·sectionDescs+((n)*8)(SB), R1; MOVD R1, 8(R8)
+
+// TAG is section n's marker tag for a role (1 start, 2 post-commit, 3
+// abort); n is a section constant from go_asm.h.
+#define TAG(n, role) (0x5000|((n)<<4)|(role))
 
 #ifdef RSEQ_DELAY
 #define DELAY MOVD ·delaySpins(SB), R16; SUBS $1, R16, R16; BGE -1(PC)
@@ -51,12 +56,12 @@ enterArea: \
 	MOVD R0, R8; \
 	MOVD ·indexOffset(SB), R10
 
-// PRELOAD, between the retry label and ARM, loads the block shift and the
+// PRELOAD, between the retry label and ARM, loads the block table and the
 // member's offsets.
 #define PRELOAD \
-	MOVD 8(R9), R2; \
-	MOVD 16(R9), R4; \
-	MOVD 24(R9), R5
+	MOVD StackDesc_Blocks(R9), R2; \
+	MOVD StackDesc_TopOff(R9), R4; \
+	MOVD StackDesc_SlotOff(R9), R5
 
 // BLOCK, first thing in a section, reads the index, checks it, points R3 at
 // its block, leaves if the index is stopped, and turns R4 and R5 into the
@@ -67,14 +72,12 @@ enterArea: \
 #define BLOCK \
 	MOVWU (R8)(R10), R3; \
 	DELAY; \
-	MOVD 32(R9), R12; \
+	MOVD StackDesc_N(R9), R12; \
 	CMP R12, R3; \
 	BHS unavailable; \
-	LSL R2, R3, R3; \
-	MOVD 0(R9), R12; \
-	ADD R12, R3, R3; \
+	MOVD (R2)(R3<<3), R3; \
 	DELAY; \
-	MOVD 16(R3), R12; \
+	MOVD const_StopOff(R3), R12; \
 	CBNZ R12, stopped; \
 	ADD R12, R3, R3; \
 	ADD R3, R4, R4; \
@@ -83,21 +86,21 @@ enterArea: \
 
 #define EXITS(OUT) \
 stopped: \
-	ORR $3, R11, R11; \
+	ORR $const_Stopped, R11, R11; \
 	B OUT; \
 notready: \
 	CBNZ R0, unavailable; \
-	ORR $6, R11, R11; \
+	ORR $const_Unregistered, R11, R11; \
 	B OUT; \
 unavailable: \
-	ORR $7, R11, R11; \
+	ORR $const_Unavailable, R11, R11; \
 	B OUT
 
 #define RETRY \
 	ADD $256, R11, R11; \
-	CMP $(16*256), R11; \
+	CMP $(const_maxRetries*256), R11; \
 	BLO retry; \
-	ORR $5, R11, R11; \
+	ORR $const_Aborted, R11, R11; \
 	B out
 
 // Entry stacks: see sections_amd64.s. FIX, jumped over on entry, moves the
@@ -111,17 +114,16 @@ hintup: \
 hintdown: \
 	SUB $1, R6, R6
 
-// PUSH_ENTRY and POP_ENTRY are the entry sections after their prologue:
-// desc is the offset of the rseq_cs address in sectionDescs, tag the
-// markers' prefix (0x5000 | section<<4). Every function that uses them has
+// PUSH_ENTRY and POP_ENTRY are the entry sections after their prologue; n
+// is the section's constant (build_linux.go). Every function that uses them has
 // PushEntry's or PopEntry's frame. The steps are those of sections_amd64.s;
 // the commit is the store of p (push) or of nil (pop) into the slot's P.
-#define PUSH_ENTRY(desc, tag) \
+#define PUSH_ENTRY(n) \
 	ENTER; \
 retry: \
 	PRELOAD; \
-	ARM(·sectionDescs+desc); \
-	MARK(tag+1); \
+	ARM(n); \
+	MARK(TAG(n, 1)); \
 	DELAY; \
 	BLOCK; \
 	MOVD (R4), R6; \
@@ -148,24 +150,24 @@ check: \
 	MOVD p+8(FP), R12; \
 	DELAY; \
 	MOVD R12, (R13); \
-	MARK(tag+2); \
+	MARK(TAG(n, 2)); \
 out: \
 	MOVW R11, ret+40(FP); \
 	RET; \
 full: \
-	ORR $2, R11, R11; \
+	ORR $const_Full, R11, R11; \
 	B out; \
 	EXITS(out); \
 	SIGNATURE; \
-	MARK(tag+3); \
+	MARK(TAG(n, 3)); \
 	RETRY
 
-#define POP_ENTRY(desc, tag) \
+#define POP_ENTRY(n) \
 	ENTER; \
 retry: \
 	PRELOAD; \
-	ARM(·sectionDescs+desc); \
-	MARK(tag+1); \
+	ARM(n); \
+	MARK(TAG(n, 1)); \
 	DELAY; \
 	BLOCK; \
 	MOVD (R4), R6; \
@@ -190,11 +192,11 @@ check: \
 	MOVD R6, (R4); \
 	DELAY; \
 	MOVD ZR, -32(R13); \
-	MARK(tag+2); \
+	MARK(TAG(n, 2)); \
 	MOVW R11, st+40(FP); \
 	RET; \
 empty: \
-	ORR $1, R11, R11; \
+	ORR $const_Empty, R11, R11; \
 out: \
 	MOVD ZR, p+8(FP); \
 	MOVD ZR, aux+16(FP); \
@@ -204,7 +206,7 @@ out: \
 	RET; \
 	EXITS(out); \
 	SIGNATURE; \
-	MARK(tag+3); \
+	MARK(TAG(n, 3)); \
 	RETRY
 
 // func CounterAdd(d *StackDesc, delta int64) Status
@@ -214,21 +216,21 @@ TEXT ·CounterAdd(SB), NOSPLIT, $0-20
 	ENTER
 retry:
 	PRELOAD
-	ARM(·sectionDescs+0)
-	MARK(0x5001)
+	ARM(const_sectionCounterAdd)
+	MARK(TAG(const_sectionCounterAdd, 1))
 	DELAY
 	BLOCK
 	MOVD (R4), R6
 	ADD R7, R6, R6
 	DELAY
 	MOVD R6, (R4) // commit
-	MARK(0x5002)
+	MARK(TAG(const_sectionCounterAdd, 2))
 out:
 	MOVW R11, ret+16(FP)
 	RET
 	EXITS(out)
 	SIGNATURE
-	MARK(0x5003)
+	MARK(TAG(const_sectionCounterAdd, 3))
 	RETRY
 
 // func PushWord(d *StackDesc, v uintptr) Status
@@ -238,8 +240,8 @@ TEXT ·PushWord(SB), NOSPLIT, $0-20
 	ENTER
 retry:
 	PRELOAD
-	ARM(·sectionDescs+8)
-	MARK(0x5011)
+	ARM(const_sectionPushWord)
+	MARK(TAG(const_sectionPushWord, 1))
 	DELAY
 	BLOCK
 	MOVD (R4), R6 // top
@@ -251,16 +253,16 @@ retry:
 	ADD $1, R6, R6
 	DELAY
 	MOVD R6, (R4) // commit
-	MARK(0x5012)
+	MARK(TAG(const_sectionPushWord, 2))
 out:
 	MOVW R11, ret+16(FP)
 	RET
 full:
-	ORR $2, R11, R11
+	ORR $const_Full, R11, R11
 	B out
 	EXITS(out)
 	SIGNATURE
-	MARK(0x5013)
+	MARK(TAG(const_sectionPushWord, 3))
 	RETRY
 
 // func PopWord(d *StackDesc) (v uintptr, st Status)
@@ -269,8 +271,8 @@ TEXT ·PopWord(SB), NOSPLIT, $0-20
 	ENTER
 retry:
 	PRELOAD
-	ARM(·sectionDescs+16)
-	MARK(0x5021)
+	ARM(const_sectionPopWord)
+	MARK(TAG(const_sectionPopWord, 1))
 	DELAY
 	BLOCK
 	MOVD (R4), R6 // top
@@ -280,19 +282,19 @@ retry:
 	MOVD (R5)(R6<<3), R7
 	DELAY
 	MOVD R6, (R4) // commit
-	MARK(0x5022)
+	MARK(TAG(const_sectionPopWord, 2))
 	MOVD R7, v+8(FP)
 	MOVW R11, st+16(FP)
 	RET
 empty:
-	ORR $1, R11, R11
+	ORR $const_Empty, R11, R11
 out:
 	MOVD ZR, v+8(FP)
 	MOVW R11, st+16(FP)
 	RET
 	EXITS(out)
 	SIGNATURE
-	MARK(0x5023)
+	MARK(TAG(const_sectionPopWord, 3))
 	RETRY
 
 // func PushWords(d *StackDesc, src *uintptr, n uintptr) (pushed uintptr, st Status)
@@ -301,8 +303,8 @@ TEXT ·PushWords(SB), NOSPLIT, $0-36
 	ENTER
 retry:
 	PRELOAD
-	ARM(·sectionDescs+24)
-	MARK(0x5031)
+	ARM(const_sectionPushWords)
+	MARK(TAG(const_sectionPushWords, 1))
 	DELAY
 	BLOCK
 	MOVD (R4), R6 // top
@@ -328,19 +330,19 @@ copy:
 	ADD R7, R6, R6
 	DELAY
 	MOVD R6, (R4) // commit
-	MARK(0x5032)
+	MARK(TAG(const_sectionPushWords, 2))
 	MOVD R7, pushed+24(FP)
 	MOVW R11, st+32(FP)
 	RET
 full:
-	ORR $2, R11, R11
+	ORR $const_Full, R11, R11
 out:
 	MOVD ZR, pushed+24(FP)
 	MOVW R11, st+32(FP)
 	RET
 	EXITS(out)
 	SIGNATURE
-	MARK(0x5033)
+	MARK(TAG(const_sectionPushWords, 3))
 	RETRY
 
 // func PopWords(d *StackDesc, dst *uintptr, n uintptr) (popped uintptr, st Status)
@@ -349,8 +351,8 @@ TEXT ·PopWords(SB), NOSPLIT, $0-36
 	ENTER
 retry:
 	PRELOAD
-	ARM(·sectionDescs+32)
-	MARK(0x5041)
+	ARM(const_sectionPopWords)
+	MARK(TAG(const_sectionPopWords, 1))
 	DELAY
 	BLOCK
 	MOVD (R4), R6 // top
@@ -372,19 +374,19 @@ copy:
 	BLO copy
 	DELAY
 	MOVD R6, (R4) // commit
-	MARK(0x5042)
+	MARK(TAG(const_sectionPopWords, 2))
 	MOVD R7, popped+24(FP)
 	MOVW R11, st+32(FP)
 	RET
 empty:
-	ORR $1, R11, R11
+	ORR $const_Empty, R11, R11
 out:
 	MOVD ZR, popped+24(FP)
 	MOVW R11, st+32(FP)
 	RET
 	EXITS(out)
 	SIGNATURE
-	MARK(0x5043)
+	MARK(TAG(const_sectionPopWords, 3))
 	RETRY
 
 // func PushEntry(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
@@ -393,9 +395,9 @@ TEXT ·PushEntry(SB), NOSPLIT, $0-44
 	MOVD $0, R11
 	MOVBU runtime·writeBarrier(SB), R12
 	CBNZ R12, gcmarking
-	PUSH_ENTRY(40, 0x5050)
+	PUSH_ENTRY(const_sectionPushEntry)
 gcmarking:
-	ORR $4, R11, R11
+	ORR $const_GCMarking, R11, R11
 	B out
 
 // func PopEntry(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
@@ -404,9 +406,9 @@ TEXT ·PopEntry(SB), NOSPLIT, $0-44
 	MOVD $0, R11
 	MOVBU runtime·writeBarrier(SB), R12
 	CBNZ R12, gcmarking
-	POP_ENTRY(48, 0x5060)
+	POP_ENTRY(const_sectionPopEntry)
 gcmarking:
-	ORR $4, R11, R11
+	ORR $const_GCMarking, R11, R11
 	B out
 
 // The marking twins: the same sections without the write-barrier gate
@@ -415,12 +417,12 @@ gcmarking:
 // func PushEntryMarking(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
 TEXT ·PushEntryMarking(SB), NOSPLIT, $0-44
 	MOVD d+0(FP), R9
-	PUSH_ENTRY(56, 0x5070)
+	PUSH_ENTRY(const_sectionPushEntryMarking)
 
 // func PopEntryMarking(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
 TEXT ·PopEntryMarking(SB), NOSPLIT, $0-44
 	MOVD d+0(FP), R9
-	POP_ENTRY(64, 0x5080)
+	POP_ENTRY(const_sectionPopEntryMarking)
 
 // func ThreadWord() uintptr
 TEXT ·ThreadWord(SB), NOSPLIT, $0-8
@@ -455,10 +457,10 @@ out:
 	RET
 notready:
 	CBNZ R0, unavailable
-	ORR $6, R11, R11
+	ORR $const_Unregistered, R11, R11
 	B out
 unavailable:
-	ORR $7, R11, R11
+	ORR $const_Unavailable, R11, R11
 	B out
 
 // func CurrentCPUID() (cpu uint32, st Status)
@@ -473,10 +475,10 @@ out:
 	RET
 notready:
 	CBNZ R0, unavailable
-	ORR $6, R11, R11
+	ORR $const_Unregistered, R11, R11
 	B out
 unavailable:
-	ORR $7, R11, R11
+	ORR $const_Unavailable, R11, R11
 	B out
 
 // func gm() uintptr
@@ -507,21 +509,21 @@ TEXT ·delayInjected(SB), NOSPLIT, $0-1
 TEXT ·sectionEntries(SB), NOSPLIT, $0-8
 	MOVD out+0(FP), R0
 	MOVD $·CounterAdd(SB), R1
-	MOVD R1, 0(R0)
+	MOVD R1, (const_sectionCounterAdd*8)(R0)
 	MOVD $·PushWord(SB), R1
-	MOVD R1, 8(R0)
+	MOVD R1, (const_sectionPushWord*8)(R0)
 	MOVD $·PopWord(SB), R1
-	MOVD R1, 16(R0)
+	MOVD R1, (const_sectionPopWord*8)(R0)
 	MOVD $·PushWords(SB), R1
-	MOVD R1, 24(R0)
+	MOVD R1, (const_sectionPushWords*8)(R0)
 	MOVD $·PopWords(SB), R1
-	MOVD R1, 32(R0)
+	MOVD R1, (const_sectionPopWords*8)(R0)
 	MOVD $·PushEntry(SB), R1
-	MOVD R1, 40(R0)
+	MOVD R1, (const_sectionPushEntry*8)(R0)
 	MOVD $·PopEntry(SB), R1
-	MOVD R1, 48(R0)
+	MOVD R1, (const_sectionPopEntry*8)(R0)
 	MOVD $·PushEntryMarking(SB), R1
-	MOVD R1, 56(R0)
+	MOVD R1, (const_sectionPushEntryMarking*8)(R0)
 	MOVD $·PopEntryMarking(SB), R1
-	MOVD R1, 64(R0)
+	MOVD R1, (const_sectionPopEntryMarking*8)(R0)
 	RET

@@ -19,8 +19,8 @@ const (
 	Unavailable                // this thread cannot run sections: use the fallback
 )
 
-// maxRetries bounds how often one call restarts its section; it must match
-// the constant in the assembly.
+// maxRetries bounds how often one call restarts its section (the assembly
+// reads it from go_asm.h, as it reads every status code).
 const maxRetries = 16
 
 // Outcome is the status without the abort count.

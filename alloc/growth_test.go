@@ -1,0 +1,125 @@
+package alloc
+
+import (
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/gorseq/percpu/rseq"
+)
+
+// TestPoolGrowsForBursts runs bursts of 100 Puts then 100 Gets on one CPU:
+// the pool's stack there starts at StartPerCPU values and must grow until a
+// burst fits, after which the bursts make no misses at all.
+func TestPoolGrowsForBursts(t *testing.T) {
+	if !rseq.Enabled() {
+		t.Skip("per-CPU stacks need rseq: " + rseq.Status().Reason)
+	}
+	if raceEnabled {
+		t.Skip("the race detector drops a share of Puts on purpose")
+	}
+	defer pinToOneCPU(t)()
+	const burst = 100
+	var p Pool
+	vals := make([]any, burst)
+	for i := range vals {
+		vals[i] = new([64]byte)
+	}
+	for round := 0; round < 20; round++ {
+		for _, v := range vals {
+			p.Put(v)
+		}
+		for i := range vals {
+			if vals[i] = p.Get(); vals[i] == nil {
+				vals[i] = new([64]byte)
+			}
+		}
+	}
+	before := p.Stats()
+	for round := 0; round < 20; round++ {
+		for _, v := range vals {
+			p.Put(v)
+		}
+		for i := range vals {
+			if vals[i] = p.Get(); vals[i] == nil {
+				t.Fatalf("round %d: Get %d missed after the stack had grown", round, i)
+			}
+		}
+	}
+	after := p.Stats()
+	t.Logf("grows %d, per-CPU limit %d on %d CPUs, %d bytes; depot batches in %d out %d",
+		after.Grows, after.PerCPULimit, after.CPUs, after.PerCPUBytes, after.DepotIn, after.DepotOut)
+	if after.Grows == 0 || after.PerCPULimit < burst {
+		t.Errorf("stack did not grow to hold a burst of %d: %d grows, limit %d", burst, after.Grows, after.PerCPULimit)
+	}
+	if after.DepotIn != before.DepotIn || after.DepotOut != before.DepotOut {
+		t.Errorf("grown stack still went to the depot: batches in %d→%d, out %d→%d", before.DepotIn, after.DepotIn, before.DepotOut, after.DepotOut)
+	}
+}
+
+// TestPoolGrowthStaysWithinBudget sets a per-CPU budget of zero, which has
+// room for no growth: bursts then go through the depot, and the stacks stay at
+// their starting size.
+func TestPoolGrowthStaysWithinBudget(t *testing.T) {
+	if !rseq.Enabled() {
+		t.Skip("per-CPU stacks need rseq: " + rseq.Status().Reason)
+	}
+	defer pinToOneCPU(t)()
+	defer SetPerCPUBudget(SetPerCPUBudget(0)) // no room: starting stacks only
+	var p Pool
+	vals := make([]any, 100)
+	for round := 0; round < 5; round++ {
+		for i := range vals {
+			if vals[i] = p.Get(); vals[i] == nil {
+				vals[i] = new([64]byte)
+			}
+		}
+		for _, v := range vals {
+			p.Put(v)
+		}
+	}
+	st := p.Stats()
+	if st.Grows != 0 || st.PerCPULimit > StartPerCPU {
+		t.Errorf("pool grew beyond a full budget: %d grows, limit %d", st.Grows, st.PerCPULimit)
+	}
+	if st.DepotIn == 0 {
+		t.Errorf("bursts larger than the stack never reached the depot")
+	}
+}
+
+// TestManyPoolsMemory creates 10,000 pools, each used once (one Put, kept),
+// and compares the heap they take with 10,000 sync.Pools used the same way:
+// a pool allocates per-CPU memory only on the CPUs that use it, so each
+// costs at most 1 KiB more than a sync.Pool.
+func TestManyPoolsMemory(t *testing.T) {
+	const n = 10000
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	std := make([]*sync.Pool, n)
+	ours := make([]*Pool, n)
+	base := heap()
+	for i := range std {
+		std[i] = new(sync.Pool)
+		std[i].Put(new([64]byte))
+	}
+	stdBytes := int64(heap() - base) // one GC: sync.Pool keeps the value as its victim
+	base = heap()
+	for i := range ours {
+		ours[i] = new(Pool)
+		ours[i].Put(new([64]byte))
+	}
+	ourBytes := int64(heap() - base)
+	runtime.KeepAlive(std)
+	runtime.KeepAlive(ours)
+	per, stdPer := ourBytes/n, stdBytes/n
+	st := ours[0].Stats()
+	t.Logf("%d pools: alloc.Pool %d B each, sync.Pool %d B each (%.1f×); per-CPU stacks %d B on %d CPUs",
+		n, per, stdPer, float64(ourBytes)/float64(max(stdBytes, 1)), st.PerCPUBytes, st.CPUs)
+	if per > stdPer+1024 {
+		t.Errorf("a used-once pool costs %d B, more than 1 KiB beyond sync.Pool's %d B", per, stdPer)
+	}
+}

@@ -1,0 +1,64 @@
+package rseq
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// The per-CPU budget bounds the bytes of entry-stack blocks (see
+// EntryStacks) that all families of the process hold together on one CPU
+// index. A family's first block on an index is always allocated (without
+// one its calls could not run sections there); growing member 0 beyond its
+// starting capacity is allowed only while the index stays within the
+// budget. Draining a family gives its blocks back.
+
+// DefaultPerCPUBudget is the per-CPU budget until SetPerCPUBudget changes
+// it: 1 MiB, room for about 32,000 cached values per CPU across all pools
+// (TCMalloc's default per-CPU cache is 1.5 MiB per CPU for all size classes
+// together).
+const DefaultPerCPUBudget = 1 << 20
+
+var perCPUBudget atomic.Int64
+
+func init() { perCPUBudget.Store(DefaultPerCPUBudget) }
+
+// perCPUHeld is, per index, the bytes of entry-stack blocks held on it.
+// It is allocated at first use, after init has set nIndexes.
+var perCPUHeld = sync.OnceValue(func() []atomic.Int64 { return make([]atomic.Int64, nIndexes) })
+
+// SetPerCPUBudget sets the per-CPU budget to bytes and returns the previous
+// one. Lowering it stops growth; it does not shrink what is held.
+func SetPerCPUBudget(bytes int64) (previous int64) { return perCPUBudget.Swap(bytes) }
+
+// PerCPUHeld returns the bytes of entry-stack blocks held on the index
+// that holds the most, and on all indexes together.
+func PerCPUHeld() (most, total int64) {
+	for i := range perCPUHeld() {
+		n := perCPUHeld()[i].Load()
+		most = max(most, n)
+		total += n
+	}
+	return most, total
+}
+
+// reserve counts bytes more on index i: always when force is set, else only
+// if the index stays within the budget.
+func reserve(i int, bytes int64, force bool) bool {
+	held := &perCPUHeld()[i]
+	if force {
+		held.Add(bytes)
+		return true
+	}
+	for {
+		n := held.Load()
+		if n+bytes > perCPUBudget.Load() {
+			return false
+		}
+		if held.CompareAndSwap(n, n+bytes) {
+			return true
+		}
+	}
+}
+
+// unreserve counts bytes fewer on index i.
+func unreserve(i int, bytes int64) { perCPUHeld()[i].Add(-bytes) }
