@@ -186,9 +186,9 @@ func timeRun(run func(n int), ops int, m *meter, news *counter, lat *latencyReco
 		lat.take() // drop the warm-up's and the previous run's
 	}
 	before, newsBefore := m.read(), news.load()
-	start := time.Now()
+	cpuBefore, start := processCPUTime(), time.Now()
 	run(ops)
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), processCPUTime()-cpuBefore
 	u, newsMade := m.read().since(before), news.load()-newsBefore
 	perOp := func(v float64) float64 { return v / float64(ops) }
 	r := Run{
@@ -200,6 +200,7 @@ func timeRun(run func(n int), ops int, m *meter, news *counter, lat *latencyReco
 		GCs:          int64(u.cycles),
 		GCCPUNsPerOp: perOp(u.gcCPU * 1e9),
 		GCPauseMaxNs: u.maxPause * 1e9,
+		CPUNsPerOp:   perOp(float64(cpu.Nanoseconds())),
 	}
 	if u.cpu > 0 {
 		r.GCCPUFraction = u.gcCPU / u.cpu

@@ -33,9 +33,16 @@ func formatSmall(v float64) string {
 	return strconv.FormatFloat(v, 'g', 2, 64)
 }
 
-// The request columns, for workloads with Workload.Latency: the GC's share
-// of the CPU and the median and 99th-percentile request latency.
+// The request columns, for workloads with Workload.Latency: the process's
+// CPU time per request, the GC's share of the CPU and the median and
+// 99th-percentile request latency.
 var (
+	cpuPerOpColumn = column{"CPU/op", func(r *Result) string {
+		if ns := r.median(cpuNsPerOp); ns > 0 {
+			return formatNs(ns) + " ns"
+		}
+		return "—"
+	}}
 	gcCPUFractionColumn = column{"GC CPU", func(r *Result) string {
 		return strconv.FormatFloat(100*r.median(gcCPUFraction), 'f', 1, 64) + "%"
 	}}

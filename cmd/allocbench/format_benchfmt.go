@@ -90,6 +90,7 @@ func benchValues(r *Result, run Run) []benchfmt.Value {
 	}
 	if w := lookupWorkload(r.Workload); w != nil && w.Latency {
 		vals = append(vals,
+			benchfmt.Value{Value: run.CPUNsPerOp / 1e9, Unit: "cpu-sec/op"},
 			benchfmt.Value{Value: run.GCCPUFraction, Unit: "gc-cpu-fraction"},
 			benchfmt.Value{Value: run.P50Ns / 1e9, Unit: "p50-sec"},
 			benchfmt.Value{Value: run.P99Ns / 1e9, Unit: "p99-sec"})

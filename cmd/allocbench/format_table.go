@@ -99,6 +99,7 @@ hit           share of Gets served without making a new value: 1 - News/Gets
               the counter and kv workloads pool nothing)
 GC CPU/op     the GC's CPU time per operation (runtime/metrics' estimate)
 max pause     the longest stop-the-world GC pause (the bound of its histogram bucket)
+CPU/op        the process's CPU time per request, every thread, user and system
 GC CPU        the GC's share of the process's CPU time (GOMAXPROCS × wall time)
 p50, p99      request latency percentiles, from 1 request in 64 timed
 vs sync.Pool  ns/op divided by sync.Pool's at the same cpu: below 1× is faster

@@ -52,6 +52,11 @@ type Run struct {
 	// GCCPUFraction is the GC's CPU time over all the CPU time GOMAXPROCS
 	// gives the process, from the run's start to its last GC (see meter.go).
 	GCCPUFraction float64 `json:"gc_cpu_fraction"`
+	// CPUNsPerOp is the CPU time every thread of the process used during
+	// the run (user and system, from getrusage; 0 where there is none): on
+	// a machine shared with other work it is what the run cost, where wall
+	// time also counts the time the process waited for a CPU.
+	CPUNsPerOp float64 `json:"cpu_ns_per_op,omitempty"`
 	// Request latencies, for workloads with Workload.Latency: the samples
 	// taken and the median and 99th percentile (bucket upper bounds, within
 	// 6% of the true values; see latency.go).
@@ -111,6 +116,7 @@ func gcs(r Run) float64           { return float64(r.GCs) }
 func gcCPUNsPerOp(r Run) float64  { return r.GCCPUNsPerOp }
 func gcPauseMaxNs(r Run) float64  { return r.GCPauseMaxNs }
 func gcCPUFraction(r Run) float64 { return r.GCCPUFraction }
+func cpuNsPerOp(r Run) float64    { return r.CPUNsPerOp }
 func p50Ns(r Run) float64         { return r.P50Ns }
 func p99Ns(r Run) float64         { return r.P99Ns }
 

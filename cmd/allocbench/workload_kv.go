@@ -16,7 +16,8 @@ import (
 // each request picks a key at random and either reads its record, copying
 // it into a response it builds (kvReadPercent of them), or writes it, from
 // a request body, replacing the record. An operation is one request; the
-// table adds the GC's share of the CPU and the request latencies.
+// table adds the process's CPU time per request, the GC's share of the CPU
+// and the request latencies.
 //
 // The contenders say where the records and the requests' buffers live:
 //
@@ -42,7 +43,7 @@ var (
 		Uses:    shapeKV,
 		GC:      true,
 		Latency: true,
-		Columns: []column{gcCPUFractionColumn, p50Column, p99Column},
+		Columns: []column{cpuPerOpColumn, gcCPUFractionColumn, p50Column, p99Column},
 		Prepare: func(t *Target) func(n int) { return prepareKV(t, false) },
 	}
 	kvMemLimitWorkload = Workload{
@@ -52,7 +53,7 @@ var (
 		Uses:    shapeKV,
 		GC:      true,
 		Latency: true,
-		Columns: []column{gcCPUFractionColumn, p50Column, p99Column},
+		Columns: []column{cpuPerOpColumn, gcCPUFractionColumn, p50Column, p99Column},
 		Prepare: func(t *Target) func(n int) { return prepareKV(t, true) },
 	}
 )

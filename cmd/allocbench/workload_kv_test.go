@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"testing"
@@ -55,6 +56,8 @@ func checkKVRun(t *testing.T, r *Result) {
 		t.Errorf("%s/cpu=%d: %d latency samples of %d requests", cell, r.CPU, run.LatencySamples, run.Ops)
 	case !(run.P50Ns > 0 && run.P99Ns >= run.P50Ns):
 		t.Errorf("%s/cpu=%d: p50 %v ns, p99 %v ns", cell, r.CPU, run.P50Ns, run.P99Ns)
+	case runtime.GOOS != "windows" && run.CPUNsPerOp <= 0:
+		t.Errorf("%s/cpu=%d: %v ns of CPU per request", cell, r.CPU, run.CPUNsPerOp)
 	case run.GCCPUFraction < 0 || run.GCCPUFraction > 1:
 		t.Errorf("%s/cpu=%d: GC CPU fraction %v", cell, r.CPU, run.GCCPUFraction)
 	case run.GCs < 0 || (run.GCs == 0) != (run.GCCPUFraction == 0):
