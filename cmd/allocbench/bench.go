@@ -101,6 +101,7 @@ func runCell(c cell, cfg *config, sizes []int) Result {
 
 	var news counter
 	t := build(c, procs, sizes, &news)
+	t.KVLive = cfg.kvLive
 	defer t.close()
 	run := c.workload.Prepare(t)
 
@@ -109,7 +110,7 @@ func runCell(c cell, cfg *config, sizes []int) Result {
 	m := newMeter()
 	r := Result{Workload: c.workload.Name, Impl: c.impl.Name, CPU: c.cpu, GOMAXPROCS: procs}
 	for range cfg.count {
-		r.Runs = append(r.Runs, timeRun(run, ops, m, &news))
+		r.Runs = append(r.Runs, timeRun(run, ops, m, &news, t.Latencies))
 	}
 	return r
 }
@@ -136,16 +137,25 @@ func build(c cell, procs int, sizes []int, news *counter) *Target {
 		t.Pool = c.impl.NewPool(newItem)
 		t.Encoders = c.impl.NewPool(newItem)
 		t.Buffers = c.impl.NewBufferPool(newBuffer)
+	case shapeKV:
+		t.NewKVShard = c.impl.NewKVShard
+	}
+	if c.workload.Latency {
+		t.Latencies = new(latencyRecorder)
 	}
 	return t
 }
 
-// close closes the target's pool, if it is a closer.
+// close closes the target's pool, if it is a closer, and runs what Prepare
+// asked for at close.
 func (t *Target) close() {
 	for _, p := range []any{t.Pool, t.Encoders, t.Buffers, t.Counter} {
 		if c, ok := p.(closer); ok {
 			c.Close()
 		}
+	}
+	for _, f := range slices.Backward(t.cleanups) {
+		f()
 	}
 }
 
@@ -168,16 +178,20 @@ func warmUp(run func(n int), d time.Duration) float64 {
 }
 
 // timeRun collects garbage, then times one run of ops operations and
-// measures what it allocated and what the GC did meanwhile.
-func timeRun(run func(n int), ops int, m *meter, news *counter) Run {
+// measures what it allocated and what the GC did meanwhile, and the
+// latencies the workload sampled into lat, if not nil.
+func timeRun(run func(n int), ops int, m *meter, news *counter, lat *latencyRecorder) Run {
 	runtime.GC()
+	if lat != nil {
+		lat.take() // drop the warm-up's and the previous run's
+	}
 	before, newsBefore := m.read(), news.load()
-	start := time.Now()
+	cpuBefore, start := processCPUTime(), time.Now()
 	run(ops)
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), processCPUTime()-cpuBefore
 	u, newsMade := m.read().since(before), news.load()-newsBefore
 	perOp := func(v float64) float64 { return v / float64(ops) }
-	return Run{
+	r := Run{
 		Ops:          ops,
 		NsPerOp:      perOp(float64(elapsed.Nanoseconds())),
 		AllocsPerOp:  perOp(float64(u.objects)),
@@ -186,5 +200,15 @@ func timeRun(run func(n int), ops int, m *meter, news *counter) Run {
 		GCs:          int64(u.cycles),
 		GCCPUNsPerOp: perOp(u.gcCPU * 1e9),
 		GCPauseMaxNs: u.maxPause * 1e9,
+		CPUNsPerOp:   perOp(float64(cpu.Nanoseconds())),
 	}
+	if u.cpu > 0 {
+		r.GCCPUFraction = u.gcCPU / u.cpu
+	}
+	if lat != nil {
+		l := lat.take()
+		r.LatencySamples = l.samples()
+		r.P50Ns, r.P99Ns = l.quantile(0.50), l.quantile(0.99)
+	}
+	return r
 }

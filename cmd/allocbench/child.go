@@ -74,5 +74,6 @@ func (cfg *config) childArgs(names []string) []string {
 		"-count=" + strconv.Itoa(cfg.count),
 		"-benchtime=" + cfg.benchtime.String(),
 		"-size=" + strconv.Itoa(cfg.size),
+		"-kvlive=" + strconv.FormatInt(cfg.kvLive, 10),
 	}
 }

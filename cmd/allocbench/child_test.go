@@ -45,7 +45,7 @@ func TestChildArgs(t *testing.T) {
 	}
 	got := cfg.childArgs([]string{"perp", "ring"})
 	want := []string{"-format=json", "-q=true", "-workload=burst", "-impl=perp,ring",
-		"-cpu=2,1", "-count=5", "-benchtime=10ms", "-size=100"}
+		"-cpu=2,1", "-count=5", "-benchtime=10ms", "-size=100", "-kvlive=67108864"}
 	if !slices.Equal(got, want) {
 		t.Errorf("childArgs = %q, want %q", got, want)
 	}

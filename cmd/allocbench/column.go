@@ -1,6 +1,10 @@
 package main
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/dustin/go-humanize"
+)
 
 // A column is an extra figure that one workload's table shows, after the
 // common ones.
@@ -28,3 +32,24 @@ func formatSmall(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'g', 2, 64)
 }
+
+// The request columns, for workloads with Workload.Latency: the process's
+// CPU time per request, the GC's share of the CPU and the median and
+// 99th-percentile request latency.
+var (
+	cpuPerOpColumn = column{"CPU/op", func(r *Result) string {
+		if ns := r.median(cpuNsPerOp); ns > 0 {
+			return formatNs(ns) + " ns"
+		}
+		return "—"
+	}}
+	gcCPUFractionColumn = column{"GC CPU", func(r *Result) string {
+		return strconv.FormatFloat(100*r.median(gcCPUFraction), 'f', 1, 64) + "%"
+	}}
+	p50Column = column{"p50", func(r *Result) string { return formatSeconds(r.median(p50Ns) / 1e9) }}
+	p99Column = column{"p99", func(r *Result) string { return formatSeconds(r.median(p99Ns) / 1e9) }}
+)
+
+// formatSeconds prints a duration in seconds with an SI prefix, as the
+// max pause column does.
+func formatSeconds(s float64) string { return humanize.SIWithDigits(s, 2, "s") }

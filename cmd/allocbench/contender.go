@@ -82,6 +82,7 @@ type Contender struct {
 	NewBufferPool func(newBuffer func(n int) []byte) BufferPool
 	NewArena      func(newItem func() *Item) Arena
 	NewCounter    func() Counter
+	NewKVShard    func() KVShard
 }
 
 // poolCapacity bounds every contender that keeps records: none wins by
@@ -103,7 +104,7 @@ func register(c Contender) {
 		panic(fmt.Sprintf("allocbench: bad contender name %q", c.Name))
 	case lookupContender(c.Name) != nil:
 		panic("allocbench: contender " + c.Name + " registered twice")
-	case c.NewPool == nil && c.NewBufferPool == nil && c.NewArena == nil && c.NewCounter == nil:
+	case c.NewPool == nil && c.NewBufferPool == nil && c.NewArena == nil && c.NewCounter == nil && c.NewKVShard == nil:
 		panic("allocbench: contender " + c.Name + " has no constructor")
 	}
 	contenders = append(contenders, &c)
@@ -151,6 +152,8 @@ func (c *Contender) offers(s shape) bool {
 		return c.NewCounter != nil
 	case shapeLogger:
 		return c.NewPool != nil && c.NewBufferPool != nil
+	case shapeKV:
+		return c.NewKVShard != nil
 	}
 	return false
 }

@@ -32,6 +32,9 @@ func init() {
 		Fallback: true,
 		OffHeap:  true,
 		NewArena: func(func() *Item) Arena { return &allocArena{} },
+		NewKVShard: func() KVShard {
+			return KVShard{Records: newHeapRecords(), Scratch: &arenaScratch{}}
+		},
 	})
 }
 
@@ -59,3 +62,10 @@ func (a *allocArena) Free()      { a.a.Free() }
 
 // Close frees what the arena still holds; the shared Allocator stays open.
 func (a *allocArena) Close() { a.a.Free() }
+
+// arenaScratch builds each kv request's buffers in an alloc.Arena and frees
+// them together when the request ends; the records stay on the Go heap.
+type arenaScratch struct{ a alloc.Arena }
+
+func (s *arenaScratch) Bytes(n int) []byte { return alloc.MakeSlice[byte](&s.a, n, n) }
+func (s *arenaScratch) Free()              { s.a.Free() }

@@ -1,7 +1,8 @@
 package main
 
 // Plain allocation, the baseline: every Get is a new value, every Put drops
-// it for the garbage collector, and an arena's Free forgets its values.
+// it for the garbage collector, and an arena's Free forgets its values. In
+// the kv workloads, records and responses are all on the Go heap.
 func init() {
 	register(Contender{
 		Name:          "new",
@@ -10,6 +11,7 @@ func init() {
 		NewPool:       func(newItem func() *Item) Pool { return newPool(newItem) },
 		NewBufferPool: func(newBuffer func(n int) []byte) BufferPool { return makePool(newBuffer) },
 		NewArena:      func(newItem func() *Item) Arena { return newArena(newItem) },
+		NewKVShard:    newHeapKVShard,
 	})
 }
 

@@ -8,6 +8,7 @@
 //	go run ./cmd/allocbench                    # the default set, about a minute on 2 CPUs
 //	go run ./cmd/allocbench -workload all -cpu 1,2,4,8 -count 5 -format benchfmt > new.txt
 //	go run ./cmd/allocbench -impl syncpool,perp -workload pair -plot pair.svg
+//	go run ./cmd/allocbench -workload kv,kv-memlimit -impl new,slab,allocarena -kvlive 1GiB -cpu 2 -benchtime 3s
 //
 // The table opens with a summary (each contender's geometric mean ratio to
 // sync.Pool over the cells it ran, and its worst cell) and marks with * the
@@ -65,8 +66,14 @@
 // pool's fast path while the GC marks), overflow and expensive (the
 // standard library's BenchmarkPoolOverflow and BenchmarkPoolExpensiveNew),
 // logger (JSON log calls taking an entry, an encoder and a buffer from
-// pools; an operation is one call) and counter (concurrent adds to one
-// counter, for the counter contenders; an operation is one Add). The
+// pools; an operation is one call), counter (concurrent adds to one
+// counter, for the counter contenders; an operation is one Add), and kv and
+// kv-memlimit (a key-value cache service: -kvlive bytes of records in a map
+// from key to handle, 90% of requests copying a record into a response and
+// 10% replacing one; an operation is one request, and the table adds the
+// GC's share of the CPU and the p50 and p99 request latency, sampled one
+// request in 64; kv runs GOGC=100, kv-memlimit GOGC=off under a memory
+// limit that gives every contender the same total memory). The
 // default set is pair, burst, prodcons, gcpressure and replay; -workload
 // all runs every one. allocbench -h lists them with a line on each;
 // workload_NAME.go says more.
@@ -90,7 +97,10 @@
 // (slab.Cache[Item]: Get allocates a zeroed record, Put frees it) and
 // allocarena (alloc.Arena), make their records outside the Go heap
 // themselves: they count no new values, and the table shows them no hit
-// rate. This module's own pools read
+// rate. In the kv workloads new keeps the records and the responses on the
+// Go heap, slab keeps the records in the slab (the map holds plain-integer
+// handles), and allocarena builds each request's buffers in an arena,
+// keeping the records on the Go heap. This module's own pools read
 // PERCPU_RSEQ at start-up, so -impl NAME/fallback runs NAME again in a child
 // process (this program, re-executed with PERCPU_RSEQ=off and -format json)
 // and merges its results; the header prints each process's rseq mode.

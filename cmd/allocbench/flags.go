@@ -5,12 +5,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/dustin/go-humanize"
 )
 
 // Defaults, chosen so that the default run takes about a minute on 2 CPUs:
@@ -20,6 +23,7 @@ import (
 const (
 	defaultBenchtime = 150 * time.Millisecond
 	defaultCount     = 3
+	defaultKVLive    = "64MiB" // the kv workloads are not in the default set
 )
 
 // config is a parsed command line.
@@ -30,6 +34,7 @@ type config struct {
 	workloads []*Workload   // -workload
 	impls     []string      // -impl: contender names, some with fallbackSuffix
 	size      int           // -size
+	kvLive    int64         // -kvlive, in bytes
 	format    string        // -format
 	plot      string        // -plot
 	quiet     bool          // -q
@@ -49,6 +54,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		cpus      = fs.String("cpu", defaultCPUs(), "comma-separated `list` of GOMAXPROCS values; most workloads run one goroutine per P")
 		workloadF = fs.String("workload", strings.Join(workloadNames(true), ","), "comma-separated `list` of workloads, or all")
 		implF     = fs.String("impl", "all", "comma-separated `list` of contenders (NAME"+fallbackSuffix+" forces the rseq fallback), or all")
+		kvLive    = fs.String("kvlive", defaultKVLive, "live set of the kv workloads' cache: `bytes` of records (64MiB, 1GiB, …)")
 	)
 	fs.IntVar(&cfg.count, "count", defaultCount, "run each cell `n` times; the table shows medians")
 	fs.DurationVar(&cfg.benchtime, "benchtime", defaultBenchtime, "time each run for `d`")
@@ -62,7 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		}
 		return nil, errUsage // the flag package has printed the problem and the usage
 	}
-	err := cfg.check(fs, *cpus, *workloadF, *implF)
+	err := cfg.check(fs, *cpus, *workloadF, *implF, *kvLive)
 	if err != nil {
 		fmt.Fprintf(stderr, "allocbench: %v\n", err)
 		fs.Usage()
@@ -73,7 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 
 // check validates and resolves the flags that need more than the flag
 // package does.
-func (cfg *config) check(fs *flag.FlagSet, cpus, workloadList, implList string) error {
+func (cfg *config) check(fs *flag.FlagSet, cpus, workloadList, implList, kvLive string) error {
 	var err error
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -85,6 +91,9 @@ func (cfg *config) check(fs *flag.FlagSet, cpus, workloadList, implList string) 
 		return err
 	}
 	if cfg.impls, err = parseImpls(implList); err != nil {
+		return err
+	}
+	if cfg.kvLive, err = parseKVLive(kvLive); err != nil {
 		return err
 	}
 	switch {
@@ -171,6 +180,18 @@ func parseImpls(list string) ([]string, error) {
 		return nil, fmt.Errorf("-impl %q: empty list", list)
 	}
 	return impls, nil
+}
+
+// parseKVLive parses -kvlive: a size in bytes, at least kvMinLive.
+func parseKVLive(s string) (int64, error) {
+	n, err := humanize.ParseBytes(s)
+	if err != nil {
+		return 0, fmt.Errorf("-kvlive %q: %v", s, err)
+	}
+	if n < kvMinLive || n > math.MaxInt64/2 {
+		return 0, fmt.Errorf("-kvlive %q: want at least %s", s, humanize.IBytes(kvMinLive))
+	}
+	return int64(n), nil
 }
 
 // splitList splits a comma-separated list, trimming blanks and dropping

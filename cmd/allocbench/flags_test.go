@@ -28,6 +28,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-benchtime=soon"}, "soon"},
 		{[]string{"-size=-8"}, "-size -8"},
 		{[]string{"-format=xml"}, `"xml"`},
+		{[]string{"-kvlive=lots"}, `"lots"`},
+		{[]string{"-kvlive=1KiB"}, `"1KiB"`},
 		{[]string{"-plot=out.png"}, `"out.png"`},
 		{[]string{"-nosuch"}, "-nosuch"},
 		{[]string{"stray"}, `"stray"`},

@@ -60,6 +60,9 @@ func benchConfig(h Header) []benchfmt.Config {
 	if h.FallbackMode != "" {
 		pairs = append(pairs, [2]string{"rseq-fallback-mode", strings.TrimPrefix(h.FallbackMode, modePrefix)})
 	}
+	if h.KVLive != "" {
+		pairs = append(pairs, [2]string{"kv-live", h.KVLive})
+	}
 	config := make([]benchfmt.Config, len(pairs))
 	for i, p := range pairs {
 		config[i] = benchfmt.Config{Key: p[0], Value: []byte(p[1]), File: true}
@@ -68,7 +71,8 @@ func benchConfig(h Header) []benchfmt.Config {
 }
 
 // benchValues returns the measurements of one run, to four significant
-// digits; GC figures only for the workloads about the GC. The GC times are
+// digits; GC figures only for the workloads about the GC, latencies only
+// for those that serve requests. The GC times are
 // in seconds: benchfmt's reader turns "ns" units into "sec" except for
 // zero values, which would leave two names for one unit.
 func benchValues(r *Result, run Run) []benchfmt.Value {
@@ -83,6 +87,13 @@ func benchValues(r *Result, run Run) []benchfmt.Value {
 			benchfmt.Value{Value: run.GCCPUNsPerOp / 1e9, Unit: "gc-cpu-sec/op"},
 			benchfmt.Value{Value: run.GCPauseMaxNs / 1e9, Unit: "gc-pause-max-sec"},
 			benchfmt.Value{Value: float64(run.GCs), Unit: "gcs"})
+	}
+	if w := lookupWorkload(r.Workload); w != nil && w.Latency {
+		vals = append(vals,
+			benchfmt.Value{Value: run.CPUNsPerOp / 1e9, Unit: "cpu-sec/op"},
+			benchfmt.Value{Value: run.GCCPUFraction, Unit: "gc-cpu-fraction"},
+			benchfmt.Value{Value: run.P50Ns / 1e9, Unit: "p50-sec"},
+			benchfmt.Value{Value: run.P99Ns / 1e9, Unit: "p99-sec"})
 	}
 	for i, v := range vals {
 		vals[i].Value, _ = strconv.ParseFloat(strconv.FormatFloat(v.Value, 'g', 4, 64), 64)

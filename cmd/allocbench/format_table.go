@@ -44,6 +44,9 @@ func writeTableHeader(b *strings.Builder, h Header, results []Result) {
 	}
 	fmt.Fprintf(b, "each cell: warm-up, then %d × %s timed, each after a GC; medians shown, ± is half the range\n",
 		h.Count, h.Benchtime)
+	if h.KVLive != "" {
+		fmt.Fprintf(b, "kv workloads: a live set of %s of records (-kvlive)\n", h.KVLive)
+	}
 	if line := oversubscription(results, h.Cores); line != "" {
 		fmt.Fprintln(b, line)
 	}
@@ -93,9 +96,12 @@ ops/s         10⁹ / (ns/op)
 allocs, B     heap allocations per operation, the workload's own garbage included
 hit           share of Gets served without making a new value: 1 - News/Gets
               (—: new, slab and allocarena allocate every value they hand out;
-              the counter workload pools nothing)
+              the counter and kv workloads pool nothing)
 GC CPU/op     the GC's CPU time per operation (runtime/metrics' estimate)
 max pause     the longest stop-the-world GC pause (the bound of its histogram bucket)
+CPU/op        the process's CPU time per request, every thread, user and system
+GC CPU        the GC's share of the process's CPU time (GOMAXPROCS × wall time)
+p50, p99      request latency percentiles, from 1 request in 64 timed
 vs sync.Pool  ns/op divided by sync.Pool's at the same cpu: below 1× is faster
 cpu N*        the cell ran more Ps than the machine has CPUs (oversubscribed)
 summary       per contender, over the cells it ran beside sync.Pool: the geometric
@@ -182,7 +188,7 @@ func tableRow(wl *Workload, r *Result) []string {
 		row = append(row,
 			strconv.FormatFloat(r.median(gcs), 'f', -1, 64),
 			formatNs(r.median(gcCPUNsPerOp))+" ns",
-			humanize.SIWithDigits(r.median(gcPauseMaxNs)/1e9, 2, "s"))
+			formatSeconds(r.median(gcPauseMaxNs)/1e9))
 	}
 	for _, col := range wl.Columns {
 		row = append(row, col.value(r))
@@ -236,8 +242,8 @@ func formatBytes(v float64) string {
 // nothing, for off-heap contenders, which make their records themselves
 // and count none, and for the counter workload.
 func formatHit(r *Result) string {
-	if w := lookupWorkload(r.Workload); w != nil && w.Uses == shapeCounter {
-		return "—" // counts, pools nothing
+	if w := lookupWorkload(r.Workload); w != nil && (w.Uses == shapeCounter || w.Uses == shapeKV) {
+		return "—" // counts or caches, pools nothing
 	}
 	name, _ := r.contender()
 	if c := lookupContender(name); c != nil && (c.Baseline || c.OffHeap) {

@@ -1,6 +1,10 @@
 package main
 
-import "runtime"
+import (
+	"runtime"
+
+	"github.com/dustin/go-humanize"
+)
 
 // newHeader describes this machine and the run cfg asks for. The host name
 // is left out on purpose: results get shared.
@@ -16,5 +20,16 @@ func newHeader(cfg *config) Header {
 		Mode:       modeLine(),
 		Benchtime:  cfg.benchtime.String(),
 		Count:      cfg.count,
+		KVLive:     kvLiveHeader(cfg),
 	}
+}
+
+// kvLiveHeader returns -kvlive for the header if a kv workload runs, else "".
+func kvLiveHeader(cfg *config) string {
+	for _, w := range cfg.workloads {
+		if w.Uses == shapeKV {
+			return humanize.IBytes(uint64(cfg.kvLive))
+		}
+	}
+	return ""
 }

@@ -57,7 +57,7 @@ func runAllocbench(t *testing.T, args ...string) (status int, stdout, stderr str
 }
 
 // quick is a command line that measures next to nothing.
-var quick = []string{"-q", "-count=1", "-benchtime=1ms", "-cpu=1,2"}
+var quick = []string{"-q", "-count=1", "-benchtime=1ms", "-cpu=1,2", "-kvlive=8MiB"}
 
 // mustRun runs allocbench with quick and args and fails the test unless it
 // succeeds.

@@ -7,13 +7,17 @@ import (
 
 // The runtime/metrics a meter reads. Heap allocation counts are what
 // runtime.MemStats.Mallocs and TotalAlloc report (allocs:objects leaves tiny
-// objects out), without stopping the world to read them.
+// objects out), without stopping the world to read them. The CPU classes
+// are the runtime's snapshot at the end of the last GC, not the moment of
+// the read: a run begins with a GC, so the GC's share of the CPU between
+// two readings is its share up to the run's last GC.
 const (
 	metricObjects = "/gc/heap/allocs:objects"
 	metricTiny    = "/gc/heap/tiny/allocs:objects"
 	metricBytes   = "/gc/heap/allocs:bytes"
 	metricCycles  = "/gc/cycles/total:gc-cycles"
 	metricGCCPU   = "/cpu/classes/gc/total:cpu-seconds"
+	metricCPU     = "/cpu/classes/total:cpu-seconds"
 	metricPauses  = "/sched/pauses/total/gc:seconds"
 )
 
@@ -23,7 +27,7 @@ type meter struct{ samples []metrics.Sample }
 // A reading is a meter's counters at one moment.
 type reading struct {
 	objects, bytes, cycles uint64
-	gcCPU                  float64  // seconds
+	gcCPU, cpu             float64  // seconds
 	pauses                 []uint64 // counts per bucket of pauseBuckets
 	pauseBuckets           []float64
 }
@@ -31,12 +35,12 @@ type reading struct {
 // delta is the difference between two readings.
 type delta struct {
 	objects, bytes, cycles uint64
-	gcCPU                  float64 // seconds
+	gcCPU, cpu             float64 // seconds
 	maxPause               float64 // seconds: upper bound of the highest bucket that grew
 }
 
 func newMeter() *meter {
-	names := []string{metricObjects, metricTiny, metricBytes, metricCycles, metricGCCPU, metricPauses}
+	names := []string{metricObjects, metricTiny, metricBytes, metricCycles, metricGCCPU, metricPauses, metricCPU}
 	m := &meter{samples: make([]metrics.Sample, len(names))}
 	for i, name := range names {
 		m.samples[i].Name = name
@@ -53,6 +57,7 @@ func (m *meter) read() reading {
 		bytes:        s[2].Value.Uint64(),
 		cycles:       s[3].Value.Uint64(),
 		gcCPU:        s[4].Value.Float64(),
+		cpu:          s[6].Value.Float64(),
 		pauses:       append([]uint64(nil), h.Counts...),
 		pauseBuckets: h.Buckets,
 	}
@@ -65,6 +70,7 @@ func (r reading) since(before reading) delta {
 		bytes:   r.bytes - before.bytes,
 		cycles:  r.cycles - before.cycles,
 		gcCPU:   r.gcCPU - before.gcCPU,
+		cpu:     r.cpu - before.cpu,
 	}
 	for i := len(r.pauses) - 1; i >= 0; i-- {
 		if r.pauses[i] > before.pauses[i] {

@@ -25,8 +25,9 @@ type Header struct {
 	// FallbackMode is the mode line of the child that ran NAME/fallback
 	// contenders, if any ran.
 	FallbackMode string `json:"fallback_mode,omitempty"`
-	Benchtime    string `json:"benchtime"` // -benchtime
-	Count        int    `json:"count"`     // -count
+	Benchtime    string `json:"benchtime"`         // -benchtime
+	Count        int    `json:"count"`             // -count
+	KVLive       string `json:"kv_live,omitempty"` // -kvlive, if a kv workload ran
 }
 
 // A Result holds the runs of one cell: a workload, a contender, a -cpu value.
@@ -48,6 +49,20 @@ type Run struct {
 	GCs          int64   `json:"gcs"`              // GC cycles completed during the run
 	GCCPUNsPerOp float64 `json:"gc_cpu_ns_per_op"` // GC CPU time (runtime/metrics estimate)
 	GCPauseMaxNs float64 `json:"gc_pause_max_ns"`  // longest stop-the-world pause (histogram bucket bound)
+	// GCCPUFraction is the GC's CPU time over all the CPU time GOMAXPROCS
+	// gives the process, from the run's start to its last GC (see meter.go).
+	GCCPUFraction float64 `json:"gc_cpu_fraction"`
+	// CPUNsPerOp is the CPU time every thread of the process used during
+	// the run (user and system, from getrusage; 0 where there is none): on
+	// a machine shared with other work it is what the run cost, where wall
+	// time also counts the time the process waited for a CPU.
+	CPUNsPerOp float64 `json:"cpu_ns_per_op,omitempty"`
+	// Request latencies, for workloads with Workload.Latency: the samples
+	// taken and the median and 99th percentile (bucket upper bounds, within
+	// 6% of the true values; see latency.go).
+	LatencySamples uint64  `json:"latency_samples,omitempty"`
+	P50Ns          float64 `json:"p50_ns,omitempty"`
+	P99Ns          float64 `json:"p99_ns,omitempty"`
 }
 
 // median returns the median over the runs of f.
@@ -93,13 +108,17 @@ func (r *Result) contender() (name string, fallback bool) {
 }
 
 // Run fields as functions, for median and spread.
-func nsPerOp(r Run) float64      { return r.NsPerOp }
-func allocsPerOp(r Run) float64  { return r.AllocsPerOp }
-func bytesPerOp(r Run) float64   { return r.BytesPerOp }
-func newsPerOp(r Run) float64    { return r.NewsPerOp }
-func gcs(r Run) float64          { return float64(r.GCs) }
-func gcCPUNsPerOp(r Run) float64 { return r.GCCPUNsPerOp }
-func gcPauseMaxNs(r Run) float64 { return r.GCPauseMaxNs }
+func nsPerOp(r Run) float64       { return r.NsPerOp }
+func allocsPerOp(r Run) float64   { return r.AllocsPerOp }
+func bytesPerOp(r Run) float64    { return r.BytesPerOp }
+func newsPerOp(r Run) float64     { return r.NewsPerOp }
+func gcs(r Run) float64           { return float64(r.GCs) }
+func gcCPUNsPerOp(r Run) float64  { return r.GCCPUNsPerOp }
+func gcPauseMaxNs(r Run) float64  { return r.GCPauseMaxNs }
+func gcCPUFraction(r Run) float64 { return r.GCCPUFraction }
+func cpuNsPerOp(r Run) float64    { return r.CPUNsPerOp }
+func p50Ns(r Run) float64         { return r.P50Ns }
+func p99Ns(r Run) float64         { return r.P99Ns }
 
 // distinct returns key's values over the results that keep selects, in
 // order of first appearance.

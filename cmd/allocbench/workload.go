@@ -16,6 +16,7 @@ const (
 	shapeArena                // Arenas
 	shapeCounter              // a Counter
 	shapeLogger               // two Pools (entries, encoders) and a BufferPool
+	shapeKV                   // KVShards
 )
 
 // A Target is what a workload drives: one contender, built for one cell
@@ -28,7 +29,20 @@ type Target struct {
 	NewArena func() Arena // for shapeArena workloads: one arena per goroutine
 	Counter  Counter      // for shapeCounter workloads
 	Sizes    []int        // buffer sizes to replay (shapeBuffers)
+	// NewKVShard makes one goroutine's part of a cache (shapeKV); KVLive is
+	// the bytes of records the whole cache holds (-kvlive).
+	NewKVShard func() KVShard
+	KVLive     int64
+	// Latencies gathers sampled request latencies, for workloads with
+	// Latency set; the harness takes them after every timed run.
+	Latencies *latencyRecorder
+	// cleanups run at close, last first: what Prepare must undo.
+	cleanups []func()
 }
+
+// atClose makes close call f: Prepare's way to free what it made or
+// restore a setting it changed once the cell is done.
+func (t *Target) atClose(f func()) { t.cleanups = append(t.cleanups, f) }
 
 // A Workload is one way of using a pool. An operation is always one value's
 // round trip — one Get and, sooner or later, one Put — so ns/op, allocs/op
@@ -51,6 +65,10 @@ type Workload struct {
 	// construct. Off-heap contenders, which make their records without that
 	// function, do not run such a workload.
 	NewDelay time.Duration
+	// Latency marks a workload that serves requests and samples their
+	// latencies into Target.Latencies: the table adds the GC's share of the
+	// CPU and the median and 99th-percentile request latency.
+	Latency bool
 	// Columns are extra figures the table shows for the workload.
 	Columns []column
 	// Procs returns the GOMAXPROCS for a -cpu value; nil means the value
@@ -78,6 +96,8 @@ var workloads = []*Workload{
 	&expensiveWorkload,
 	&loggerWorkload,
 	&counterWorkload,
+	&kvWorkload,
+	&kvMemLimitWorkload,
 }
 
 // lookupWorkload returns the workload named name, or nil.
