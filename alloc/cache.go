@@ -38,8 +38,10 @@ type limits struct {
 
 // cache is the machinery behind Pool, PoolOf and Buffers: a family of
 // per-CPU entry stacks (one member per class), a depot per class behind
-// them, and the statistics. Package rseq switches the stacks to mutex
-// shards by itself when sections cannot run (rseq unavailable, GC marking).
+// them, and the statistics. Package rseq switches the stacks to its
+// fallback shards by itself for threads that cannot run sections (rseq
+// unavailable); while the GC marks, the stacks stay per CPU (rseq's
+// marking protocol).
 //
 // The fast path (the Get or Put that calls a section itself) is open while
 // fast is non-nil. The GC hook closes it at every cycle and the next slow
@@ -151,7 +153,7 @@ func (c *cache) overflow(k int, e rseq.Entry) {
 		c.stats.grows.Add(1)
 		return
 	}
-	c.spill(k, e)
+	c.toDepot(k, e)
 }
 
 // refill moves the depot's newest batch of class k to this CPU's stack,
@@ -175,10 +177,10 @@ func (c *cache) refill(k int) (rseq.Entry, bool) {
 	return b[n-1], true
 }
 
-// spill moves e and up to batchSize-1 entries of this CPU's stack k to the
+// toDepot moves e and up to batchSize-1 entries of this CPU's stack k to the
 // depot.
-func (c *cache) spill(k int, e rseq.Entry) {
-	var b [batchSize]rseq.Entry // on the stack: no garbage per spill
+func (c *cache) toDepot(k int, e rseq.Entry) {
+	var b [batchSize]rseq.Entry // on the stack: no garbage per move
 	b[0] = e
 	n := 1
 	for ; n < batchSize; n++ {

@@ -51,7 +51,7 @@ func TestStatsDepotTraffic(t *testing.T) {
 		p.Get()
 	}
 	if s := p.Stats(); s.DepotOut == 0 {
-		t.Fatalf("64 Gets after a spill: stats %+v, want batches out of the depot", s)
+		t.Fatalf("64 Gets after a move to the depot: stats %+v, want batches out of the depot", s)
 	}
 }
 

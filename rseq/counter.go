@@ -29,7 +29,7 @@ type counterState struct {
 	desc  arch.StackDesc
 	cells blocks
 	mem   []uintptr // the blocks' memory
-	spill []paddedInt64
+	shards []paddedInt64
 }
 
 type paddedInt64 struct {
@@ -48,7 +48,7 @@ func NewCounter() *Counter {
 
 func newCounterState() *counterState {
 	shift := blockShift(arch.ControlBytes(1))
-	s := &counterState{mem: alignedWords(nIndexes<<shift/8, minBlock), spill: make([]paddedInt64, shardCount())}
+	s := &counterState{mem: alignedWords(nIndexes<<shift/8, minBlock), shards: make([]paddedInt64, shardCount())}
 	s.cells = newBlocks()
 	s.cells.fill(unsafe.Pointer(&s.mem[0]), shift)
 	s.desc = s.cells.desc(arch.TopOffset(0), 0)
@@ -79,10 +79,10 @@ func (c *Counter) Add(delta int64) {
 			return
 		}
 	}
-	s.spill[shardHint()&(len(s.spill)-1)].Add(delta)
+	s.shards[shardHint()&(len(s.shards)-1)].Add(delta)
 }
 
-// addSlow handles a status other than a clean commit; false means spill.
+// addSlow handles a status other than a clean commit; false means the shards.
 func (s *counterState) addSlow(delta int64, st arch.Status) bool {
 	st, _ = settle(st, func() arch.Status { return arch.CounterAdd(&s.desc, delta) })
 	return st.Outcome() == arch.Committed
@@ -99,8 +99,8 @@ func (c *Counter) Load() int64 {
 	for i := 0; i < nIndexes; i++ {
 		sum += int64(atomic.LoadUintptr(s.cells.word(i, arch.TopOffset(0))))
 	}
-	for i := range s.spill {
-		sum += s.spill[i].Load()
+	for i := range s.shards {
+		sum += s.shards[i].Load()
 	}
 	return sum
 }
