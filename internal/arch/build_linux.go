@@ -16,7 +16,7 @@ var (
 	// pointer.
 	areaAdjust uintptr
 	// indexOffset is the offset of the index field in struct rseq.
-	indexOffset = uintptr(offsetCPUID)
+	indexOffset = uintptr(IndexCPUID)
 	// viaThreadPointer (arm64) says the area is at the thread pointer plus
 	// areaAdjust (glibc) rather than in m.tls[1] (own).
 	viaThreadPointer bool

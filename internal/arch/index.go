@@ -1,18 +1,14 @@
 package arch
 
-// IndexField selects the struct rseq field that indexes per-CPU data.
+// IndexField selects the struct rseq field that indexes per-CPU data: its
+// value is the field's offset in struct rseq. (Package rseq's IndexKind is
+// the same choice as users see it.)
 type IndexField uintptr
-
-// Offsets of the index fields in struct rseq.
-const (
-	offsetCPUID IndexField = 4  // cpu_id: the CPU the thread runs on
-	offsetMMCID IndexField = 24 // mm_cid: a compact per-process id (Linux 6.3+)
-)
 
 // The index fields a section can use.
 const (
-	IndexCPUID = offsetCPUID
-	IndexMMCID = offsetMMCID
+	IndexCPUID IndexField = 4  // cpu_id: the CPU the thread runs on
+	IndexMMCID IndexField = 24 // mm_cid: a compact per-process id (Linux 6.3+)
 )
 
 func (f IndexField) String() string {
