@@ -55,9 +55,13 @@ func detect() (Mode, IndexKind, string) {
 	return ModeOwn, kind, why
 }
 
+// mmCIDFeatureSize is the AT_RSEQ_FEATURE_SIZE of a kernel that fills
+// mm_cid: the field's offset (arch.IndexMMCID) plus its 4 bytes.
+const mmCIDFeatureSize = uintptr(arch.IndexMMCID) + 4
+
 // chooseIndex picks mm_cid when the kernel fills it, unless told otherwise.
 func chooseIndex() (IndexKind, string) {
-	has := featureSize() >= 28
+	has := featureSize() >= mmCIDFeatureSize
 	switch os.Getenv(EnvIndex) {
 	case "cpu", "cpu_id":
 		return IndexCPU, EnvIndex + " chose cpu_id"
