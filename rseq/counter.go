@@ -26,9 +26,9 @@ type Counter struct {
 // counterState is a Counter's memory: immutable after publication but for
 // the counts themselves.
 type counterState struct {
-	desc  arch.StackDesc
-	cells blocks
-	mem   []uintptr // the blocks' memory
+	desc   arch.StackDesc
+	cells  blocks
+	mem    []uintptr // the blocks' memory
 	shards []paddedInt64
 }
 
