@@ -53,8 +53,10 @@ type cache struct {
 	depots  []depot
 	boxes   int         // member holding PoolOf's empty boxes; -1: none
 	touched atomic.Bool // a slow call ran since the last GC cycle
-	idle    int         // whole GC cycles without a call; guarded by registry.mu
-	stats   counters
+	// collectedAt is gcCycles+1 when collect last ran (0: never).
+	collectedAt atomic.Int64
+	idle        int // whole GC cycles without a call; guarded by registry.mu
+	stats       counters
 }
 
 func newCache(l limits) *cache {
@@ -101,7 +103,7 @@ func (c *cache) get(k int) (rseq.Entry, bool) {
 	c.open()
 	e, ok := c.stacks.Pop(k)
 	if !ok {
-		e, ok = c.refill(k)
+		e, ok = c.refillOrCollect(k)
 	}
 	c.countGet(ok)
 	return e, ok
@@ -113,9 +115,42 @@ func (c *cache) getAfter(k int, e rseq.Entry, st arch.Status) (rseq.Entry, bool)
 	if e, ok := c.stacks.PopAfter(k, e, st); ok {
 		return e, true
 	}
-	e, ok := c.refill(k)
+	e, ok := c.refillOrCollect(k)
 	c.countGet(ok)
 	return e, ok
+}
+
+// refillOrCollect refills this CPU's empty stack k from the depot or, when
+// the depot is empty too, collects what the other CPUs' stacks hold into
+// the depot (at most once per GC cycle) and refills from that: values Put
+// on one CPU are not out of reach of a thread that now runs on another.
+func (c *cache) refillOrCollect(k int) (rseq.Entry, bool) {
+	if e, ok := c.refill(k); ok || !c.collect(k) {
+		return e, ok
+	}
+	return c.refill(k)
+}
+
+// collect moves every entry of class k cached on any CPU to the depot, and
+// reports whether it moved any. It stops every CPU's stacks of the pool for
+// the copy, so it runs at most once per GC cycle per cache, and only while
+// the stacks hold something.
+func (c *cache) collect(k int) bool {
+	last, now := c.collectedAt.Load(), gcCycles.Load()+1
+	if last == now || c.stacks.Len(k) == 0 || !c.collectedAt.CompareAndSwap(last, now) {
+		return false
+	}
+	moved := false
+	_ = c.stacks.Collect(k, func(entries []rseq.Entry) { // without the fence, nothing moves
+		c.stats.collects.Add(1)
+		for len(entries) > 0 {
+			n := min(batchSize, len(entries))
+			c.give(k, entries[:n])
+			entries = entries[n:]
+		}
+		moved = true
+	})
+	return moved
 }
 
 // countGet counts a miss, and a hit while hits are counted.

@@ -123,3 +123,35 @@ func TestManyPoolsMemory(t *testing.T) {
 		t.Errorf("a used-once pool costs %d B, more than 1 KiB beyond sync.Pool's %d B", per, stdPer)
 	}
 }
+
+// TestPoolGetReachesValuesCachedOnOtherCPUs puts values on one CPU and
+// gets them on another: the Gets find their CPU's stack and the depot
+// empty, collect what the first CPU's stack holds, and miss nothing.
+func TestPoolGetReachesValuesCachedOnOtherCPUs(t *testing.T) {
+	if !rseq.Enabled() {
+		t.Skip("per-CPU stacks need rseq: " + rseq.Status().Reason)
+	}
+	if raceEnabled {
+		t.Skip("the race detector drops a share of Puts on purpose")
+	}
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs two CPUs")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	const n = 64
+	var p Pool
+	onCPU(t, 0, func() {
+		for range n {
+			p.Put(new([64]byte))
+		}
+	})
+	onCPU(t, 1, func() {
+		for i := range n {
+			if p.Get() == nil {
+				t.Fatalf("Get %d on CPU 1 missed with %d values cached on CPU 0: %+v", i, n-i, p.Stats())
+			}
+		}
+	})
+	t.Logf("%+v", p.Stats())
+}

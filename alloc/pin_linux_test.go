@@ -35,3 +35,21 @@ func pinToOneCPU(t testing.TB) func() {
 		runtime.UnlockOSThread()
 	}
 }
+
+// onCPU runs body with the calling thread (which must be locked) bound to
+// CPU cpu, then restores its affinity; it skips the test where the affinity
+// cannot be set.
+func onCPU(t testing.TB, cpu int, body func()) {
+	t.Helper()
+	var old, one unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		t.Skipf("affinity not available: %v", err)
+	}
+	one.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &one); err != nil {
+		t.Skipf("CPU %d not available: %v", cpu, err)
+	}
+	defer unix.SchedSetaffinity(0, &old)
+	runtime.Gosched() // move there now
+	body()
+}

@@ -25,6 +25,10 @@ type Stats struct {
 
 	// Grows counts the times a CPU's stack doubled (see DefaultPerCPU).
 	Grows int64
+	// Collects counts the times a Get that found its CPU's stack and the
+	// depot empty moved the values cached on the other CPUs to the depot
+	// (at most once per GC cycle).
+	Collects int64
 	// PerCPUBytes is the memory of the pool's per-CPU stacks, on every CPU
 	// that has used the pool since it was last released; CPUs counts
 	// those, and PerCPULimit is the largest stack's capacity among them,
@@ -37,8 +41,8 @@ type Stats struct {
 // counters are a cache's statistics. All but hits are counted on slow
 // paths, with atomic adds.
 type counters struct {
-	misses, news, drops, depotIn, depotOut, released, grows atomic.Int64
-	hits                                                    atomic.Pointer[rseq.Counter] // created when first needed
+	misses, news, drops, depotIn, depotOut, released, grows, collects atomic.Int64
+	hits                                                              atomic.Pointer[rseq.Counter] // created when first needed
 }
 
 func (s *counters) hitCounter() *rseq.Counter {
@@ -72,6 +76,7 @@ func (c *cache) snapshot() Stats {
 		Misses: c.stats.misses.Load(), News: c.stats.news.Load(), Drops: c.stats.drops.Load(),
 		DepotIn: c.stats.depotIn.Load(), DepotOut: c.stats.depotOut.Load(),
 		Released: c.stats.released.Load(), Cached: c.cached(), Grows: c.stats.grows.Load(),
+		Collects: c.stats.collects.Load(),
 	}
 	s.PerCPUBytes, s.CPUs, s.PerCPULimit = c.stacks.Footprint()
 	if h := c.stats.hits.Load(); h != nil {

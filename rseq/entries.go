@@ -393,6 +393,41 @@ func (s *EntryStacks) Drain(fn func(k int, entries []Entry)) error {
 	return err
 }
 
+// Collect takes member k's entries out of every CPU's stack, keeping the
+// blocks, and passes them to fn after the family runs again; it does
+// nothing in the fallback, or without the fence (whose error it returns).
+// It is for a caller whose CPU ran dry while other CPUs may hold values: it
+// stops every CPU's stacks for the copy, so call it rarely (package alloc
+// does at most once per GC cycle per pool).
+func (s *EntryStacks) Collect(k int, fn func(entries []Entry)) error {
+	if !on {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.stopAll(); err != nil {
+		return err
+	}
+	var taken []Entry
+	for i := range s.table {
+		if !s.has(i) {
+			continue
+		}
+		l := live(s.framed(i, k))
+		taken = append(taken, l...)
+		clear(l) // barriered stores: correct in every GC phase
+		*s.word(i, arch.TopOffset(k)) = 0
+	}
+	s.restartAll()
+	for _, e := range taken {
+		raceAcquire(e.P)
+	}
+	if len(taken) > 0 {
+		fn(taken)
+	}
+	return nil
+}
+
 // Len returns about how many entries member k holds on all CPUs and shards.
 func (s *EntryStacks) Len(k int) int {
 	n := 0

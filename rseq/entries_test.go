@@ -74,8 +74,9 @@ func TestEntryStacksConservation(t *testing.T) {
 
 // TestEntryStacksGrowConservation runs the stress with member 0 starting
 // at one slot: workers grow it when a push finds it full, and worker 0
-// drains the family every 256 operations (which gives the blocks back, so
-// indexes allocate theirs again while other workers push and pop). Growing
+// every 256 operations either drains the family (which gives the blocks
+// back, so indexes allocate theirs again while other workers push and pop)
+// or collects one member from every CPU (keeping the blocks). Growing
 // without stopping and fencing the old block, or publishing the new one
 // before the copy, loses or duplicates tokens.
 func TestEntryStacksGrowConservation(t *testing.T) {
@@ -239,14 +240,21 @@ func runEntryStress(t *testing.T, l load, growing bool) {
 	l.run(t, func(w, i int) {
 		if growing && w == 0 && i%256 == 255 {
 			drains.Add(1)
-			if err := s.Drain(func(k int, es []Entry) {
+			take := func(es []Entry) {
 				for _, e := range es {
 					tk := checkEntry(t, e)
 					led.claim(tk.id, w)
 					held[w] = append(held[w], tk)
 				}
-			}); err != nil && Enabled() {
-				t.Errorf("Drain: %v", err)
+			}
+			var err error
+			if i%512 == 255 { // every other time, Collect one member
+				err = s.Collect(i/512%2, take)
+			} else {
+				err = s.Drain(func(_ int, es []Entry) { take(es) })
+			}
+			if err != nil && Enabled() {
+				t.Errorf("Drain or Collect: %v", err)
 			}
 			return
 		}
