@@ -56,15 +56,18 @@ func (p *Pool) Put(x any) {
 		return
 	}
 	raceRelease(v.data)
-	if c := p.c.Load(); c != nil {
+	c := p.c.Load()
+	if c != nil {
 		if d := c.fast.Load(); d != nil { // one section, called directly
 			if st := arch.PushEntry(d, v.data, v.typ, 0, 0); st != arch.Committed {
 				c.putAfter(0, rseq.Entry{P: v.data, Aux: v.typ}, st)
 			}
 			return
 		}
+	} else {
+		c = p.cache()
 	}
-	p.cache().put(0, rseq.Entry{P: v.data, Aux: v.typ})
+	c.put(0, rseq.Entry{P: v.data, Aux: v.typ})
 }
 
 // Get selects an arbitrary item from the Pool, removes it from the Pool,
@@ -75,7 +78,8 @@ func (p *Pool) Put(x any) {
 // If Get would otherwise return nil and p.New is non-nil, Get returns the
 // result of calling p.New.
 func (p *Pool) Get() any {
-	if c := p.c.Load(); c != nil {
+	c := p.c.Load()
+	if c != nil {
 		if d := c.fast.Load(); d != nil { // one section, called directly
 			data, typ, _, _, st := arch.PopEntry(d)
 			if st == arch.Committed {
@@ -84,8 +88,10 @@ func (p *Pool) Get() any {
 			}
 			return p.getAfter(c, rseq.Entry{P: data, Aux: typ}, st)
 		}
+	} else {
+		c = p.cache()
 	}
-	return p.getSlow()
+	return p.getSlow(c)
 }
 
 func (p *Pool) getAfter(c *cache, e rseq.Entry, st arch.Status) any {
@@ -98,8 +104,7 @@ func (p *Pool) getAfter(c *cache, e rseq.Entry, st arch.Status) any {
 
 // getSlow is Get without the direct section: first use, the first call of
 // a GC cycle, the fallback, or hit counting.
-func (p *Pool) getSlow() any {
-	c := p.cache()
+func (p *Pool) getSlow(c *cache) any {
 	if e, ok := c.get(0); ok {
 		raceAcquire(e.P)
 		return makeAny(e.Aux, e.P)

@@ -40,10 +40,13 @@
 //
 // # Fallback
 //
-// Each structure owns mutex-protected shards of the same shape, chosen by P
-// id. A call uses them when sections cannot run for it: the process is in
-// fallback mode, its thread could not register, its CPU is stopped, or its
-// section aborted too often. The shards never touch per-CPU memory, so the
+// Each structure owns shards of the same shape, chosen by P id: a private
+// part that only its P touches, pinned and without a lock, and a
+// mutex-protected part for overflow and for other Ps; drains and pops that
+// find nothing else revoke private parts under a stop-the-world fence
+// (spill.go; docs/rseq.md has the argument). A call uses the shards when
+// sections cannot run for it: the process is in fallback mode, its thread
+// could not register, its CPU is stopped, or its section aborted too often. The shards never touch per-CPU memory, so the
 // two paths never race. While the GC marks, EntryStacks stay on the per-CPU
 // path through the marking protocol (marking.go; docs/rseq.md has the
 // argument).

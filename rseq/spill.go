@@ -1,50 +1,191 @@
 package rseq
 
-import "sync"
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"weak"
+)
 
-// spill is one fallback shard of one family member: a bounded stack under a
-// mutex. The fallback never touches per-CPU memory, so it is safe whatever
-// the sections are doing. Shards are picked by P id.
+// spill is one fallback shard of one family member: a bounded stack in two
+// parts. The private part (priv, n) is the hit path: only goroutines pinned
+// to the shard's own P touch it, with no lock and no atomic instruction,
+// the way sync.Pool's per-P private value and the per-P contender of
+// cmd/allocbench work. The shared part (items) is under mu: the private
+// part's overflow, and what other Ps take. The fallback never touches
+// per-CPU memory, so it is safe whatever the sections are doing. Shards are
+// picked by P id.
 //
 // A goroutine does not keep its P: a locked thread that stays on one CPU
 // comes back from a collection or a blocking call on whichever P was idle.
 // So pop, finding its shard empty, takes from the member's other shards
-// before it reports empty: a value pushed on one P is never invisible to a
-// pop on another, which is what the per-CPU stacks give a thread that
-// stays on its CPU (and what sync.Pool's stealing gives its users).
+// before it reports empty, and when those hold nothing either it may
+// revoke their private parts (reclaim, at most once per GC cycle per
+// member): a value pushed on one P is not invisible to a pop on another,
+// which is what the per-CPU stacks give a thread that stays on its CPU.
 //
-// The mutex is the only synchronization: its Lock and Unlock are the two
-// atomic instructions of every operation. (An atomic length beside it, to
-// skip empty shards without locking, cost a third, an XCHG per store on
-// amd64, for every operation: about a quarter of a Get+Put.)
+// # Who may touch the private part
+//
+// state says who owns priv and n, and changes only under mu:
+//
+//   - owned: the goroutine pinned (procPin) to P owner, and only while it
+//     is pinned, after it read state == owned in the same pinned stretch.
+//     Pinning makes the stretch one uninterrupted run on that P, so two
+//     such stretches never overlap. A P id above the shard count maps to a
+//     shard of another owner (P id & (n-1)) and never passes the owner
+//     check: it uses the shared part only.
+//   - revoked: whoever holds mu, but only because every revocation holds
+//     the shard's mu from the store of revoked until pinFence has
+//     returned. pinFence stops the world, which cannot happen while any
+//     goroutine is pinned: a pinned stretch that read owned before the store
+//     has ended when the fence returns, and every later one reads revoked.
+//     (sync.Pool's poolCleanup touches every P's private value on the same
+//     ground: it runs with the world stopped.)
+//
+// The owner takes its part back (revoked to owned) under mu while pinned:
+// no stretch of its own can be running then, and the next ones see owned.
+//
+// Draining (takeAll) and reclaiming revoke the shards whose private part
+// holds something, all of them under one fence; a revoked shard then serves
+// everyone through mu until its owner's next call that goes past the hit
+// path takes the part back. The fence is a stop-the-world (about 20 µs
+// here): Drain pays it once per call, reclaim at most once per member per
+// GC cycle (a weak pointer that the next collection clears says when), so
+// a pattern where one P puts and another gets cannot make every miss stop
+// the world.
+//
+// Under the race detector the private part is never used: it has no
+// happens-before edge the detector could see.
 type spill[T any] struct {
+	// n and priv: the private part; see above for who may touch them.
+	n    int
+	priv [privSlots]T
+	// state is owned or revoked; written under mu, read by the owner's hit
+	// path without it.
+	state atomic.Uint32
+	// owner is the P whose pinned goroutines use priv while state is
+	// owned, and member the family member the shard serves; both set by
+	// newSpills, never changed.
+	owner, member int
+	_             [cacheLine]byte // the owner's line apart from mu's
+
 	mu    sync.Mutex
-	items []T // guarded by mu
+	items []T // guarded by mu; at most capacity - privCap(capacity)
+	// pc is the private part's bound for this shard's capacity, as the last
+	// push under mu computed it (the capacity never changes); guarded by mu.
+	pc int
 	// next is the same member's shard of the next P, in a ring through
 	// all of the member's shards (itself when there is one); set by
 	// newSpills, never changed.
-	next *spill[T]
-	_    [64]byte
+	next  *spill[T]
+	group *spillGroup[T]
+	_     [cacheLine]byte
 }
 
+// The values of spill.state.
+const (
+	owned   = 0
+	revoked = 1
+)
+
+// privSlots bounds a shard's private part; cacheLine keeps the owner's
+// fields and the locked ones on separate cache lines.
+const (
+	privSlots = 16
+	cacheLine = 64
+)
+
+// privCap is the private part's bound for a shard of the given capacity:
+// half of it, at most privSlots. The shared part holds the rest, so a shard
+// never holds more than its capacity.
+func privCap(capacity int) int { return min(privSlots, capacity/2) }
+
+// here returns the shard of s's member that belongs to P pid: the shard the
+// calling P uses, whichever of the member's shards the call started from.
+func (s *spill[T]) here(pid int) *spill[T] {
+	g := s.group
+	return &g.shards[(pid&g.mask)*g.members+s.member]
+}
+
+// push pushes v onto the calling P's shard of s's member: onto its private
+// part on the hit path, else through mu; false when that shard is full.
 func (s *spill[T]) push(v T, capacity int) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.items) >= capacity {
+	pid := procPin()
+	sh := s.here(pid)
+	if !raceEnabled && pid == sh.owner && sh.state.Load() == owned && sh.n < privCap(capacity) {
+		sh.priv[sh.n] = v
+		sh.n++
+		procUnpin()
+		return true
+	}
+	procUnpin()
+	own, _ := sh.lockPinned(capacity)
+	ok := sh.pushLocked(v, capacity, own)
+	sh.unlockPinned()
+	return ok
+}
+
+// pushLocked pushes v with mu held and the goroutine pinned; own says that
+// the private part is the caller's. A full private part moves its older
+// half to the shared part.
+func (s *spill[T]) pushLocked(v T, capacity int, own bool) bool {
+	shared := capacity - s.pc
+	if own && s.pc > 0 {
+		if s.n >= s.pc {
+			m := min(s.pc-s.pc/2, shared-len(s.items))
+			if m <= 0 {
+				return false
+			}
+			s.items = append(s.items, s.priv[:m]...)
+			copy(s.priv[:], s.priv[m:s.n])
+			clear(s.priv[s.n-m : s.n])
+			s.n -= m
+		}
+		s.priv[s.n] = v
+		s.n++
+		return true
+	}
+	if len(s.items) >= shared {
 		return false
 	}
 	s.items = append(s.items, v)
 	return true
 }
 
-// pop pops the newest item of this shard or, when it is empty, of the
-// first non-empty shard of the same member after it in the ring; false when
-// every one was empty as it was visited. It holds one shard's lock at a
-// time.
+// pop pops the newest item of the calling P's shard of s's member or, when
+// it is empty, of another shard of the member (see spill); false when every
+// one was empty. It holds one shard's lock at a time, but for reclaim.
 func (s *spill[T]) pop() (v T, ok bool) {
+	pid := procPin()
+	sh := s.here(pid)
+	if !raceEnabled && pid == sh.owner && sh.state.Load() == owned && sh.n > 0 {
+		sh.n--
+		v = sh.priv[sh.n]
+		var zero T
+		sh.priv[sh.n] = zero // hold no reference to what was handed out
+		procUnpin()
+		return v, true
+	}
+	procUnpin()
+	return sh.popSlow()
+}
+
+// popSlow is pop past the hit path, from shard s.
+func (s *spill[T]) popSlow() (v T, ok bool) {
 	if v, ok = s.popOwn(); ok {
 		return v, true
 	}
+	if v, ok = s.popOthers(); ok || raceEnabled || !s.reclaim() {
+		return v, ok
+	}
+	if v, ok = s.popOwn(); ok {
+		return v, true
+	}
+	return s.popOthers()
+}
+
+// popOthers pops from the first non-empty shard after s in the ring.
+func (s *spill[T]) popOthers() (v T, ok bool) {
 	for o := s.next; o != s; o = o.next {
 		if v, ok = o.popOwn(); ok {
 			return v, true
@@ -53,55 +194,228 @@ func (s *spill[T]) pop() (v T, ok bool) {
 	return v, false
 }
 
-// popOwn pops the newest item of this shard only.
+// popOwn pops the newest item of this shard only, under mu. The owner
+// refills its private part from the shared part, half a part at a time.
 func (s *spill[T]) popOwn() (v T, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	own, reach := s.lockPinned(0)
+	defer s.unlockPinned()
+	if own && s.pc > 0 && s.n == 0 && len(s.items) > 0 {
+		m := min(len(s.items), max(s.pc/2, 1))
+		rest := len(s.items) - m
+		s.n = copy(s.priv[:], s.items[rest:])
+		clear(s.items[rest:])
+		s.items = s.items[:rest]
+	}
+	var zero T
+	if reach && s.n > 0 {
+		s.n--
+		v = s.priv[s.n]
+		s.priv[s.n] = zero
+		return v, true
+	}
 	if len(s.items) == 0 {
 		return v, false
 	}
 	last := len(s.items) - 1
 	v = s.items[last]
-	var zero T
-	s.items[last] = zero // hold no reference to what was handed out
+	s.items[last] = zero
 	s.items = s.items[:last]
 	return v, true
 }
 
-// pushBatch pushes from the front of src while there is room and returns
-// how many it pushed, as PushWords does.
-func (s *spill[T]) pushBatch(src []T, capacity int) int {
+// lockPinned locks mu and pins the goroutine. own says that the private
+// part is the caller's (it runs on the owner P; a revoked part is taken
+// back), reach that the caller may touch it (own, or revoked). A capacity
+// above zero sets pc and reserves the shared part, so that nothing
+// allocates while pinned.
+func (s *spill[T]) lockPinned(capacity int) (own, reach bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := min(len(src), capacity-len(s.items))
-	if n <= 0 {
-		return 0
+	if capacity > 0 {
+		if raceEnabled {
+			s.pc = 0
+		} else {
+			s.pc = privCap(capacity)
+		}
+		if shared := capacity - s.pc; cap(s.items) < shared {
+			s.items = append(make([]T, 0, shared), s.items...)
+		}
 	}
-	s.items = append(s.items, src[:n]...)
+	pid := procPin()
+	if raceEnabled {
+		return false, false
+	}
+	if pid == s.owner {
+		if s.state.Load() == revoked {
+			s.state.Store(owned)
+		}
+		return true, true
+	}
+	return false, s.state.Load() == revoked
+}
+
+// unlockPinned ends lockPinned.
+func (s *spill[T]) unlockPinned() {
+	procUnpin()
+	s.mu.Unlock()
+}
+
+// pushBatch pushes from the front of src onto the calling P's shard of s's
+// member while there is room and returns how many it pushed, as PushWords
+// does.
+func (s *spill[T]) pushBatch(src []T, capacity int) int {
+	s = s.here(shardHint())
+	own, _ := s.lockPinned(capacity)
+	defer s.unlockPinned()
+	n := 0
+	for n < len(src) && s.pushLocked(src[n], capacity, own) {
+		n++
+	}
 	return n
 }
 
-// popBatch pops up to len(dst) items of this shard only into dst, deepest
-// first, as PopWords does, and returns how many. (Its caller, a batch
-// refill, has a depot of its own to go to.)
+// popBatch pops up to len(dst) items of the calling P's shard of s's
+// member only into dst, deepest first, as PopWords does, and returns how
+// many. (Its caller, a batch refill, has a depot of its own to go to.) The
+// shard's stack is the shared part under the private part.
 func (s *spill[T]) popBatch(dst []T) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := min(len(dst), len(s.items))
-	rest := len(s.items) - n
+	s = s.here(shardHint())
+	_, reach := s.lockPinned(0)
+	defer s.unlockPinned()
+	np := 0
+	if reach {
+		np = s.n
+	}
+	n := min(len(dst), len(s.items)+np)
+	fromPriv := min(n, np)
+	copy(dst[n-fromPriv:n], s.priv[np-fromPriv:np])
+	clear(s.priv[np-fromPriv : np])
+	if reach {
+		s.n -= fromPriv
+	}
+	rest := len(s.items) - (n - fromPriv)
 	copy(dst, s.items[rest:])
 	clear(s.items[rest:])
 	s.items = s.items[:rest]
 	return n
 }
 
-// takeAll empties the shard and returns what it held.
+// takeAll empties the shard and returns what it held. The first call of a
+// drain that finds a private part in use revokes every such part of the
+// family under one fence; the calls for the other shards find theirs
+// revoked already.
 func (s *spill[T]) takeAll() []T {
+	if !raceEnabled && s.state.Load() == owned && s.privHint() {
+		s.group.revoke(-1)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !raceEnabled && s.state.Load() == owned && s.privHint() {
+		// Its owner took the part back since: revoke it alone.
+		s.state.Store(revoked)
+		pinFence()
+	}
 	out := s.items
+	if s.state.Load() == revoked {
+		out = append(out, s.priv[:s.n]...)
+		clear(s.priv[:s.n])
+		s.n = 0
+	}
 	s.items = nil
 	return out
+}
+
+// privHint reports whether the private part seemed to hold something. It
+// reads n without owning it: a word-sized racy read, which sees 0 only if
+// no push that happened before the call left something there; it decides
+// only whether a fence is worth paying, never what is touched.
+func (s *spill[T]) privHint() bool { return s.n > 0 }
+
+// reclaim revokes the private parts of s's member that seem to hold
+// something, unless this member already did so in this GC cycle; true
+// when it revoked one.
+func (s *spill[T]) reclaim() bool {
+	g := s.group
+	if g.reclaimedThisCycle(s.member) || !s.ringHint() {
+		return false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.reclaimedThisCycle(s.member) || !g.revokeLocked(s.member) {
+		return false
+	}
+	w := weak.Make(new(gcMark))
+	g.reclaimed[s.member].Store(&w)
+	return true
+}
+
+// ringHint reports whether a private part of s's member seemed to hold
+// something (see privHint).
+func (s *spill[T]) ringHint() bool {
+	for o := s.next; ; o = o.next {
+		if o.privHint() {
+			return true
+		}
+		if o == s {
+			return false
+		}
+	}
+}
+
+// gcMark is what a weak pointer watches to learn that a collection has
+// completed. It holds a pointer so that it is never one of the tiny
+// allocator's blocks, which outlive their objects.
+type gcMark struct{ _ *byte }
+
+// spillGroup is what the shards of one family share for revocations.
+type spillGroup[T any] struct {
+	// mu serializes revocations, the only holders of more than one
+	// shard's mu; they take them in index order.
+	mu      sync.Mutex
+	shards  []spill[T]
+	members int
+	mask    int // shards per member less one (their count is a power of two)
+	// reclaimed is, per member, a weak pointer to a mark made by its last
+	// reclaim; stored under mu.
+	reclaimed []atomic.Pointer[weak.Pointer[gcMark]]
+}
+
+// reclaimedThisCycle reports whether member k reclaimed since the last
+// completed collection (which clears the weak pointer: runtime.GC returns
+// only after sweeping, so a Get right after it may reclaim again).
+func (g *spillGroup[T]) reclaimedThisCycle(k int) bool {
+	w := g.reclaimed[k].Load()
+	return w != nil && w.Value() != nil
+}
+
+// revoke revokes the private parts in use of member k's shards (every
+// member's when k < 0) under one fence.
+func (g *spillGroup[T]) revoke(k int) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.revokeLocked(k)
+}
+
+func (g *spillGroup[T]) revokeLocked(k int) bool {
+	start, step := max(k, 0), 1
+	if k >= 0 {
+		step = g.members
+	}
+	revoking := false
+	for i := start; i < len(g.shards); i += step {
+		sh := &g.shards[i]
+		sh.mu.Lock()
+		if sh.state.Load() == owned && sh.privHint() {
+			sh.state.Store(revoked)
+			revoking = true
+		}
+	}
+	if revoking {
+		pinFence() // with every mu held: nobody touches a revoked part before it returns
+	}
+	for i := start; i < len(g.shards); i += step {
+		g.shards[i].mu.Unlock()
+	}
+	return revoking
 }
 
 // spills is the fallback of a family: shards × members.
@@ -111,28 +425,53 @@ type spills[T any] struct {
 }
 
 func newSpills[T any](members int) spills[T] {
-	s := spills[T]{shards: make([]spill[T], shardCount()*members), members: members}
-	for i := range s.shards {
-		s.shards[i].next = &s.shards[(i+members)%len(s.shards)]
+	n := shardCount()
+	g := &spillGroup[T]{shards: make([]spill[T], n*members), members: members, mask: n - 1, reclaimed: make([]atomic.Pointer[weak.Pointer[gcMark]], members)}
+	for i := range g.shards {
+		sh := &g.shards[i]
+		sh.owner, sh.member, sh.group = i/members, i%members, g
+		sh.next = &g.shards[(i+members)%len(g.shards)]
 	}
-	return s
+	return spills[T]{shards: g.shards, members: members}
 }
 
-// local returns the calling P's shard of member k.
-func (s *spills[T]) local(k int) *spill[T] {
-	n := len(s.shards) / s.members
-	return &s.shards[(shardHint()&(n-1))*s.members+k]
-}
+// local returns member k's first shard, whose push, pop, pushBatch and
+// popBatch act on the calling P's shard of the member: they find it with
+// the P id their own procPin returns, so that the hit path pins once.
+func (s *spills[T]) local(k int) *spill[T] { return &s.shards[k] }
 
 // count returns how many items member k's shards hold (each shard's count
-// read under its lock; the sum is a snapshot only while nothing changes).
+// read under its lock, the private parts in use as a hint; the sum is a
+// snapshot only while nothing changes).
 func (s *spills[T]) count(k int) int {
 	total := 0
 	for i := k; i < len(s.shards); i += s.members {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		total += len(sh.items)
+		total += len(sh.items) + sh.n
 		sh.mu.Unlock()
 	}
 	return total
 }
+
+// pinFence returns once every stretch of code that was pinned to a P
+// (procPin) when it was called has ended, and with every later one seeing
+// the caller's earlier stores. It stops the world, which the runtime does
+// only with no goroutine pinned (a pinned goroutine is preempted neither
+// synchronously nor by signal), through runtime.ReadMemStats, the one
+// stop-the-world the runtime exports for nothing else. It costs tens of
+// microseconds.
+func pinFence() {
+	pinFenceState.mu.Lock()
+	defer pinFenceState.mu.Unlock()
+	runtime.ReadMemStats(&pinFenceState.stats)
+	pinFences.Add(1)
+}
+
+var pinFenceState struct {
+	mu    sync.Mutex
+	stats runtime.MemStats // guarded by mu
+}
+
+// pinFences counts pinFence calls, for the tests.
+var pinFences atomic.Int64

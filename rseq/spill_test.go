@@ -1,10 +1,22 @@
 package rseq
 
-import "testing"
+import (
+	"runtime"
+	"slices"
+	"testing"
+)
+
+// pushShared pushes v onto sh's shared part, as a P that is not sh's owner
+// does.
+func pushShared[T any](sh *spill[T], v T, capacity int) bool {
+	sh.lockPinned(capacity)
+	defer sh.unlockPinned()
+	return sh.pushLocked(v, capacity, false)
+}
 
 // TestSpillPopTakesFromOtherShards: a value pushed on one P's shard is
-// found by a pop on any other P's shard of the same member, never from
-// another member, and every value comes out once.
+// found by a pop that starts on any other P's shard of the same member,
+// never from another member, and every value comes out once.
 func TestSpillPopTakesFromOtherShards(t *testing.T) {
 	const members = 3
 	s := newSpills[int](members)
@@ -15,12 +27,12 @@ func TestSpillPopTakesFromOtherShards(t *testing.T) {
 	shard := func(p, k int) *spill[int] { return &s.shards[p*members+k] }
 	const k = 1
 	for v := 1; v <= 3; v++ {
-		shard(0, k).push(v, 10) // the P the values were put on
+		pushShared(shard(0, k), v, 10) // the P the values were put on
 	}
-	shard(0, k+1).push(99, 10) // another member's value
+	pushShared(shard(0, k+1), 99, 10) // another member's value
 	seen := map[int]bool{}
 	for i := 0; i < 3; i++ {
-		v, ok := shard(n-1, k).pop() // the P the thread came back on
+		v, ok := shard(n-1, k).popSlow() // the P the thread came back on
 		if !ok {
 			t.Fatalf("pop %d on another P's shard: empty, with values on P 0's", i)
 		}
@@ -29,11 +41,85 @@ func TestSpillPopTakesFromOtherShards(t *testing.T) {
 		}
 		seen[v] = true
 	}
-	if v, ok := shard(n-1, k).pop(); ok {
+	if v, ok := shard(n-1, k).popSlow(); ok {
 		t.Fatalf("pop returned %d from an empty member", v)
 	}
 	if got := s.count(k + 1); got != 1 {
 		t.Fatalf("member %d holds %d values, want its own 1", k+1, got)
+	}
+}
+
+// idlePrivate fills sh's private part as its owner would and makes the
+// owner a P that never runs, as a P whose goroutine moved away is.
+func idlePrivate(sh *spill[int], vs ...int) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.owner = -1 // no P has this id: nothing touches priv but mu holders
+	sh.state.Store(owned)
+	sh.n = copy(sh.priv[:], vs)
+}
+
+// TestSpillReclaimsIdlePrivate: values in the private part of a P that no
+// longer runs the member are found by a pop on any P, through one revocation
+// (one fence); a second revocation waits for the next collection, and
+// takes place after it.
+func TestSpillReclaimsIdlePrivate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's builds use no private part")
+	}
+	s := newSpills[int](2)
+	const k = 1
+	idle := &s.shards[k]
+	idlePrivate(idle, 1, 2, 3)
+	before := pinFences.Load()
+	var got []int
+	for i := 0; i < 3; i++ {
+		v, ok := idle.popSlow()
+		if !ok {
+			t.Fatalf("pop %d: empty, with %v in an idle P's private part", i, []int{1, 2, 3})
+		}
+		got = append(got, v)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []int{1, 2, 3}) {
+		t.Fatalf("popped %v, want 1 2 3", got)
+	}
+	if f := pinFences.Load() - before; f != 1 {
+		t.Fatalf("%d fences for one idle private part, want 1", f)
+	}
+	idlePrivate(idle, 4)
+	if v, ok := idle.popSlow(); ok {
+		t.Fatalf("a second revocation in one GC cycle took place (popped %d)", v)
+	}
+	runtime.GC()
+	if v, ok := idle.popSlow(); !ok || v != 4 {
+		t.Fatalf("after a collection: pop = %d, %v; want 4 through a new revocation", v, ok)
+	}
+}
+
+// TestSpillDrainTakesPrivate: takeAll over a member's shards returns what
+// the hit path put in a private part, and the owner's next push takes the
+// part back.
+func TestSpillDrainTakesPrivate(t *testing.T) {
+	s := newSpills[int](1)
+	for v := 1; v <= 5; v++ {
+		if !s.local(0).push(v, 60) {
+			t.Fatalf("push %d refused", v)
+		}
+	}
+	var got []int
+	for i := range s.shards {
+		got = append(got, s.shards[i].takeAll()...)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []int{1, 2, 3, 4, 5}) || s.count(0) != 0 {
+		t.Fatalf("takeAll returned %v, %d left; want 1 to 5 and none", got, s.count(0))
+	}
+	if !s.local(0).push(6, 60) {
+		t.Fatal("push after a drain refused")
+	}
+	if v, ok := s.local(0).pop(); !ok || v != 6 {
+		t.Fatalf("pop after a drain = %d, %v; want 6", v, ok)
 	}
 }
 

@@ -1,0 +1,157 @@
+package rseq
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The fallback shards' private parts are touched without a lock by their
+// owner P, and by drains and reclaims only after revoking them under a
+// fence (spill.go). These tests break if a drain or a steal reaches a
+// private part its owner may be using (a token handed out twice), or
+// skips one (a token lost).
+
+// tokenFamily is what the drain stress needs of EntryStacks and WordStacks.
+type tokenFamily struct {
+	push  func(k int, id uintptr) bool
+	pop   func(k int) (uintptr, bool)
+	drain func(fn func(ids []uintptr))
+}
+
+func entryFamily(t *testing.T, s *EntryStacks, byID []*token) tokenFamily {
+	return tokenFamily{
+		push: func(k int, id uintptr) bool { return s.Push(k, entryOf(byID[id])) },
+		pop: func(k int) (uintptr, bool) {
+			e, ok := s.Pop(k)
+			if !ok {
+				return 0, false
+			}
+			return checkEntry(t, e).id, true
+		},
+		drain: func(fn func([]uintptr)) {
+			s.Drain(func(k int, es []Entry) {
+				ids := make([]uintptr, len(es))
+				for i, e := range es {
+					ids[i] = checkEntry(t, e).id
+				}
+				fn(ids)
+			})
+		},
+	}
+}
+
+func wordFamily(s *WordStacks) tokenFamily {
+	return tokenFamily{
+		push:  s.Push,
+		pop:   s.Pop,
+		drain: func(fn func([]uintptr)) { s.Drain(func(k int, ws []uintptr) { fn(ws) }) },
+	}
+}
+
+// TestEntryStacksDrainConservation: workers pop and push a fixed set of
+// tokens, recording every hand-out in a ledger, while another goroutine
+// drains the family over and over and puts what it took back into
+// circulation, and the variant's disturbances (GOMAXPROCS changes among
+// them) and forced collections run. At the end every token is held, in the
+// family or on the drained pile exactly once.
+func TestEntryStacksDrainConservation(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, l load) {
+		s := NewEntryStacks([]int{8, 24})
+		n := 4 * (l.lockedThreads + l.goroutines)
+		byID := append([]*token{nil}, newTokens(n)...)
+		drainStress(t, l, n, entryFamily(t, s, byID))
+	})
+}
+
+// TestWordStacksDrainConservation is the same for words.
+func TestWordStacksDrainConservation(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, l load) {
+		s := NewWordStacks([]int{8, 24})
+		drainStress(t, l, 4*(l.lockedThreads+l.goroutines), wordFamily(s))
+	})
+}
+
+func drainStress(t *testing.T, l load, n int, f tokenFamily) {
+	const hold = 6
+	l.gc = true
+	led := newLedger(n + 1)
+	var pile struct {
+		sync.Mutex
+		ids []uintptr // drained or refused: in circulation, held by nobody
+	}
+	takePile := func() (uintptr, bool) {
+		pile.Lock()
+		defer pile.Unlock()
+		if len(pile.ids) == 0 {
+			return 0, false
+		}
+		id := pile.ids[len(pile.ids)-1]
+		pile.ids = pile.ids[:len(pile.ids)-1]
+		return id, true
+	}
+	toPile := func(ids []uintptr) {
+		pile.Lock()
+		pile.ids = append(pile.ids, ids...)
+		pile.Unlock()
+	}
+	for id := uintptr(1); id <= uintptr(n); id++ {
+		if !f.push(int(id&1), id) {
+			toPile([]uintptr{id})
+		}
+	}
+	fencesBefore := pinFences.Load()
+	stop := make(chan struct{})
+	var drains atomic.Int64
+	var drainer sync.WaitGroup
+	drainer.Add(1)
+	go func() {
+		defer drainer.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(200 * time.Microsecond):
+			}
+			f.drain(toPile)
+			drains.Add(1)
+		}
+	}()
+	held := make([][]uintptr, l.lockedThreads+l.goroutines)
+	l.run(t, func(w, i int) {
+		k := (w + i) & 1
+		if len(held[w]) < hold && (len(held[w]) == 0 || i%3 != 0) {
+			id, ok := f.pop(k)
+			if !ok {
+				if id, ok = takePile(); !ok {
+					return
+				}
+			}
+			led.claim(id, w)
+			held[w] = append(held[w], id)
+			return
+		}
+		id := held[w][len(held[w])-1]
+		held[w] = held[w][:len(held[w])-1]
+		led.release(id)
+		if !f.push(k, id) {
+			toPile([]uintptr{id})
+		}
+	})
+	close(stop)
+	drainer.Wait()
+	led.check(t)
+	var drained []uintptr
+	f.drain(func(ids []uintptr) { drained = append(drained, ids...) })
+	drained = append(drained, pile.ids...)
+	conserve(t, n+1, held, drained)
+	fences := pinFences.Load() - fencesBefore
+	t.Logf("%d drains, %d fences", drains.Load(), fences)
+	if drains.Load() == 0 {
+		t.Fatal("no drain ran while the workers did")
+	}
+	if !Enabled() && !raceEnabled && fences == 0 {
+		t.Fatal("no private part was revoked: the test did not reach the path it checks")
+	}
+}
