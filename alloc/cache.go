@@ -121,7 +121,7 @@ func (c *cache) countGet(hit bool) {
 	if !hit {
 		c.stats.misses.Add(1)
 	} else if countingHits.Load() {
-		c.stats.hitCounter().Add(1)
+		c.stats.hits.Add(1)
 	}
 }
 

@@ -4,7 +4,7 @@ import (
 	"expvar"
 	"sync/atomic"
 
-	"github.com/gorseq/percpu/rseq"
+	"github.com/gorseq/percpu/internal/hitcount"
 )
 
 // Stats describes what a pool has done and what it holds. Every field but
@@ -38,15 +38,7 @@ type Stats struct {
 // paths, with atomic adds.
 type counters struct {
 	misses, news, drops, depotIn, depotOut, released, grows atomic.Int64
-	hits                                                    atomic.Pointer[rseq.Counter] // created when first needed
-}
-
-func (s *counters) hitCounter() *rseq.Counter {
-	if h := s.hits.Load(); h != nil {
-		return h
-	}
-	s.hits.CompareAndSwap(nil, rseq.NewCounter())
-	return s.hits.Load()
+	hits                                                    hitcount.Counter
 }
 
 // countingHits is CountHits's switch.
@@ -74,9 +66,7 @@ func (c *cache) snapshot() Stats {
 		Released: c.stats.released.Load(), Cached: c.cached(), Grows: c.stats.grows.Load(),
 	}
 	s.PerCPUBytes, s.CPUs, s.PerCPULimit = c.stacks.Footprint()
-	if h := c.stats.hits.Load(); h != nil {
-		s.Hits = h.Load()
-	}
+	s.Hits = c.stats.hits.Load()
 	return s
 }
 
