@@ -34,8 +34,9 @@ type Buffers struct {
 
 	// PerCPU bounds the buffers kept per class per CPU (default 8), and
 	// Depot those kept per class in the depot behind the CPUs (default
-	// 64). Large classes keep fewer: at most 256 KiB per class per CPU and
-	// 4 MiB per class in the depot, but always one buffer.
+	// 64). Put drops what does not fit. Large classes keep fewer: at most
+	// 256 KiB per class per CPU and 4 MiB per class in the depot, but
+	// always one buffer.
 	PerCPU int
 	Depot  int
 

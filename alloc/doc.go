@@ -18,9 +18,9 @@
 //
 // A Put pushes onto the calling CPU's stack; when that is full, it moves a
 // batch to the depot; when the depot is full, what does not fit is dropped.
-// Both bounds are set per pool (Pool.SetLimits, PoolOf.PerCPU and Depot,
-// Buffers.PerCPU and Depot); the defaults keep up to 256 values per CPU and
-// 512 in the depot. A CPU's stack is allocated at the first Put there, at
+// Both bounds are fields of every pool type, PerCPU and Depot, set before
+// first use (as slab's are Options given to New); the defaults keep up to
+// 256 values per CPU and 512 in the depot. A CPU's stack is allocated at the first Put there, at
 // StartPerCPU values, and doubles when it overflows or runs dry while the
 // depot has values, within the process's per-CPU budget (SetPerCPUBudget):
 // a pool costs memory only on the CPUs that use it, as much as its load

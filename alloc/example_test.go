@@ -19,9 +19,8 @@ func ExamplePool() {
 	// Output: hello
 }
 
-func ExamplePool_SetLimits() {
-	var p alloc.Pool
-	p.SetLimits(16, 64) // 16 values per CPU, 64 in the depot
+func ExamplePool_limits() {
+	p := alloc.Pool{PerCPU: 16, Depot: 64} // 16 values per CPU, 64 in the depot
 	for i := 0; i < 1000; i++ {
 		p.Put(new(int))
 	}

@@ -21,21 +21,27 @@ import (
 // Unlike sync.Pool, a Pool in steady use keeps its values across garbage
 // collections; one that went a whole GC cycle without a Get or a Put lets
 // them go at the end of the next (see the package documentation). Its
-// memory is bounded (see SetLimits), and changing GOMAXPROCS neither
+// memory is bounded (PerCPU and Depot), and changing GOMAXPROCS neither
 // empties nor re-allocates it.
 //
+// The zero Pool is ready to use. Its fields must be set before first use.
 // A Pool must not be copied after first use.
 type Pool struct {
 	noCopy noCopy
 
-	c      atomic.Pointer[cache] // created on first use
-	mu     sync.Mutex            // serializes the creation and replacement of c
-	limits limits                // guarded by mu
+	c  atomic.Pointer[cache] // created on first use
+	mu sync.Mutex            // serializes the creation of c
 
 	// New optionally specifies a function to generate a value when Get
 	// would otherwise return nil. It may not be changed concurrently with
 	// calls to Get.
 	New func() any
+
+	// PerCPU bounds the values kept per CPU (default DefaultPerCPU), and
+	// Depot those kept in the depot behind the CPUs (default DefaultDepot).
+	// Put drops what does not fit.
+	PerCPU int
+	Depot  int
 }
 
 // eface is the layout of an interface value: type word, then data word.
@@ -116,22 +122,6 @@ func (p *Pool) miss(c *cache) any {
 	return p.New()
 }
 
-// SetLimits bounds the pool: each CPU keeps at most perCPU values, and the
-// depot behind the CPUs at most depot batches of 16; zero or less selects
-// DefaultPerCPU or DefaultDepot. Put drops what does not fit. SetLimits is
-// best called before first use; called later, it drops the values the pool
-// holds.
-func (p *Pool) SetLimits(perCPU, depot int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.limits = limits{classes: 1, perCPU: perCPU, depot: depot}
-	if old := p.c.Load(); old != nil {
-		p.c.Store(newCache(p.limits))
-		old.fast.Store(nil)
-		old.release()
-	}
-}
-
 // Stats reports what the pool has done and holds.
 func (p *Pool) Stats() Stats { return p.c.Load().snapshot() }
 
@@ -146,8 +136,7 @@ func (p *Pool) cache() *cache {
 	if c := p.c.Load(); c != nil {
 		return c
 	}
-	p.limits.classes = 1
-	c := newCache(p.limits)
+	c := newCache(limits{classes: 1, perCPU: p.PerCPU, depot: p.Depot})
 	p.c.Store(c)
 	return c
 }

@@ -25,9 +25,8 @@ import (
 // A value without a data pointer (a nil pointer, map or slice, a nil
 // interface, an empty string) is not kept.
 //
-// The zero PoolOf is ready to use. PerCPU and Depot, set before first use,
-// bound it as Pool.SetLimits does. A PoolOf must not be copied after first
-// use.
+// The zero PoolOf is ready to use. Its fields must be set before first
+// use. A PoolOf must not be copied after first use.
 type PoolOf[T any] struct {
 	noCopy noCopy
 
@@ -40,8 +39,11 @@ type PoolOf[T any] struct {
 	// concurrently with calls to Get.
 	New func() T
 
-	PerCPU int // values kept per CPU (default DefaultPerCPU)
-	Depot  int // batches of 16 values kept in the depot (default DefaultDepot)
+	// PerCPU bounds the values kept per CPU (default DefaultPerCPU), and
+	// Depot those kept in the depot behind the CPUs (default DefaultDepot).
+	// Put drops what does not fit.
+	PerCPU int
+	Depot  int
 }
 
 // Put adds v to the pool.
