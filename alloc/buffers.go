@@ -152,6 +152,10 @@ func bufferLimits(k int, l limits) (perCPU, depot int) {
 	return max(1, min(l.perCPU, perCPUBytes/size)), max(1, min(l.depot, depotBytes/size))
 }
 
+// CountHits turns the counting of the pool's Stats.Hits, over all classes,
+// on or off, as Pool.CountHits does.
+func (b *Buffers) CountHits(on bool) { b.cache().countHits(on) }
+
 // Stats reports what the pool has done and holds, over all classes.
 func (b *Buffers) Stats() Stats { return b.c.Load().snapshot() }
 

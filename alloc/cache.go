@@ -51,8 +51,11 @@ type cache struct {
 	depots  []depot
 	boxes   int         // member holding PoolOf's empty boxes; -1: none
 	touched atomic.Bool // a slow call ran since the last GC cycle
-	idle    int         // whole GC cycles without a call; guarded by registry.mu
-	stats   counters
+	// counting is set while hits are counted (countHits); the fast path
+	// stays closed meanwhile.
+	counting atomic.Bool
+	idle     int // whole GC cycles without a call; guarded by registry.mu
+	stats    counters
 }
 
 func newCache(l limits) *cache {
@@ -88,8 +91,11 @@ func (c *cache) open() {
 	if !c.touched.Load() {
 		c.touched.Store(true)
 	}
-	if c.descs[0] != nil && !countingHits.Load() && c.fast.Load() == nil {
+	if c.descs[0] != nil && !c.counting.Load() && c.fast.Load() == nil {
 		c.fast.Store(c.descs[0])
+		if c.counting.Load() { // countHits ran meanwhile: close again
+			c.fast.Store(nil)
+		}
 	}
 }
 
@@ -120,7 +126,7 @@ func (c *cache) getAfter(k int, e rseq.Entry, st arch.Status) (rseq.Entry, bool)
 func (c *cache) countGet(hit bool) {
 	if !hit {
 		c.stats.misses.Add(1)
-	} else if countingHits.Load() {
+	} else if c.counting.Load() {
 		c.stats.hits.Add(1)
 	}
 }

@@ -79,7 +79,8 @@
 //
 // Stats counts misses, News, drops, depot traffic and values released by
 // the GC policy on slow paths, where a counter costs nothing extra, and
-// reports the values cached. Hits are counted only while CountHits is on:
-// counting one costs about as much as serving it. Publish exposes a pool's
-// Stats through expvar.
+// reports the values cached. Hits are counted only while the pool's
+// CountHits is on: counting one costs about as much as serving it, so it is
+// turned on per pool (as per Allocator in package slab), for the pool being
+// looked at. Publish exposes a pool's Stats through expvar.
 package alloc

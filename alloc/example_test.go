@@ -76,10 +76,9 @@ func ExampleArena() {
 	// Output: {0 100 0} 3 25
 }
 
-func ExampleCountHits() {
+func ExamplePool_CountHits() {
 	p := alloc.Pool{New: func() any { return new(int) }}
-	alloc.CountHits(true)
-	defer alloc.CountHits(false)
+	p.CountHits(true)
 
 	for i := 0; i < 100; i++ {
 		v := p.Get()

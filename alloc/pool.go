@@ -122,6 +122,13 @@ func (p *Pool) miss(c *cache) any {
 	return p.New()
 }
 
+// CountHits turns the counting of the pool's Stats.Hits on or off. A hit
+// costs about as much to count as to serve, so counting is off by default;
+// while it is on, every Get and Put takes the slow path, which counts.
+// Misses are always counted; with counting on, the hit rate is
+// Hits / (Hits + Misses).
+func (p *Pool) CountHits(on bool) { p.cache().countHits(on) }
+
 // Stats reports what the pool has done and holds.
 func (p *Pool) Stats() Stats { return p.c.Load().snapshot() }
 

@@ -142,6 +142,16 @@ func (p *PoolOf[T]) miss(c *cache) T {
 	return p.New()
 }
 
+// CountHits turns the counting of the pool's Stats.Hits on or off, as
+// Pool.CountHits does.
+func (p *PoolOf[T]) CountHits(on bool) {
+	c := p.c.Load()
+	if c == nil {
+		c = p.lazyCache()
+	}
+	c.countHits(on)
+}
+
 // Stats reports what the pool has done and holds.
 func (p *PoolOf[T]) Stats() Stats { return p.c.Load().snapshot() }
 
