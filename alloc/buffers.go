@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
 
@@ -99,7 +100,7 @@ func (b *Buffers) Get(n int) []byte {
 
 // bufferOf returns the class-k slice whose data pointer is p.
 func bufferOf(p unsafe.Pointer, k int) []byte {
-	raceAcquire(p)
+	race.Acquire(p)
 	return unsafe.Slice((*byte)(p), classSize(k))
 }
 
@@ -129,7 +130,7 @@ func (b *Buffers) Put(buf []byte) {
 		return
 	}
 	p := unsafe.Pointer(unsafe.SliceData(buf))
-	raceRelease(p)
+	race.Release(p)
 	e := rseq.Entry{P: p}
 	if c.fast.Load() != nil { // one section, called directly
 		if st := arch.PushEntry(c.descs[k], p, nil, 0, 0); st != arch.Committed {

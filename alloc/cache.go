@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
 
@@ -224,14 +225,14 @@ func (c *cache) takeBox() unsafe.Pointer {
 		}
 	}
 	if e.P != nil {
-		raceAcquire(e.P) // the box's last user is done with it (see keepBox)
+		race.Acquire(e.P) // the box's last user is done with it (see keepBox)
 	}
 	return e.P
 }
 
 // keepBox stores an empty box for a later Put, or lets the GC have it.
 func (c *cache) keepBox(box unsafe.Pointer) {
-	raceRelease(box)
+	race.Release(box)
 	if c.fast.Load() == nil {
 		c.stacks.Push(c.boxes, rseq.Entry{P: box})
 	} else if st := arch.PushEntry(c.descs[c.boxes], box, nil, 0, 0); st != arch.Committed {

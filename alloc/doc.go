@@ -65,7 +65,11 @@
 // The sections are invisible to the race detector, so under -race the pools
 // annotate each Put as happening before the Get that returns its value, and
 // drop a quarter of Puts at random, as sync.Pool does, so that code that
-// relies on getting a value back is caught.
+// relies on getting a value back is caught. As in sync.Pool, the hand-off
+// synchronizes on a word hashed from the value's address, never on the
+// address itself (which may be a mutex's: synchronizing there would hide a
+// use of the value after its Put); rseq.EntryStacks annotates its own
+// Push and Pop the same way (package internal/race).
 //
 // # Arenas
 //

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
 
@@ -61,7 +62,7 @@ func (p *Pool) Put(x any) {
 	if v.data == nil || raceDropPut() {
 		return
 	}
-	raceRelease(v.data)
+	race.Release(v.data)
 	if c := p.c.Load(); c != nil {
 		if d := c.fast.Load(); d != nil { // one section, called directly
 			if st := arch.PushEntry(d, v.data, v.typ, 0, 0); st != arch.Committed {
@@ -85,7 +86,7 @@ func (p *Pool) Get() any {
 		if d := c.fast.Load(); d != nil { // one section, called directly
 			data, typ, _, _, st := arch.PopEntry(d)
 			if st == arch.Committed {
-				raceAcquire(data)
+				race.Acquire(data)
 				return makeAny(typ, data)
 			}
 			return p.getAfter(c, rseq.Entry{P: data, Aux: typ}, st)
@@ -96,7 +97,7 @@ func (p *Pool) Get() any {
 
 func (p *Pool) getAfter(c *cache, e rseq.Entry, st arch.Status) any {
 	if e, ok := c.getAfter(0, e, st); ok {
-		raceAcquire(e.P)
+		race.Acquire(e.P)
 		return makeAny(e.Aux, e.P)
 	}
 	return p.miss(c)
@@ -107,7 +108,7 @@ func (p *Pool) getAfter(c *cache, e rseq.Entry, st arch.Status) any {
 func (p *Pool) getSlow() any {
 	c := p.cache()
 	if e, ok := c.get(0); ok {
-		raceAcquire(e.P)
+		race.Acquire(e.P)
 		return makeAny(e.Aux, e.P)
 	}
 	return p.miss(c)

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
 
@@ -68,7 +69,7 @@ func (p *PoolOf[T]) Put(v T) {
 	if e.P == nil {
 		return
 	}
-	raceRelease(e.P)
+	race.Release(e.P)
 	if d := c.fast.Load(); d != nil { // one section, called directly
 		if st := arch.PushEntry(d, e.P, e.Aux, e.N0, e.N1); st != arch.Committed {
 			c.putAfter(0, e, st)
@@ -110,7 +111,7 @@ func (p *PoolOf[T]) Get() (v T) {
 	if !ok {
 		return p.miss(c)
 	}
-	raceAcquire(e.P)
+	race.Acquire(e.P)
 	switch p.shape { // the common shapes inline, the others in a call
 	case shapePointer:
 		*(*unsafe.Pointer)(unsafe.Pointer(&v)) = e.P
