@@ -69,7 +69,7 @@
 // synchronizes on a word hashed from the value's address, never on the
 // address itself (which may be a mutex's: synchronizing there would hide a
 // use of the value after its Put); rseq.EntryStacks annotates its own
-// Push and Pop the same way (package internal/race).
+// Push and Pop the same way.
 //
 // # Arenas
 //

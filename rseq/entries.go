@@ -241,8 +241,9 @@ func (s *EntryStacks) Desc(k int) *arch.StackDesc {
 }
 
 // PushAfter finishes a push of e whose section returned st (see Desc). A
-// caller of the sections annotates its own hand-offs for the race detector
-// (internal/race), as Push and Pop do; PushAfter and PopAfter do not.
+// caller of the sections annotates its own hand-offs for the race detector;
+// Push and Pop annotate theirs (on a word hashed from e.P, as alloc does),
+// PushAfter and PopAfter do not.
 func (s *EntryStacks) PushAfter(k int, e Entry, st arch.Status) bool { return s.pushSlow(k, e, st) }
 
 // PopAfter finishes a pop whose section returned e and st (see Desc).
