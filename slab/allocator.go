@@ -14,7 +14,9 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// Options configure an Allocator. The zero value gives the defaults.
+// Options configure an Allocator. The zero value gives the defaults. Like
+// the PerCPU and Depot fields of alloc's pools, they are fixed before first
+// use: New takes them, and nothing changes them later.
 type Options struct {
 	// CacheBytesPerCPU bounds the bytes of objects each CPU may cache: the
 	// sum over size classes of the class's per-CPU limit times its size
