@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
 
@@ -34,8 +35,9 @@ type Buffers struct {
 
 	// PerCPU bounds the buffers kept per class per CPU (default 8), and
 	// Depot those kept per class in the depot behind the CPUs (default
-	// 64). Large classes keep fewer: at most 256 KiB per class per CPU and
-	// 4 MiB per class in the depot, but always one buffer.
+	// 64). Put drops what does not fit. Large classes keep fewer: at most
+	// 256 KiB per class per CPU and 4 MiB per class in the depot, but
+	// always one buffer.
 	PerCPU int
 	Depot  int
 
@@ -98,7 +100,7 @@ func (b *Buffers) Get(n int) []byte {
 
 // bufferOf returns the class-k slice whose data pointer is p.
 func bufferOf(p unsafe.Pointer, k int) []byte {
-	raceAcquire(p)
+	race.Acquire(p)
 	return unsafe.Slice((*byte)(p), classSize(k))
 }
 
@@ -128,7 +130,7 @@ func (b *Buffers) Put(buf []byte) {
 		return
 	}
 	p := unsafe.Pointer(unsafe.SliceData(buf))
-	raceRelease(p)
+	race.Release(p)
 	e := rseq.Entry{P: p}
 	if c.fast.Load() != nil { // one section, called directly
 		if st := arch.PushEntry(c.descs[k], p, nil, 0, 0); st != arch.Committed {
@@ -150,6 +152,10 @@ func bufferLimits(k int, l limits) (perCPU, depot int) {
 	size := classSize(k)
 	return max(1, min(l.perCPU, perCPUBytes/size)), max(1, min(l.depot, depotBytes/size))
 }
+
+// CountHits turns the counting of the pool's Stats.Hits, over all classes,
+// on or off, as Pool.CountHits does.
+func (b *Buffers) CountHits(on bool) { b.cache().countHits(on) }
 
 // Stats reports what the pool has done and holds, over all classes.
 func (b *Buffers) Stats() Stats { return b.c.Load().snapshot() }

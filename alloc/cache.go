@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
 
@@ -55,8 +56,11 @@ type cache struct {
 	touched atomic.Bool // a slow call ran since the last GC cycle
 	// collectedAt is gcCycles+1 when collect last ran (0: never).
 	collectedAt atomic.Int64
-	idle        int // whole GC cycles without a call; guarded by registry.mu
-	stats       counters
+	// counting is set while hits are counted (countHits); the fast path
+	// stays closed meanwhile.
+	counting atomic.Bool
+	idle     int // whole GC cycles without a call; guarded by registry.mu
+	stats    counters
 }
 
 func newCache(l limits) *cache {
@@ -92,8 +96,11 @@ func (c *cache) open() {
 	if !c.touched.Load() {
 		c.touched.Store(true)
 	}
-	if c.descs[0] != nil && !countingHits.Load() && c.fast.Load() == nil {
+	if c.descs[0] != nil && !c.counting.Load() && c.fast.Load() == nil {
 		c.fast.Store(c.descs[0])
+		if c.counting.Load() { // countHits ran meanwhile: close again
+			c.fast.Store(nil)
+		}
 	}
 }
 
@@ -157,8 +164,8 @@ func (c *cache) collect(k int) bool {
 func (c *cache) countGet(hit bool) {
 	if !hit {
 		c.stats.misses.Add(1)
-	} else if countingHits.Load() {
-		c.stats.hitCounter().Add(1)
+	} else if c.counting.Load() {
+		c.stats.hits.Add(1)
 	}
 }
 
@@ -255,14 +262,14 @@ func (c *cache) takeBox() unsafe.Pointer {
 		}
 	}
 	if e.P != nil {
-		raceAcquire(e.P) // the box's last user is done with it (see keepBox)
+		race.Acquire(e.P) // the box's last user is done with it (see keepBox)
 	}
 	return e.P
 }
 
 // keepBox stores an empty box for a later Put, or lets the GC have it.
 func (c *cache) keepBox(box unsafe.Pointer) {
-	raceRelease(box)
+	race.Release(box)
 	if c.fast.Load() == nil {
 		c.stacks.Push(c.boxes, rseq.Entry{P: box})
 	} else if st := arch.PushEntry(c.descs[c.boxes], box, nil, 0, 0); st != arch.Committed {

@@ -18,9 +18,9 @@
 //
 // A Put pushes onto the calling CPU's stack; when that is full, it moves a
 // batch to the depot; when the depot is full, what does not fit is dropped.
-// Both bounds are set per pool (Pool.SetLimits, PoolOf.PerCPU and Depot,
-// Buffers.PerCPU and Depot); the defaults keep up to 256 values per CPU and
-// 512 in the depot. A CPU's stack is allocated at the first Put there, at
+// Both bounds are fields of every pool type, PerCPU and Depot, set before
+// first use (as slab's are Options given to New); the defaults keep up to
+// 256 values per CPU and 512 in the depot. A CPU's stack is allocated at the first Put there, at
 // StartPerCPU values, and doubles when it overflows or runs dry while the
 // depot has values, within the process's per-CPU budget (SetPerCPUBudget):
 // a pool costs memory only on the CPUs that use it, as much as its load
@@ -65,7 +65,11 @@
 // The sections are invisible to the race detector, so under -race the pools
 // annotate each Put as happening before the Get that returns its value, and
 // drop a quarter of Puts at random, as sync.Pool does, so that code that
-// relies on getting a value back is caught.
+// relies on getting a value back is caught. As in sync.Pool, the hand-off
+// synchronizes on a word hashed from the value's address, never on the
+// address itself (which may be a mutex's: synchronizing there would hide a
+// use of the value after its Put); rseq.EntryStacks annotates its own
+// Push and Pop the same way.
 //
 // # Arenas
 //
@@ -79,7 +83,8 @@
 //
 // Stats counts misses, News, drops, depot traffic and values released by
 // the GC policy on slow paths, where a counter costs nothing extra, and
-// reports the values cached. Hits are counted only while CountHits is on:
-// counting one costs about as much as serving it. Publish exposes a pool's
-// Stats through expvar.
+// reports the values cached. Hits are counted only while the pool's
+// CountHits is on: counting one costs about as much as serving it, so it is
+// turned on per pool (as per Allocator in package slab), for the pool being
+// looked at. Publish exposes a pool's Stats through expvar.
 package alloc

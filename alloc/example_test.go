@@ -19,9 +19,8 @@ func ExamplePool() {
 	// Output: hello
 }
 
-func ExamplePool_SetLimits() {
-	var p alloc.Pool
-	p.SetLimits(16, 64) // 16 values per CPU, 64 in the depot
+func ExamplePool_limits() {
+	p := alloc.Pool{PerCPU: 16, Depot: 64} // 16 values per CPU, 64 in the depot
 	for i := 0; i < 1000; i++ {
 		p.Put(new(int))
 	}
@@ -77,10 +76,9 @@ func ExampleArena() {
 	// Output: {0 100 0} 3 25
 }
 
-func ExampleCountHits() {
+func ExamplePool_CountHits() {
 	p := alloc.Pool{New: func() any { return new(int) }}
-	alloc.CountHits(true)
-	defer alloc.CountHits(false)
+	p.CountHits(true)
 
 	for i := 0; i < 100; i++ {
 		v := p.Get()

@@ -154,14 +154,10 @@ func idleCycles(usedAt, now uint64) int {
 	return int(now - usedAt - 1)
 }
 
-// forEachCache calls fn, under registry.mu, for every cache whose pool is
-// still reachable and forgets the others. fired says that the sentinel has
-// just been collected: it is re-armed while any cache remains.
-func forEachCache(fired bool, fn func(*cache)) {
-	forEachRegistered(fired, func(_ *registered, c *cache) { fn(c) })
-}
-
-// forEachRegistered is forEachCache with each cache's registry record.
+// forEachRegistered calls fn, under registry.mu, for every cache whose
+// pool is still reachable, with its registry record, and forgets the
+// others. fired says that the sentinel has just been collected: it is
+// re-armed while any cache remains.
 func forEachRegistered(fired bool, fn func(*registered, *cache)) {
 	registry.mu.Lock()
 	defer registry.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
 
@@ -21,21 +22,27 @@ import (
 // Unlike sync.Pool, a Pool in steady use keeps its values across garbage
 // collections; one that went a whole GC cycle without a Get or a Put lets
 // them go at the end of the next (see the package documentation). Its
-// memory is bounded (see SetLimits), and changing GOMAXPROCS neither
+// memory is bounded (PerCPU and Depot), and changing GOMAXPROCS neither
 // empties nor re-allocates it.
 //
+// The zero Pool is ready to use. Its fields must be set before first use.
 // A Pool must not be copied after first use.
 type Pool struct {
 	noCopy noCopy
 
-	c      atomic.Pointer[cache] // created on first use
-	mu     sync.Mutex            // serializes the creation and replacement of c
-	limits limits                // guarded by mu
+	c  atomic.Pointer[cache] // created on first use
+	mu sync.Mutex            // serializes the creation of c
 
 	// New optionally specifies a function to generate a value when Get
 	// would otherwise return nil. It may not be changed concurrently with
 	// calls to Get.
 	New func() any
+
+	// PerCPU bounds the values kept per CPU (default DefaultPerCPU), and
+	// Depot those kept in the depot behind the CPUs (default DefaultDepot).
+	// Put drops what does not fit.
+	PerCPU int
+	Depot  int
 }
 
 // eface is the layout of an interface value: type word, then data word.
@@ -55,7 +62,7 @@ func (p *Pool) Put(x any) {
 	if v.data == nil || raceDropPut() {
 		return
 	}
-	raceRelease(v.data)
+	race.Release(v.data)
 	c := p.c.Load()
 	if c != nil {
 		if d := c.fast.Load(); d != nil { // one section, called directly
@@ -83,7 +90,7 @@ func (p *Pool) Get() any {
 		if d := c.fast.Load(); d != nil { // one section, called directly
 			data, typ, _, _, st := arch.PopEntry(d)
 			if st == arch.Committed {
-				raceAcquire(data)
+				race.Acquire(data)
 				return makeAny(typ, data)
 			}
 			return p.getAfter(c, rseq.Entry{P: data, Aux: typ}, st)
@@ -96,7 +103,7 @@ func (p *Pool) Get() any {
 
 func (p *Pool) getAfter(c *cache, e rseq.Entry, st arch.Status) any {
 	if e, ok := c.getAfter(0, e, st); ok {
-		raceAcquire(e.P)
+		race.Acquire(e.P)
 		return makeAny(e.Aux, e.P)
 	}
 	return p.miss(c)
@@ -106,7 +113,7 @@ func (p *Pool) getAfter(c *cache, e rseq.Entry, st arch.Status) any {
 // a GC cycle, the fallback, or hit counting.
 func (p *Pool) getSlow(c *cache) any {
 	if e, ok := c.get(0); ok {
-		raceAcquire(e.P)
+		race.Acquire(e.P)
 		return makeAny(e.Aux, e.P)
 	}
 	return p.miss(c)
@@ -121,21 +128,12 @@ func (p *Pool) miss(c *cache) any {
 	return p.New()
 }
 
-// SetLimits bounds the pool: each CPU keeps at most perCPU values, and the
-// depot behind the CPUs at most depot batches of 16; zero or less selects
-// DefaultPerCPU or DefaultDepot. Put drops what does not fit. SetLimits is
-// best called before first use; called later, it drops the values the pool
-// holds.
-func (p *Pool) SetLimits(perCPU, depot int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.limits = limits{classes: 1, perCPU: perCPU, depot: depot}
-	if old := p.c.Load(); old != nil {
-		p.c.Store(newCache(p.limits))
-		old.fast.Store(nil)
-		old.release()
-	}
-}
+// CountHits turns the counting of the pool's Stats.Hits on or off. A hit
+// costs about as much to count as to serve, so counting is off by default;
+// while it is on, every Get and Put takes the slow path, which counts.
+// Misses are always counted; with counting on, the hit rate is
+// Hits / (Hits + Misses).
+func (p *Pool) CountHits(on bool) { p.cache().countHits(on) }
 
 // Stats reports what the pool has done and holds.
 func (p *Pool) Stats() Stats { return p.c.Load().snapshot() }
@@ -151,8 +149,7 @@ func (p *Pool) cache() *cache {
 	if c := p.c.Load(); c != nil {
 		return c
 	}
-	p.limits.classes = 1
-	c := newCache(p.limits)
+	c := newCache(limits{classes: 1, perCPU: p.PerCPU, depot: p.Depot})
 	p.c.Store(c)
 	return c
 }

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
 
@@ -25,9 +26,8 @@ import (
 // A value without a data pointer (a nil pointer, map or slice, a nil
 // interface, an empty string) is not kept.
 //
-// The zero PoolOf is ready to use. PerCPU and Depot, set before first use,
-// bound it as Pool.SetLimits does. A PoolOf must not be copied after first
-// use.
+// The zero PoolOf is ready to use. Its fields must be set before first
+// use. A PoolOf must not be copied after first use.
 type PoolOf[T any] struct {
 	noCopy noCopy
 
@@ -40,8 +40,11 @@ type PoolOf[T any] struct {
 	// concurrently with calls to Get.
 	New func() T
 
-	PerCPU int // values kept per CPU (default DefaultPerCPU)
-	Depot  int // batches of 16 values kept in the depot (default DefaultDepot)
+	// PerCPU bounds the values kept per CPU (default DefaultPerCPU), and
+	// Depot those kept in the depot behind the CPUs (default DefaultDepot).
+	// Put drops what does not fit.
+	PerCPU int
+	Depot  int
 }
 
 // Put adds v to the pool.
@@ -66,7 +69,7 @@ func (p *PoolOf[T]) Put(v T) {
 	if e.P == nil {
 		return
 	}
-	raceRelease(e.P)
+	race.Release(e.P)
 	if d := c.fast.Load(); d != nil { // one section, called directly
 		if st := arch.PushEntry(d, e.P, e.Aux, e.N0, e.N1); st != arch.Committed {
 			c.putAfter(0, e, st)
@@ -108,7 +111,7 @@ func (p *PoolOf[T]) Get() (v T) {
 	if !ok {
 		return p.miss(c)
 	}
-	raceAcquire(e.P)
+	race.Acquire(e.P)
 	switch p.shape { // the common shapes inline, the others in a call
 	case shapePointer:
 		*(*unsafe.Pointer)(unsafe.Pointer(&v)) = e.P
@@ -138,6 +141,16 @@ func (p *PoolOf[T]) miss(c *cache) T {
 	}
 	c.stats.news.Add(1)
 	return p.New()
+}
+
+// CountHits turns the counting of the pool's Stats.Hits on or off, as
+// Pool.CountHits does.
+func (p *PoolOf[T]) CountHits(on bool) {
+	c := p.c.Load()
+	if c == nil {
+		c = p.lazyCache()
+	}
+	c.countHits(on)
 }
 
 // Stats reports what the pool has done and holds.

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"unsafe"
 
+	"github.com/gorseq/percpu/internal/typecheck"
 	"github.com/gorseq/percpu/rseq"
 )
 
@@ -43,7 +44,7 @@ func shapeOf(t reflect.Type) shape {
 		return shapeString
 	case t.Kind() == reflect.Interface:
 		return shapeIface
-	case t.Size() <= inlineBytes && !hasPointers(t):
+	case t.Size() <= inlineBytes && !typecheck.HasPointers(t):
 		return shapeInline
 	}
 	return shapeBoxed

@@ -4,7 +4,7 @@ import (
 	"expvar"
 	"sync/atomic"
 
-	"github.com/gorseq/percpu/rseq"
+	"github.com/gorseq/percpu/internal/hitcount"
 )
 
 // Stats describes what a pool has done and what it holds. Every field but
@@ -13,15 +13,17 @@ import (
 // stacks and takes each depot's lock once).
 type Stats struct {
 	// Hits counts the Gets served from the pool's caches while hit
-	// counting was on (see CountHits); 0 otherwise.
-	Hits     int64
-	Misses   int64 // Gets that found nothing cached (then New ran, if set)
-	News     int64 // calls to New
-	Drops    int64 // values not kept: every level was full, or a buffer's size has no class
-	DepotIn  int64 // batches moved from a CPU to the depot
-	DepotOut int64 // batches moved from the depot to a CPU
-	Released int64 // values let go because the pool sat idle for a GC cycle
-	Cached   int64 // values held now, approximately
+	// counting was on (see Pool.CountHits); 0 otherwise. CountingHits says
+	// whether it is on now.
+	Hits         int64
+	CountingHits bool
+	Misses       int64 // Gets that found nothing cached (then New ran, if set)
+	News         int64 // calls to New
+	Drops        int64 // values not kept: every level was full, or a buffer's size has no class
+	DepotIn      int64 // batches moved from a CPU to the depot
+	DepotOut     int64 // batches moved from the depot to a CPU
+	Released     int64 // values let go because the pool sat idle for a GC cycle
+	Cached       int64 // values held now, approximately
 
 	// Grows counts the times a CPU's stack doubled (see DefaultPerCPU).
 	Grows int64
@@ -42,29 +44,20 @@ type Stats struct {
 // paths, with atomic adds.
 type counters struct {
 	misses, news, drops, depotIn, depotOut, released, grows, collects atomic.Int64
-	hits                                                              atomic.Pointer[rseq.Counter] // created when first needed
+	hits                                                              hitcount.Counter
 }
 
-func (s *counters) hitCounter() *rseq.Counter {
-	if h := s.hits.Load(); h != nil {
-		return h
-	}
-	s.hits.CompareAndSwap(nil, rseq.NewCounter())
-	return s.hits.Load()
-}
-
-// countingHits is CountHits's switch.
-var countingHits atomic.Bool
-
-// CountHits turns the counting of Stats.Hits on or off for every pool. A
-// hit counter costs about as much as the rest of a Get, so it is off by
-// default: while it is on, Gets take the slow path, which counts them.
-// Misses are always counted; with counting on, a pool's hit rate is
-// Hits / (Hits + Misses).
-func CountHits(on bool) {
-	countingHits.Store(on)
+// countHits turns hit counting on or off: on closes the fast path, which
+// does not count, and open keeps it closed while counting is on. Each
+// pool type's CountHits calls it.
+//
+// Hit counting is per pool, as it is per Allocator in package slab: a hit
+// costs about as much to count as to serve, so only the pool being looked
+// at should pay for it.
+func (c *cache) countHits(on bool) {
+	c.counting.Store(on)
 	if on {
-		forEachCache(false, func(c *cache) { c.fast.Store(nil) })
+		c.fast.Store(nil)
 	}
 }
 
@@ -76,12 +69,10 @@ func (c *cache) snapshot() Stats {
 		Misses: c.stats.misses.Load(), News: c.stats.news.Load(), Drops: c.stats.drops.Load(),
 		DepotIn: c.stats.depotIn.Load(), DepotOut: c.stats.depotOut.Load(),
 		Released: c.stats.released.Load(), Cached: c.cached(), Grows: c.stats.grows.Load(),
-		Collects: c.stats.collects.Load(),
+		Collects: c.stats.collects.Load(), CountingHits: c.counting.Load(),
 	}
 	s.PerCPUBytes, s.CPUs, s.PerCPULimit = c.stacks.Footprint()
-	if h := c.stats.hits.Load(); h != nil {
-		s.Hits = h.Load()
-	}
+	s.Hits = c.stats.hits.Load()
 	return s
 }
 

@@ -13,23 +13,28 @@ func TestCountHits(t *testing.T) {
 		t.Skip("race builds drop a quarter of Puts on purpose")
 	}
 	p := Pool{New: func() any { return new(item) }}
+	var other Pool
+	other.Put(new(item))
 	p.Put(p.Get())
-	CountHits(true)
-	defer CountHits(false)
+	p.CountHits(true)
 	const gets = 1000
 	for range gets {
 		p.Put(p.Get())
+		other.Put(other.Get())
 	}
 	s := p.Stats()
-	if s.Hits+s.Misses-1 != gets || s.Hits < gets-10 {
+	if !s.CountingHits || s.Hits+s.Misses-1 != gets || s.Hits < gets-10 {
 		t.Fatalf("stats %+v after %d Gets with hits counted", s, gets)
 	}
-	CountHits(false)
+	if s := other.Stats(); s.CountingHits || s.Hits != 0 {
+		t.Fatalf("another pool's stats %+v: hits counted there too", s)
+	}
+	p.CountHits(false)
 	for range gets {
 		p.Put(p.Get())
 	}
-	if h := p.Stats().Hits; h > s.Hits+2 {
-		t.Fatalf("%d hits counted with counting off", h-s.Hits)
+	if after := p.Stats(); after.CountingHits || after.Hits > s.Hits+2 {
+		t.Fatalf("stats %+v: hits counted with counting off (%d before)", after, s.Hits)
 	}
 }
 

@@ -71,13 +71,12 @@ func (p *bufTokens) stats() Stats { return p.Stats() }
 func tokenPools() map[string]tokenPool {
 	newToken := func() *token { return new(token) }
 	pools := map[string]tokenPool{
-		"Pool":           &anyTokens{Pool{New: func() any { return newToken() }}},
+		"Pool":           &anyTokens{Pool{New: func() any { return newToken() }, PerCPU: 8, Depot: 64}},
 		"PoolOf/pointer": &ptrTokens{PoolOf[*token]{New: newToken, PerCPU: 8, Depot: 64}},
 		"PoolOf/boxed":   &boxedTokens{PoolOf[boxedToken]{New: func() boxedToken { return boxedToken{tk: newToken()} }, PerCPU: 8}},
 		"PoolOf/slice":   &sliceTokens{PoolOf[[]*token]{New: func() []*token { return []*token{newToken()} }}},
 		"Buffers":        &bufTokens{Buffers{PerCPU: 4, Depot: 32}},
 	}
-	pools["Pool"].(*anyTokens).SetLimits(8, 64)
 	return pools
 }
 

@@ -1,37 +1,13 @@
 package alloc
 
 import (
-	"fmt"
 	"reflect"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/gorseq/percpu/internal/typecheck"
 )
-
-// goPointers returns where a value of t, named path, holds Go pointers:
-// pointers, slices, strings, maps, interfaces, channels and funcs.
-func goPointers(t reflect.Type, path string) []string {
-	switch t.Kind() {
-	case reflect.Pointer, reflect.UnsafePointer, reflect.Slice, reflect.String,
-		reflect.Map, reflect.Interface, reflect.Chan, reflect.Func:
-		return []string{fmt.Sprintf("%s (%s)", path, t)}
-	case reflect.Array:
-		if t.Len() > 0 {
-			return goPointers(t.Elem(), path+"[i]")
-		}
-	case reflect.Struct:
-		var found []string
-		for i := range t.NumField() {
-			f := t.Field(i)
-			found = append(found, goPointers(f.Type, path+"."+f.Name)...)
-		}
-		return found
-	}
-	return nil
-}
-
-func hasPointers(t reflect.Type) bool { return len(goPointers(t, "")) > 0 }
 
 // typeVerdict caches whether arenas may hold a type: msg is empty when
 // they may, and otherwise the panic message.
@@ -69,9 +45,8 @@ func checkType(t reflect.Type, key unsafe.Pointer, slot *atomic.Pointer[typeVerd
 			v = known.(*typeVerdict)
 		} else {
 			v = &typeVerdict{typ: key}
-			if found := goPointers(t, t.String()); len(found) > 0 {
-				v.msg = fmt.Sprintf("alloc: an Arena cannot hold %s: it has Go pointers at %s, and the garbage collector does not scan arena memory",
-					t, strings.Join(found, ", "))
+			if err := typecheck.PointerFree("alloc", t); err != nil {
+				v.msg = err.Error()
 			}
 			allVerdicts.Store(key, v)
 		}

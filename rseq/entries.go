@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/race"
 )
 
 // Entry is what an EntryStacks slot holds: a Go pointer P (never nil in a
@@ -240,7 +241,9 @@ func (s *EntryStacks) Desc(k int) *arch.StackDesc {
 }
 
 // PushAfter finishes a push of e whose section returned st (see Desc). A
-// caller of the sections annotates its own hand-offs for the race detector.
+// caller of the sections annotates its own hand-offs for the race detector;
+// Push and Pop annotate theirs (on a word hashed from e.P, as alloc does),
+// PushAfter and PopAfter do not.
 func (s *EntryStacks) PushAfter(k int, e Entry, st arch.Status) bool { return s.pushSlow(k, e, st) }
 
 // PopAfter finishes a pop whose section returned e and st (see Desc).
@@ -251,7 +254,7 @@ func (s *EntryStacks) PopAfter(k int, e Entry, st arch.Status) (Entry, bool) {
 // Push pushes e (e.P must not be nil) onto the calling CPU's stack k, or
 // the calling P's shard; false when full.
 func (s *EntryStacks) Push(k int, e Entry) bool {
-	raceRelease(e.P)
+	race.Release(e.P)
 	if on {
 		st := arch.PushEntry(&s.descs[k], e.P, e.Aux, e.N0, e.N1)
 		if st == arch.Committed {
@@ -319,7 +322,7 @@ func (s *EntryStacks) Pop(k int) (e Entry, ok bool) {
 		e, ok = s.shards().local(k).pop()
 	}
 	if ok {
-		raceAcquire(e.P)
+		race.Acquire(e.P)
 	}
 	return e, ok
 }
@@ -384,7 +387,7 @@ func (s *EntryStacks) Drain(fn func(k int, entries []Entry)) error {
 			}
 		}
 		for _, e := range taken[k] {
-			raceAcquire(e.P)
+			race.Acquire(e.P)
 		}
 		if len(taken[k]) > 0 {
 			fn(k, taken[k])
@@ -420,7 +423,7 @@ func (s *EntryStacks) Collect(k int, fn func(entries []Entry)) error {
 	}
 	s.restartAll()
 	for _, e := range taken {
-		raceAcquire(e.P)
+		race.Acquire(e.P)
 	}
 	if len(taken) > 0 {
 		fn(taken)

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"weak"
+
+	"github.com/gorseq/percpu/internal/race"
 )
 
 // spill is one fallback shard of one family member: a bounded stack in two
@@ -112,7 +114,7 @@ func (s *spill[T]) here(pid int) *spill[T] {
 func (s *spill[T]) push(v T, capacity int) bool {
 	pid := procPin()
 	sh := s.here(pid)
-	if !raceEnabled && pid == sh.owner && sh.state.Load() == owned && sh.n < privCap(capacity) {
+	if !race.Enabled && pid == sh.owner && sh.state.Load() == owned && sh.n < privCap(capacity) {
 		sh.priv[sh.n] = v
 		sh.n++
 		procUnpin()
@@ -158,7 +160,7 @@ func (s *spill[T]) pushLocked(v T, capacity int, own bool) bool {
 func (s *spill[T]) pop() (v T, ok bool) {
 	pid := procPin()
 	sh := s.here(pid)
-	if !raceEnabled && pid == sh.owner && sh.state.Load() == owned && sh.n > 0 {
+	if !race.Enabled && pid == sh.owner && sh.state.Load() == owned && sh.n > 0 {
 		sh.n--
 		v = sh.priv[sh.n]
 		var zero T
@@ -175,7 +177,7 @@ func (s *spill[T]) popSlow() (v T, ok bool) {
 	if v, ok = s.popOwn(); ok {
 		return v, true
 	}
-	if v, ok = s.popOthers(); ok || raceEnabled || !s.reclaim() {
+	if v, ok = s.popOthers(); ok || race.Enabled || !s.reclaim() {
 		return v, ok
 	}
 	if v, ok = s.popOwn(); ok {
@@ -231,7 +233,7 @@ func (s *spill[T]) popOwn() (v T, ok bool) {
 func (s *spill[T]) lockPinned(capacity int) (own, reach bool) {
 	s.mu.Lock()
 	if capacity > 0 {
-		if raceEnabled {
+		if race.Enabled {
 			s.pc = 0
 		} else {
 			s.pc = privCap(capacity)
@@ -241,7 +243,7 @@ func (s *spill[T]) lockPinned(capacity int) (own, reach bool) {
 		}
 	}
 	pid := procPin()
-	if raceEnabled {
+	if race.Enabled {
 		return false, false
 	}
 	if pid == s.owner {
@@ -304,12 +306,12 @@ func (s *spill[T]) popBatch(dst []T) int {
 // family under one fence; the calls for the other shards find theirs
 // revoked already.
 func (s *spill[T]) takeAll() []T {
-	if !raceEnabled && s.state.Load() == owned && s.privHint() {
+	if !race.Enabled && s.state.Load() == owned && s.privHint() {
 		s.group.revoke(-1)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !raceEnabled && s.state.Load() == owned && s.privHint() {
+	if !race.Enabled && s.state.Load() == owned && s.privHint() {
 		// Its owner took the part back since: revoke it alone.
 		s.state.Store(revoked)
 		pinFence()

@@ -9,11 +9,14 @@ import (
 	"time"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/hitcount"
 	"github.com/gorseq/percpu/rseq"
 	"golang.org/x/sys/cpu"
 )
 
-// Options configure an Allocator. The zero value gives the defaults.
+// Options configure an Allocator. The zero value gives the defaults. Like
+// the PerCPU and Depot fields of alloc's pools, they are fixed before first
+// use: New takes them, and nothing changes them later.
 type Options struct {
 	// CacheBytesPerCPU bounds the bytes of objects each CPU may cache: the
 	// sum over size classes of the class's per-CPU limit times its size
@@ -95,11 +98,11 @@ type Allocator struct {
 type classState struct {
 	depot   depot
 	central central
-	misses  atomic.Int64 // allocations the CPU's cache could not serve
-	over    atomic.Int64 // frees the CPU's cache had no room for
-	events  atomic.Int64 // misses + overflows: drives the per-CPU limit
-	limit   atomic.Int64 // the per-CPU limit now (mirrors tuner.limits)
-	hits    atomic.Pointer[rseq.Counter]
+	misses  atomic.Int64     // allocations the CPU's cache could not serve
+	over    atomic.Int64     // frees the CPU's cache had no room for
+	events  atomic.Int64     // misses + overflows: drives the per-CPU limit
+	limit   atomic.Int64     // the per-CPU limit now (mirrors tuner.limits)
+	hits    hitcount.Counter // allocations the CPU's cache served, while counted
 }
 
 // The bits of Allocator.divert.

@@ -3,6 +3,8 @@ package slab
 import (
 	"reflect"
 	"unsafe"
+
+	"github.com/gorseq/percpu/internal/typecheck"
 )
 
 // A Cache hands out zeroed values of one pointer-free type T from an
@@ -18,7 +20,7 @@ type Cache[T any] struct {
 // naming each field that does.
 func NewCache[T any](a *Allocator) (*Cache[T], error) {
 	t := reflect.TypeFor[T]()
-	if err := checkPointerFree(t); err != nil {
+	if err := typecheck.PointerFree("slab", t); err != nil {
 		return nil, err
 	}
 	return &Cache[T]{a: a, size: max(t.Size(), 1)}, nil

@@ -2,6 +2,7 @@ package slab_test
 
 import (
 	"encoding/json"
+	"expvar"
 	"fmt"
 	"unsafe"
 
@@ -95,15 +96,14 @@ func ExampleAllocator_Release() {
 	// Output: 0 0 0
 }
 
-func ExampleAllocator_Var() {
+func ExamplePublish() {
 	a, err := slab.New(slab.Options{})
 	if err != nil {
 		panic(err)
 	}
 	defer a.Close()
-	// In a program: slab.Publish("slab.frames", a), and the statistics
-	// appear at /debug/vars. Var is what Publish publishes.
-	v := a.Var()
+	slab.Publish("example.slab", a.Stats) // now at /debug/vars
+	v := expvar.Get("example.slab")
 	p := a.Alloc(100)
 	var st slab.Stats
 	if err := json.Unmarshal([]byte(v.String()), &st); err != nil {

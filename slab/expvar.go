@@ -2,18 +2,13 @@ package slab
 
 import "expvar"
 
-// Var returns an expvar.Var whose value is the Allocator's Stats, read
-// anew each time it is shown.
-func (a *Allocator) Var() expvar.Var {
-	return expvar.Func(func() any { return a.Stats() })
-}
-
-// Publish makes the Allocator's Stats visible in expvar under name (and so
-// at /debug/vars):
+// Publish makes an Allocator's statistics visible in expvar under name (and
+// so at /debug/vars); stats is called on every read:
 //
-//	slab.Publish("slab.records", records)
+//	slab.Publish("slab.records", records.Stats)
 //
-// Like expvar.Publish, it panics if name is already in use.
-func Publish(name string, a *Allocator) {
-	expvar.Publish(name, a.Var())
+// It has the shape of alloc.Publish. Like expvar.Publish, it panics if name
+// is already in use.
+func Publish(name string, stats func() Stats) {
+	expvar.Publish(name, expvar.Func(func() any { return stats() }))
 }

@@ -1,24 +1,12 @@
 package slab
 
-import "github.com/gorseq/percpu/rseq"
-
 // Hit counting: allocations the calling CPU's cache served, counted per
 // class and per CPU on the slow path while CountHits diverts to it.
 
 // countHit counts a hit of class k.
 func (a *Allocator) countHit(k int) {
-	a.hitCounter(k).Add(1)
+	a.classes[k].hits.Add(1)
 	a.onCPU().hits.Add(1)
-}
-
-// hitCounter returns class k's hit counter, creating it on first use.
-func (a *Allocator) hitCounter(k int) *rseq.Counter {
-	c := &a.classes[k]
-	if h := c.hits.Load(); h != nil {
-		return h
-	}
-	c.hits.CompareAndSwap(nil, rseq.NewCounter())
-	return c.hits.Load()
 }
 
 // CountHits turns the counting of Stats hits on or off. A hit costs about

@@ -116,9 +116,7 @@ func (a *Allocator) classStats(k int) (ClassStats, bool) {
 		cs.Limit, cs.Capacity = int(c.limit.Load()), a.stacks.Capacity(k)
 		cs.CachedObjects = int64(a.stacks.Len(k))
 	}
-	if h := c.hits.Load(); h != nil {
-		cs.Hits = h.Load()
-	}
+	cs.Hits = c.hits.Load()
 	size := int64(info.size)
 	cs.InUseObjects = max(0, c.central.out.Load()-cs.CachedObjects-cs.DepotObjects)
 	cs.InUseBytes = cs.InUseObjects * size

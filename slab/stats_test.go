@@ -81,7 +81,7 @@ func TestPublishExpvar(t *testing.T) {
 	p := a.Alloc(64)
 	defer a.Free(p)
 	name := fmt.Sprintf("slab.test.publish.%d", publishSeq.Add(1)) // -count and -cpu run the test again
-	Publish(name, a)
+	Publish(name, a.Stats)
 	v := expvar.Get(name)
 	if v == nil {
 		t.Fatal("not published")
