@@ -418,7 +418,7 @@ func (s *EntryStacks) Collect(k int, fn func(entries []Entry)) error {
 		}
 		l := live(s.framed(i, k))
 		taken = append(taken, l...)
-		clear(l) // barriered stores: correct in every GC phase
+		clear(l)                                             // barriered stores: correct in every GC phase
 		atomic.StoreUintptr(s.word(i, arch.TopOffset(k)), 0) // Len reads it meanwhile
 	}
 	s.restartAll()
