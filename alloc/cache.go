@@ -54,7 +54,8 @@ type cache struct {
 	depots  []depot
 	boxes   int         // member holding PoolOf's empty boxes; -1: none
 	touched atomic.Bool // a slow call ran since the last GC cycle
-	// collectedAt is gcCycles+1 when collect last ran (0: never).
+	// collectedAt is the completed GC cycles + 1 when collect last ran
+	// (0: never).
 	collectedAt atomic.Int64
 	// counting is set while hits are counted (countHits); the fast path
 	// stays closed meanwhile.
@@ -143,8 +144,13 @@ func (c *cache) refillOrCollect(k int) (rseq.Entry, bool) {
 // the copy, so it runs at most once per GC cycle per cache, and only while
 // the stacks hold something.
 func (c *cache) collect(k int) bool {
-	last, now := c.collectedAt.Load(), gcCycles.Load()+1
-	if last == now || c.stacks.Len(k) == 0 || !c.collectedAt.CompareAndSwap(last, now) {
+	if c.stacks.Len(k) == 0 {
+		return false
+	}
+	// The runtime's count, not the GC hook's: the hook runs after the
+	// cycle, on the cleanup goroutine, and may not have run yet.
+	last, now := c.collectedAt.Load(), int64(completedCycles())+1
+	if last == now || !c.collectedAt.CompareAndSwap(last, now) {
 		return false
 	}
 	moved := false
