@@ -3,6 +3,7 @@ package testmain
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"syscall"
 	"testing"
 
@@ -31,7 +32,16 @@ var errnos = map[string]syscall.Errno{"ENOSYS": syscall.ENOSYS, "EPERM": syscall
 // Run exits with status 2 if EnvBlock holds anything but ENOSYS or EPERM,
 // and with status 1 if the filter cannot be installed or the binary cannot
 // be re-executed: it never runs the tests unblocked when asked to block.
+//
+// The main goroutine keeps the main thread for itself while the tests run.
+// In a PIE binary without cgo the dynamic loader has already registered an
+// rseq area of its own on that thread, so ours cannot be registered there
+// and every goroutine that runs on it takes the fallback shards; a test of
+// per-CPU behaviour that happened to be scheduled there would see shards
+// where it expects stacks (CI's -buildmode=pie step failed that way, one
+// run in several). Locked here, the main thread runs nothing but Run.
 func Run(m *testing.M, opts ...goleak.Option) {
+	runtime.LockOSThread()
 	errno, err := requestedErrno()
 	if err != nil {
 		exit(2, err)
