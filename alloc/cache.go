@@ -57,6 +57,9 @@ type cache struct {
 	// collectedAt is the completed GC cycles + 1 when collect last ran
 	// (0: never).
 	collectedAt atomic.Int64
+	// collectRefusedAt is the GC hook's count + 1 when collect last
+	// refused for having run in this cycle already (0: never).
+	collectRefusedAt atomic.Int64
 	// counting is set while hits are counted (countHits); the fast path
 	// stays closed meanwhile.
 	counting atomic.Bool
@@ -144,13 +147,19 @@ func (c *cache) refillOrCollect(k int) (rseq.Entry, bool) {
 // the copy, so it runs at most once per GC cycle per cache, and only while
 // the stacks hold something.
 func (c *cache) collect(k int) bool {
-	if c.stacks.Len(k) == 0 {
+	// A refusal is remembered until the GC hook next runs: the misses of a
+	// CPU that keeps finding its stack and the depot empty then cost two
+	// loads here, not a read of the runtime's metrics each.
+	hooks := gcCycles.Load() + 1
+	if c.collectRefusedAt.Load() == hooks || c.stacks.Len(k) == 0 {
 		return false
 	}
 	// The runtime's count, not the GC hook's: the hook runs after the
-	// cycle, on the cleanup goroutine, and may not have run yet.
+	// cycle, on the cleanup goroutine, and may not have run yet, so a
+	// collect right after a cycle is allowed before its hook has run.
 	last, now := c.collectedAt.Load(), int64(completedCycles())+1
 	if last == now || !c.collectedAt.CompareAndSwap(last, now) {
+		c.collectRefusedAt.Store(hooks)
 		return false
 	}
 	moved := false
@@ -197,9 +206,12 @@ func (c *cache) putAfter(k int, e rseq.Entry, st arch.Status) {
 // that stack if it may (member 0 only) and pushes e again, or else moves a
 // batch to the depot.
 func (c *cache) overflow(k int, e rseq.Entry) {
-	if k == 0 && c.stacks.Grow() && c.stacks.Push(k, e) {
+	if k == 0 && c.stacks.Grow() {
 		c.stats.grows.Add(1)
-		return
+		if c.stacks.Push(k, e) {
+			return
+		}
+		// The thread moved to a CPU whose stack is full: the depot.
 	}
 	c.toDepot(k, e)
 }

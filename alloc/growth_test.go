@@ -2,6 +2,7 @@ package alloc
 
 import (
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"testing"
 
@@ -160,4 +161,57 @@ func TestPoolGetReachesValuesCachedOnOtherCPUs(t *testing.T) {
 		}
 	})
 	t.Logf("%+v", p.Stats())
+}
+
+// TestPoolCollectRefusalEndsWithTheCycle collects once, is refused a second
+// collect in the same GC cycle, and is allowed one again once a cycle and
+// its hook have run: a refusal is remembered only until the hook runs.
+func TestPoolCollectRefusalEndsWithTheCycle(t *testing.T) {
+	if !rseq.Enabled() {
+		t.Skip("per-CPU stacks need rseq: " + rseq.Status().Reason)
+	}
+	if raceEnabled {
+		t.Skip("the race detector drops a share of Puts on purpose")
+	}
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs two CPUs")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var p Pool
+	putOn0 := func(n int) {
+		onCPU(t, 0, func() {
+			for range n {
+				p.Put(new([64]byte))
+			}
+		})
+	}
+	putOn0(16)
+	onCPU(t, 1, func() {
+		for range 16 {
+			p.Get()
+		}
+	})
+	if p.Stats().Collects == 0 {
+		t.Skip("CPU 0 and CPU 1 share a stack index here (mm_cid kept the thread's id): nothing to collect")
+	}
+	// Hold the cycle still while the second round runs: the refusal is
+	// what this part checks.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	putOn0(4)
+	cycle := gcCycles.Load()
+	onCPU(t, 1, func() { p.Get() })
+	if gcCycles.Load() == cycle && p.Stats().Collects != 1 {
+		t.Fatalf("a second collect ran in the same GC cycle: %+v", p.Stats())
+	}
+	runtime.GC()
+	for gcCycles.Load() == cycle {
+		runtime.Gosched() // wait for the hook of that cycle
+	}
+	putOn0(4)
+	onCPU(t, 1, func() {
+		if p.Get() == nil {
+			t.Fatalf("Get on CPU 1 missed after a GC cycle with values cached on CPU 0: %+v", p.Stats())
+		}
+	})
 }
