@@ -33,9 +33,9 @@
 // # Descriptors and markers
 //
 // Go assembly cannot take the address of a label, so every section carries
-// three executed 7-byte marker instructions (NOPL disp32(AX), with a tag in
-// disp32 that names the section and the role): at start_ip, at the
-// post-commit address and at abort_ip. Build scans each leaf's machine code
+// three executed marker instructions whose immediate is a tag naming the
+// section and the role — NOPL disp32(AX) on amd64, MOVZ to XZR on arm64 —
+// at start_ip, at the post-commit address and at abort_ip. Build scans each leaf's machine code
 // from its entry, checks that every marker occurs exactly once and in order,
 // that the rseq_cs store sits immediately before start_ip and that the
 // kernel's signature sits immediately before abort_ip, and only then builds
@@ -50,7 +50,9 @@
 // runtime.writeBarrier is set; the flag cannot change during a leaf, which
 // has no safe point. Their twins PushEntryMarking and PopEntryMarking are
 // the same sections without that check, for package rseq's marking
-// protocol, which pins the goroutine and shades the pointers itself. The entry stacks are "nil-terminated": a slot is live
+// protocol, which pins the goroutine and shades the pointers itself.
+//
+// The entry stacks are "nil-terminated": a slot is live
 // exactly when its P word is non-nil, so a pop's commit is the store that
 // clears P and no stale reference is ever left behind; the stack's top word
 // is only a hint, at most one off, corrected at the start of each section.
