@@ -135,17 +135,7 @@ func TestManyPoolsMemory(t *testing.T) {
 // gets them on another: the Gets find their CPU's stack and the depot
 // empty, collect what the first CPU's stack holds, and miss nothing.
 func TestPoolGetReachesValuesCachedOnOtherCPUs(t *testing.T) {
-	if !rseq.Enabled() {
-		t.Skip("per-CPU stacks need rseq: " + rseq.Status().Reason)
-	}
-	if raceEnabled {
-		t.Skip("the race detector drops a share of Puts on purpose")
-	}
-	if runtime.NumCPU() < 2 {
-		t.Skip("needs two CPUs")
-	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	lockForTwoCPUs(t)
 	const n = 64
 	var p Pool
 	onCPU(t, 0, func() {
@@ -167,17 +157,7 @@ func TestPoolGetReachesValuesCachedOnOtherCPUs(t *testing.T) {
 // collect in the same GC cycle, and is allowed one again once a cycle and
 // its hook have run: a refusal is remembered only until the hook runs.
 func TestPoolCollectRefusalEndsWithTheCycle(t *testing.T) {
-	if !rseq.Enabled() {
-		t.Skip("per-CPU stacks need rseq: " + rseq.Status().Reason)
-	}
-	if raceEnabled {
-		t.Skip("the race detector drops a share of Puts on purpose")
-	}
-	if runtime.NumCPU() < 2 {
-		t.Skip("needs two CPUs")
-	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	lockForTwoCPUs(t)
 	var p Pool
 	putOn0 := func(n int) {
 		onCPU(t, 0, func() {
@@ -214,4 +194,22 @@ func TestPoolCollectRefusalEndsWithTheCycle(t *testing.T) {
 			t.Fatalf("Get on CPU 1 missed after a GC cycle with values cached on CPU 0: %+v", p.Stats())
 		}
 	})
+}
+
+// lockForTwoCPUs skips a test that moves one thread between CPU 0 and CPU
+// 1 where that cannot show anything, and locks the goroutine to its thread
+// until the test ends.
+func lockForTwoCPUs(t *testing.T) {
+	t.Helper()
+	if !rseq.Enabled() {
+		t.Skip("per-CPU stacks need rseq: " + rseq.Status().Reason)
+	}
+	if raceEnabled {
+		t.Skip("the race detector drops a share of Puts on purpose")
+	}
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs two CPUs")
+	}
+	runtime.LockOSThread()
+	t.Cleanup(runtime.UnlockOSThread)
 }
