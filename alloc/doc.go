@@ -43,11 +43,11 @@
 //
 // sync.Pool empties itself at every collection (keeping a victim copy for
 // one more), so a busy pool refills from New after every second GC. These
-// pools are emptied only when they went a whole GC cycle without a Get or
-// a Put: an idle pool lets go of its values at the third collection after
-// its last use (the second could follow a use the late-running hook could
-// not place), and the next collection frees them, while a busy one keeps
-// them. Telling busy from idle costs the fast path nothing: once per cycle
+// pools are emptied only when they went two whole GC cycles without a Get
+// or a Put: an idle pool lets go of its values at the third or fourth
+// collection after its last use (the late-running hook cannot always place
+// a use in its cycle), and the next collection frees them, while a busy
+// one keeps them — also one used only between every two collections. Telling busy from idle costs the fast path nothing: once per cycle
 // (gc.go, a sentinel object with runtime.AddCleanup) every pool's fast
 // path is closed, and the next Get or Put reopens it on its slow path,
 // marking the pool as used. Pools are registered weakly, so a pool nobody

@@ -11,11 +11,15 @@ import (
 	"github.com/gorseq/percpu/rseq"
 )
 
-// The GC policy. A cache that nobody used during a whole GC cycle is
+// The GC policy. A cache that nobody used during two whole GC cycles is
 // emptied, so an idle pool lets go of its values at the third collection
-// after its last use, and the collection after that frees them. A cache in
-// use is never emptied by the collector: unlike sync.Pool, its hot values
-// survive every GC.
+// after its last use at the earliest (the fourth when the hook sees that use
+// only after its cycle has ended, as it usually does), and the collection
+// after that frees them. A cache in use is never emptied by the collector:
+// unlike sync.Pool, its hot values survive every GC, and so do the values
+// of a pool used only between every two collections — a load that comes in
+// peaks with the collector running in between — which sync.Pool's victim
+// cache would drop.
 //
 // The collector is observed with a sentinel object and runtime.AddCleanup,
 // re-armed every cycle while any cache exists. Use is observed without a
@@ -32,8 +36,9 @@ import (
 // was not idle. (Nothing can tell such a use from one made before cycle N
 // ended: the fast path leaves no trace.) So a use seen by the hook when N
 // cycles had completed counts as a use in cycle N+1 too, and the cache is
-// emptied only by a hook that sees no use once N+2 cycles have completed:
-// cycle N+2 began after the hook that last saw a use, so it was idle.
+// counted idle only by a hook that sees no use once N+2 cycles have
+// completed: cycle N+2 began after the hook that last saw a use, so it was
+// idle. The cache is emptied once releaseAfterIdle cycles were idle.
 var registry struct {
 	mu     sync.Mutex
 	caches []registered // guarded by mu
@@ -42,6 +47,13 @@ var registry struct {
 	armedAt  uint64 // completed GC cycles when the sentinel was armed; guarded by mu
 	watching bool   // the watchdog timer (gcwatchdog.go) is set; guarded by mu
 }
+
+// releaseAfterIdle is how many whole GC cycles without a call empty a
+// cache. One is not enough: a use the hook sees while the next cycle is
+// already under way is placed exactly, so with one, a pool used between
+// every two collections was emptied whenever the hook ran that early (one
+// round in about forty of allocbench's gcpressure at -cpu 1).
+const releaseAfterIdle = 2
 
 // sentinel is big enough to avoid the tiny allocator, whose blocks can keep
 // a small object reachable for several cycles.
@@ -132,7 +144,7 @@ func afterGC() {
 		}
 		// Cycles usedAt+2 to now began after the use was seen.
 		if n := idleCycles(r.usedAt, now); n > c.idle {
-			if c.idle == 0 {
+			if c.idle < releaseAfterIdle && n >= releaseAfterIdle {
 				idle = append(idle, c)
 			}
 			c.idle = n

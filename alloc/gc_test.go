@@ -13,8 +13,9 @@ import (
 // GODEBUG=gccheckmark=1,clobberfree=1 (go test -run GC).
 
 // TestPoolIdleReleasedGC: a pool nobody uses lets go of its values at the
-// third collection after its last use (see gc.go for why not the second),
-// and the collector frees them.
+// fourth collection after its last use when the hook runs after each (see
+// gc.go: two whole idle cycles, and the hook cannot place the use), and the
+// collector frees them.
 func TestPoolIdleReleasedGC(t *testing.T) {
 	const n = 100
 	var p Pool
@@ -37,9 +38,13 @@ func TestPoolIdleReleasedGC(t *testing.T) {
 	if c := p.Stats().Cached; c != kept {
 		t.Fatalf("a pool the hook saw used a cycle ago holds %d values, had %d", c, kept)
 	}
-	collect(t) // a whole cycle without use: it lets go
+	collect(t) // one whole cycle without use: not yet
+	if c := p.Stats().Cached; c != kept {
+		t.Fatalf("a pool idle for one cycle holds %d values, had %d", c, kept)
+	}
+	collect(t) // two whole cycles without use: it lets go
 	if s := p.Stats(); s.Cached != 0 || s.Released != kept {
-		t.Fatalf("idle pool after three collections: stats %+v, want nothing cached and %d released", s, kept)
+		t.Fatalf("idle pool after four collections: stats %+v, want nothing cached and %d released", s, kept)
 	}
 	if missing := tr.await(t, ids, nil); len(missing) > 0 {
 		t.Fatalf("%d of %d values of an idle pool were never freed", len(missing), n)
@@ -144,6 +149,36 @@ func TestPoolLateHookKeepsValuesGC(t *testing.T) {
 	}
 }
 
+// TestPoolUsedBetweenEveryTwoCollectionsKeepsValuesGC is allocbench's
+// gcpressure in small: a pool used, then collected twice, round after round.
+// The hook of the first collection runs right after the use, before that
+// collection ends, so it places the use exactly and the second collection
+// is a whole idle cycle; the pool must keep its values through it (with
+// releaseAfterIdle at 1 it was emptied here).
+func TestPoolUsedBetweenEveryTwoCollectionsKeepsValuesGC(t *testing.T) {
+	if raceEnabled {
+		t.Skip("race builds drop a quarter of Puts on purpose")
+	}
+	defer pinToOneCPU(t)()
+	var p PoolOf[*[64]byte]
+	v := new([64]byte)
+	collect(t)
+	for round := 0; round < 3; round++ {
+		p.Put(v)              // the use...
+		fire(armedGen.Load()) // ...seen by a hook before the cycle ends
+		collect(t)
+		collect(t) // a whole cycle with no call
+		got := p.Get()
+		if got != v {
+			t.Fatalf("round %d: a pool used between every two collections lost its value (Get = %p, want %p); stats %+v",
+				round, got, v, p.Stats())
+		}
+	}
+	if s := p.Stats(); s.Released != 0 {
+		t.Fatalf("released %d values of a pool used between every two collections; stats %+v", s.Released, s)
+	}
+}
+
 // TestPoolHookSeesReopenedFastPathGC recreates the race between the hook
 // and the call that reopens the fast path: the call sets touched, the hook
 // takes it and closes the path, the call reopens it. Every later call
@@ -236,11 +271,11 @@ func testIdleReleased(t *testing.T, tr *tracked, base int, put func(*[64]byte), 
 		put(tr.value(i))
 		ids[i] = true
 	}
-	collect(t)
-	collect(t)
-	collect(t)
+	for range 4 {
+		collect(t)
+	}
 	if s := stats(); s.Cached != 0 {
-		t.Fatalf("idle pool after three collections: stats %+v, want nothing cached", s)
+		t.Fatalf("idle pool after four collections: stats %+v, want nothing cached", s)
 	}
 	if missing := tr.await(t, ids, nil); len(missing) > 0 {
 		t.Fatalf("%d of %d values of an idle pool were never freed", len(missing), n)

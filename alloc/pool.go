@@ -20,8 +20,8 @@ import (
 // A value taken out with Get is no longer referenced by the Pool.
 //
 // Unlike sync.Pool, a Pool in steady use keeps its values across garbage
-// collections; one that went a whole GC cycle without a Get or a Put lets
-// them go at the end of the next (see the package documentation). Its
+// collections; one that went two whole GC cycles without a Get or a Put
+// lets them go (see the package documentation). Its
 // memory is bounded (PerCPU and Depot), and changing GOMAXPROCS neither
 // empties nor re-allocates it.
 //

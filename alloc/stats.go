@@ -22,7 +22,7 @@ type Stats struct {
 	Drops        int64 // values not kept: every level was full, or a buffer's size has no class
 	DepotIn      int64 // batches moved from a CPU to the depot
 	DepotOut     int64 // batches moved from the depot to a CPU
-	Released     int64 // values let go because the pool sat idle for a GC cycle
+	Released     int64 // values let go because the pool sat idle for two GC cycles
 	Cached       int64 // values held now, approximately
 
 	// Grows counts the times a CPU's stack doubled (see DefaultPerCPU).
