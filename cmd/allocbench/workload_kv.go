@@ -36,27 +36,28 @@ import (
 // memory. Before the cell the previous cells' freed heap goes back to the
 // system, and after it this one's.
 var (
-	kvWorkload = Workload{
-		Name:    "kv",
-		Bench:   "KV",
-		About:   "key-value cache of -kvlive bytes of records: 90% reads copy one into a response, 10% replace one; GOGC=100",
-		Uses:    shapeKV,
-		GC:      true,
-		Latency: true,
-		Columns: []column{cpuPerOpColumn, gcCPUFractionColumn, p50Column, p99Column},
-		Prepare: func(t *Target) func(n int) { return prepareKV(t, false) },
-	}
-	kvMemLimitWorkload = Workload{
-		Name:    "kv-memlimit",
-		Bench:   "KVMemLimit",
-		About:   "kv with GOGC=off and a memory limit of 1.5 × -kvlive + 64 MiB, less what the contender holds off the heap",
-		Uses:    shapeKV,
-		GC:      true,
-		Latency: true,
-		Columns: []column{cpuPerOpColumn, gcCPUFractionColumn, p50Column, p99Column},
-		Prepare: func(t *Target) func(n int) { return prepareKV(t, true) },
-	}
+	kvWorkload = newKVWorkload("kv", "KV",
+		"key-value cache of -kvlive bytes of records: 90% reads copy one into a response, 10% replace one; GOGC=100",
+		false)
+	kvMemLimitWorkload = newKVWorkload("kv-memlimit", "KVMemLimit",
+		"kv with GOGC=off and a memory limit of 1.5 × -kvlive + 64 MiB, less what the contender holds off the heap",
+		true)
 )
+
+// newKVWorkload returns one of the two kv workloads: they share everything
+// but their names and how the collector is paced (memLimit).
+func newKVWorkload(name, bench, about string, memLimit bool) Workload {
+	return Workload{
+		Name:    name,
+		Bench:   bench,
+		About:   about,
+		Uses:    shapeKV,
+		GC:      true,
+		Latency: true,
+		Columns: []column{cpuPerOpColumn, gcCPUFractionColumn, p50Column, p99Column},
+		Prepare: func(t *Target) func(n int) { return prepareKV(t, memLimit) },
+	}
+}
 
 const (
 	kvReadPercent  = 90
