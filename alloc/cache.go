@@ -216,6 +216,21 @@ func (c *cache) overflow(k int, e rseq.Entry) {
 	c.toDepot(k, e)
 }
 
+// shrink halves the per-CPU stacks that were at most a quarter full at two
+// GC cycles in a row (rseq's Shrink), giving their bytes back to the
+// per-CPU budget, and moves what no longer fits to the depot. The GC hook
+// calls it once per cycle for every pool in use whose stacks have grown.
+func (c *cache) shrink() {
+	n, _ := c.stacks.Shrink(func(entries []rseq.Entry) {
+		for len(entries) > 0 {
+			m := min(batchSize, len(entries))
+			c.give(0, entries[:m])
+			entries = entries[m:]
+		}
+	})
+	c.stats.shrinks.Add(int64(n))
+}
+
 // refill moves the depot's newest batch of class k to this CPU's stack,
 // except one entry, which it returns; false when the depot is empty.
 func (c *cache) refill(k int) (rseq.Entry, bool) {

@@ -126,8 +126,13 @@ func afterGC() {
 	// The marking protocol keeps the last values each P shaded; a value a
 	// Get took out while the collector marked must not stay alive by that.
 	rseq.ReleaseShaded()
-	var idle []*cache
+	var idle, grown []*cache
 	forEachRegistered(true, func(r *registered, c *cache) {
+		defer func() {
+			if c.idle < releaseAfterIdle && c.stats.grows.Load() > 0 {
+				grown = append(grown, c) // not released: its stacks may shrink
+			}
+		}()
 		// A call since the last hook either reopened the fast path or set
 		// touched (the fallback never opens it). Both are read: the slow
 		// path sets touched, then reopens, so a hook that takes touched
@@ -152,6 +157,9 @@ func afterGC() {
 	})
 	for _, c := range idle {
 		c.release()
+	}
+	for _, c := range grown {
+		c.shrink()
 	}
 }
 

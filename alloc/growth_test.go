@@ -20,6 +20,9 @@ func TestPoolGrowsForBursts(t *testing.T) {
 		t.Skip("the race detector drops a share of Puts on purpose")
 	}
 	defer pinToOneCPU(t)()
+	// No collection meanwhile: between rounds the stack is empty, and two
+	// GC hooks that saw it so would shrink it.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	const burst = 100
 	var p Pool
 	vals := make([]any, burst)
@@ -212,4 +215,58 @@ func lockForTwoCPUs(t *testing.T) {
 	}
 	runtime.LockOSThread()
 	t.Cleanup(runtime.UnlockOSThread)
+}
+
+// TestPoolStackShrinksWhenLeftMostlyEmpty grows a pool's stack on one CPU
+// with a burst, then keeps the pool in light use (five values) across GC
+// cycles: the stack halves at every second cycle while at most a quarter
+// full, down to 16 slots, and no value is lost on the way.
+func TestPoolStackShrinksWhenLeftMostlyEmpty(t *testing.T) {
+	if !rseq.Enabled() {
+		t.Skip("per-CPU stacks need rseq: " + rseq.Status().Reason)
+	}
+	if raceEnabled {
+		t.Skip("the race detector drops a share of Puts on purpose")
+	}
+	defer pinToOneCPU(t)()
+	var p Pool
+	burst := make([]any, 100)
+	for i := range burst {
+		burst[i] = new([64]byte)
+		p.Put(burst[i])
+	}
+	if st := p.Stats(); st.PerCPULimit < 100 {
+		t.Fatalf("a burst of 100 did not grow the stack: %+v", st)
+	}
+	for i := range burst {
+		if burst[i] = p.Get(); burst[i] == nil {
+			t.Fatalf("Get %d of the burst missed", i)
+		}
+	}
+	light := burst[:5] // the program now holds the rest
+	for _, v := range light {
+		p.Put(v)
+	}
+	for cycle := 0; cycle < 10; cycle++ {
+		collect(t)
+		p.Put(p.Get()) // in use: not released
+	}
+	st := p.Stats()
+	t.Logf("%+v", st)
+	if st.Shrinks == 0 || st.PerCPULimit != 16 {
+		t.Errorf("a stack holding 5 values after a burst of 100: %d shrinks, limit %d, want limit 16", st.Shrinks, st.PerCPULimit)
+	}
+	got := map[any]bool{}
+	for range light {
+		v := p.Get()
+		if v == nil {
+			t.Fatalf("lost a value while shrinking: %+v", p.Stats())
+		}
+		got[v] = true
+	}
+	for _, v := range light {
+		if !got[v] {
+			t.Fatalf("value %p not handed back after the shrinks", v)
+		}
+	}
 }

@@ -25,8 +25,11 @@ type Stats struct {
 	Released     int64 // values let go because the pool sat idle for two GC cycles
 	Cached       int64 // values held now, approximately
 
-	// Grows counts the times a CPU's stack doubled (see DefaultPerCPU).
-	Grows int64
+	// Grows counts the times a CPU's stack doubled (see DefaultPerCPU), and
+	// Shrinks the times one was halved, having been at most a quarter full
+	// at two GC cycles in a row.
+	Grows   int64
+	Shrinks int64
 	// Collects counts the times a Get that found its CPU's stack and the
 	// depot empty moved the values cached on the other CPUs to the depot
 	// (at most once per GC cycle).
@@ -43,8 +46,8 @@ type Stats struct {
 // counters are a cache's statistics. All but hits are counted on slow
 // paths, with atomic adds.
 type counters struct {
-	misses, news, drops, depotIn, depotOut, released, grows, collects atomic.Int64
-	hits                                                              hitcount.Counter
+	misses, news, drops, depotIn, depotOut, released, grows, shrinks, collects atomic.Int64
+	hits                                                                       hitcount.Counter
 }
 
 // countHits turns hit counting on or off: on closes the fast path, which
@@ -68,7 +71,7 @@ func (c *cache) snapshot() Stats {
 	s := Stats{
 		Misses: c.stats.misses.Load(), News: c.stats.news.Load(), Drops: c.stats.drops.Load(),
 		DepotIn: c.stats.depotIn.Load(), DepotOut: c.stats.depotOut.Load(),
-		Released: c.stats.released.Load(), Cached: c.cached(), Grows: c.stats.grows.Load(),
+		Released: c.stats.released.Load(), Cached: c.cached(), Grows: c.stats.grows.Load(), Shrinks: c.stats.shrinks.Load(),
 		Collects: c.stats.collects.Load(), CountingHits: c.counting.Load(),
 	}
 	s.PerCPUBytes, s.CPUs, s.PerCPULimit = c.stacks.Footprint()

@@ -1,6 +1,7 @@
 package rseq
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -10,7 +11,8 @@ import (
 // index. A family's first block on an index is always allocated (without
 // one its calls could not run sections there); growing member 0 beyond its
 // starting capacity is allowed only while the index stays within the
-// budget. Draining a family gives its blocks back.
+// budget. Draining a family gives its blocks back, and so does dropping it:
+// a cleanup returns what an unreachable family held (a reservation).
 
 // DefaultPerCPUBudget is the per-CPU budget until SetPerCPUBudget changes
 // it: 1 MiB, room for about 32,000 cached values per CPU across all pools
@@ -62,3 +64,47 @@ func reserve(i int, bytes int64, force bool) bool {
 
 // unreserve counts bytes fewer on index i.
 func unreserve(i int, bytes int64) { perCPUHeld()[i].Add(-bytes) }
+
+// A reservation is what one family holds against the budget, per index.
+// It lives apart from its family so that a cleanup can give it back once
+// the family is unreachable: a program that drops a pool without draining
+// it (a pool per connection, per request) must not use up the budget of the
+// pools that stay.
+type reservation struct {
+	bytes []atomic.Int64 // per index; atomic: the cleanup reads it on the cleanup goroutine
+}
+
+// reservationOf returns s's reservation, creating it (and the cleanup that
+// gives it back) on first use. Called with s.mu held.
+func (s *EntryStacks) reservationOf() *reservation {
+	if s.held == nil {
+		s.held = &reservation{bytes: make([]atomic.Int64, nIndexes)}
+		runtime.AddCleanup(s, (*reservation).giveBack, s.held)
+	}
+	return s.held
+}
+
+// reserve counts bytes more on index i for s, as the package-level reserve
+// does. Called with s.mu held.
+func (s *EntryStacks) reserve(i int, bytes int64, force bool) bool {
+	if !reserve(i, bytes, force) {
+		return false
+	}
+	s.reservationOf().bytes[i].Add(bytes)
+	return true
+}
+
+// unreserve counts bytes fewer on index i for s. Called with s.mu held.
+func (s *EntryStacks) unreserve(i int, bytes int64) {
+	s.reservationOf().bytes[i].Add(-bytes)
+	unreserve(i, bytes)
+}
+
+// giveBack returns everything r holds to the budget.
+func (r *reservation) giveBack() {
+	for i := range r.bytes {
+		if n := r.bytes[i].Swap(0); n != 0 {
+			unreserve(i, n)
+		}
+	}
+}

@@ -46,6 +46,13 @@ type EntryStacks struct {
 	// that cannot run sections has pushed there; until then a pop that
 	// finds its CPU's stack empty does not lock the shards to look.
 	shardsUsed atomic.Bool
+	// lowBefore says, per index, that member 0 was at most a quarter full
+	// at the last Shrink (shrink.go); guarded by mu.
+	lowBefore []bool
+	// held is what the family holds against the per-CPU budget, given
+	// back by a cleanup if the family is dropped undrained (budget.go);
+	// nil until its first block. Set with mu held.
+	held *reservation
 }
 
 // liveSentinel is what every stack's slot[-1] points at: a slot that always
@@ -161,7 +168,7 @@ func (s *EntryStacks) allocateHere() bool {
 		return true // another thread did
 	}
 	b := s.newBlock(s.start)
-	reserve(i, int64(s.blockBytes(s.start)), true)
+	s.reserve(i, int64(s.blockBytes(s.start)), true)
 	atomic.StorePointer(&s.table[i], b) // publishes the block's contents
 	return true
 }
@@ -195,14 +202,14 @@ func (s *EntryStacks) grow(i int) bool {
 	}
 	grown := min(2*cap0, s.caps[0])
 	extra := int64(s.blockBytes(grown) - s.blockBytes(cap0))
-	if !reserve(i, extra, false) {
+	if !s.reserve(i, extra, false) {
 		return false
 	}
 	b := s.newBlock(grown) // before the stop: index i stops for the copy only
 	atomic.StoreUintptr(s.word(i, arch.StopOff), 1)
 	if err := fence(-1); err != nil {
 		atomic.StoreUintptr(s.word(i, arch.StopOff), 0)
-		unreserve(i, extra)
+		s.unreserve(i, extra)
 		return false
 	}
 	// Index i is ours until the new block is published. Go copies with
@@ -376,7 +383,7 @@ func (s *EntryStacks) Drain(fn func(k int, entries []Entry)) error {
 			}
 			// The block stays stopped for good: sections that find it
 			// leave, and the next push allocates a fresh one.
-			unreserve(i, int64(s.blockBytes(s.capacity(i, 0))))
+			s.unreserve(i, int64(s.blockBytes(s.capacity(i, 0))))
 			atomic.StorePointer(&s.table[i], placeholder)
 		}
 	}

@@ -1,0 +1,224 @@
+package rseq
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestEntryStacksShrinkPolicy fills one index's member 0 until it grows,
+// empties it to a quarter, and checks that Shrink halves it only at the
+// second look, keeps every entry, and gives the budget back; then that a
+// shrink of a fuller stack keeps the newest entries and hands the oldest
+// to its caller.
+func TestEntryStacksShrinkPolicy(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if !Enabled() || !threadRunsSections() {
+		t.Skip("shrinking is for per-CPU stacks: " + Status().Reason)
+	}
+	defer pinToOneCPU(t)()
+	i, ok := currentIndex()
+	if !ok {
+		t.Skip("this thread has no index")
+	}
+	s := NewGrowingEntryStacks([]int{64, 8}, 4)
+	toks := newTokens(64)
+	for _, tk := range toks[:40] {
+		for !s.Push(0, entryOf(tk)) {
+			if !s.Grow() {
+				t.Fatalf("cannot grow past %d", s.capacity(i, 0))
+			}
+		}
+	}
+	if c := s.capacity(i, 0); c != 64 {
+		t.Fatalf("capacity after 40 pushes from 4: %d, want 64", c)
+	}
+	for range 30 { // 10 left: at most a quarter of 64
+		if _, ok := s.Pop(0); !ok {
+			t.Fatal("pop failed")
+		}
+	}
+	heldBefore, _ := PerCPUHeld()
+	excess := func(es []Entry) { t.Errorf("shrinking 10 entries from 64 to 32 slots handed back %d", len(es)) }
+	if n, err := s.Shrink(excess); n != 0 || err != nil {
+		t.Fatalf("first look shrank %d (%v): a stack shrinks only when low at two looks in a row", n, err)
+	}
+	if n, err := s.Shrink(excess); n != 1 || err != nil {
+		t.Fatalf("second look shrank %d indexes (%v), want 1", n, err)
+	}
+	if c := s.capacity(i, 0); c != 32 {
+		t.Fatalf("capacity after a shrink from 64: %d, want 32", c)
+	}
+	if heldAfter, _ := PerCPUHeld(); heldAfter >= heldBefore {
+		t.Errorf("per-CPU bytes held %d → %d: the shrink gave nothing back", heldBefore, heldAfter)
+	}
+	for j := 9; j >= 0; j-- {
+		e, ok := s.Pop(0)
+		if !ok || checkEntry(t, e) != toks[j] {
+			t.Fatalf("pop %d after the shrink: %v, want token %d", 9-j, ok, toks[j].id)
+		}
+	}
+
+	// A fuller stack than the new capacity: the newest stay, the oldest go.
+	for _, tk := range toks[:32] {
+		if !s.Push(0, entryOf(tk)) {
+			t.Fatal("push to 32 slots failed")
+		}
+	}
+	var handed []Entry
+	s.mu.Lock()
+	_, err := s.shrinkAt([]int{i}, func(es []Entry) { handed = append(handed, es...) })
+	s.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(handed) != 16 {
+		t.Fatalf("shrinking 32 entries to 16 slots handed back %d", len(handed))
+	}
+	for j, e := range handed {
+		if checkEntry(t, e) != toks[j] {
+			t.Fatalf("handed back entry %d is token %d, want the oldest, %d", j, checkEntry(t, e).id, toks[j].id)
+		}
+	}
+	for j := 31; j >= 16; j-- {
+		if e, ok := s.Pop(0); !ok || checkEntry(t, e) != toks[j] {
+			t.Fatalf("the stack lost its newest entries: pop gave %v, want token %d", ok, toks[j].id)
+		}
+	}
+}
+
+// TestEntryStacksShrinkConservation runs the ownership stress while a
+// resizer, on whatever CPU it happens to be, grows every index in turn and
+// shrinks it again whatever it holds: nothing may be lost or handed out
+// twice, and what a shrink hands back goes to the resizer's own holdings.
+func TestEntryStacksShrinkConservation(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, l load) {
+		const perWorker = 16
+		workers := l.lockedThreads + l.goroutines
+		n := workers*perWorker + 1
+		s := NewGrowingEntryStacks([]int{64, 24}, 2)
+		led := newLedger(n)
+		held := make([][]*token, workers+1) // held[workers]: handed back by shrinks
+		rngs := make([]*rand.Rand, workers)
+		all := newTokens(n - 1)
+		for w := range workers {
+			rngs[w] = rand.New(rand.NewPCG(uint64(w), 5))
+			held[w] = all[w*perWorker : (w+1)*perWorker : (w+1)*perWorker]
+			for _, tk := range held[w] {
+				led.claim(tk.id, w)
+			}
+		}
+		all = nil // from here on, the stacks and the holders are the only references
+		var grows, shrinks atomic.Int64
+		var handedMu sync.Mutex
+		handBack := func(es []Entry) {
+			handedMu.Lock()
+			defer handedMu.Unlock()
+			for _, e := range es {
+				tk := checkEntry(t, e)
+				led.claim(tk.id, workers)
+				held[workers] = append(held[workers], tk)
+			}
+		}
+		stop, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			for r := 0; ; r++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				i := r / 4 % nIndexes
+				if r%4 < 3 {
+					if s.grow(i) {
+						grows.Add(1)
+					}
+				} else {
+					s.mu.Lock()
+					if s.has(i) && s.capacity(i, 0) > s.start {
+						if _, err := s.shrinkAt([]int{i}, handBack); err == nil {
+							shrinks.Add(1)
+						}
+					}
+					s.mu.Unlock()
+				}
+				runtime.Gosched()
+			}
+		}()
+		l.run(t, func(w, i int) {
+			k := rngs[w].IntN(2)
+			if len(held[w]) > 0 && rngs[w].IntN(2) == 0 {
+				tk := held[w][len(held[w])-1]
+				led.release(tk.id)
+				if s.Push(k, entryOf(tk)) {
+					held[w][len(held[w])-1] = nil
+					held[w] = held[w][:len(held[w])-1]
+				} else {
+					led.claim(tk.id, w)
+				}
+				return
+			}
+			if e, ok := s.Pop(k); ok {
+				tk := checkEntry(t, e)
+				led.claim(tk.id, w)
+				held[w] = append(held[w], tk)
+			}
+		})
+		close(stop)
+		<-done
+		led.check(t)
+		t.Logf("%d grows, %d shrinks, %d entries handed back", grows.Load(), shrinks.Load(), len(held[workers]))
+		if on && shrinks.Load() == 0 {
+			t.Errorf("nothing shrank: the test did not test shrinking")
+		}
+		drained := drainIDs(t, s)
+		ids := make([][]uintptr, len(held))
+		for w, h := range held {
+			for _, tk := range h {
+				ids[w] = append(ids[w], tk.id)
+			}
+		}
+		conserve(t, n, ids, drained)
+	})
+}
+
+// TestDroppedFamiliesGiveTheirBudgetBack makes a thousand families hold a
+// block each, drops them without draining, and collects until the per-CPU
+// bytes held are back where they were: before the reservations had a
+// cleanup, dropped pools kept their share of the budget for good, and
+// after enough of them no family could grow.
+func TestDroppedFamiliesGiveTheirBudgetBack(t *testing.T) {
+	if !Enabled() {
+		t.Skip("the budget counts per-CPU blocks: " + Status().Reason)
+	}
+	_, before := PerCPUHeld()
+	func() {
+		tk := newToken(1)
+		for range 1000 {
+			s := NewGrowingEntryStacks([]int{64}, 4)
+			if s.Push(0, entryOf(tk)) {
+				s.Pop(0)
+			}
+		}
+	}()
+	_, held := PerCPUHeld()
+	if held <= before {
+		t.Skip("no family got a per-CPU block here (a thread that cannot register)")
+	}
+	for i := 0; ; i++ {
+		runtime.GC()
+		if _, now := PerCPUHeld(); now <= before {
+			break
+		}
+		if i == 1000 {
+			_, now := PerCPUHeld()
+			t.Fatalf("per-CPU bytes held: %d before, %d with 1000 families, %d after dropping them and %d collections", before, held, now, i+1)
+		}
+		time.Sleep(time.Millisecond) // let the cleanup goroutine run
+	}
+}
