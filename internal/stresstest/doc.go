@@ -1,0 +1,46 @@
+// Package stresstest is the harness the stress tests of rseq, slab and
+// alloc share. It is imported by tests only.
+//
+// The tests follow the kernel's rseq param_test: far more workers than
+// CPUs hand tokens to one another through the structure under test, while
+// disturbers widen every window a bug could hide in, and the only
+// assertion is conservation: no token is ever held twice, none is lost.
+// Aborts and retries are logged, never asserted.
+//
+// The harness has three parts.
+//
+// Workers (workers.go). [Workers] runs n goroutines and waits for them;
+// each may run on a goroutine of its own, own its OS thread for its life
+// ([Locked]), or own it and let it die with the goroutine ([LockedExit],
+// which churns threads: a new thread registers for every such worker).
+// [Loop] is a worker's body: it yields every 64 steps, so that disturbers
+// run even at GOMAXPROCS=1, and can go on past its minimum until the
+// disturbers have done enough.
+//
+// Disturbers (disturb.go, signals_*.go, gomaxprocs.go, gcloop.go). A
+// [Disturber] runs a step in a loop on its own goroutine until stopped,
+// and counts what its steps did, so a test can show that the disturbance
+// it relies on happened while its workers ran: a stress test whose storm
+// never fired passes without testing anything. [SignalStorm] sends SIGURG,
+// which the Go runtime tolerates at any rate, with tgkill to every thread
+// of the process; each signal aborts whatever restartable section it
+// lands in. [FlipGOMAXPROCS] changes the number of Ps (and with it which
+// CPU or shard a goroutine uses). [CollectGarbage] runs the collector in
+// a loop, so values move through the structures while it marks. [Every]
+// runs any other step the same way: a drain, a Release. [Disturbers]
+// stops a set of them together. Where threads cannot be signalled one by
+// one (every system but Linux) the storm runs and counts nothing.
+//
+// The ledger (ledger.go). A [Ledger] records, for each token, which
+// worker holds it. A worker claims a token when the structure hands it
+// out and releases it just before handing it back; a claim that finds the
+// token held is a double hand-out. At the end [Ledger.Conserve] counts
+// every token across what the workers still hold and what a final drain
+// of the structure returned: a token seen nowhere was lost, one seen
+// twice was duplicated. Tokens are numbered by the ledger, or carry their
+// holder word themselves ([Holder]), as pooled values do so that a value
+// the collector wrongly freed and clobbered reads as held. Both kinds of
+// failure name the token and the workers, and [Ledger.Fail] lets a test
+// record a violation only it can see (a corrupt payload) in the same
+// report.
+package stresstest
