@@ -16,7 +16,9 @@ func (h *Holder) Worker() int { return int(h.w.Load()) - 1 }
 
 // A Ledger records which worker holds each token and the violations found:
 // a token handed out while another worker held it, and, at the end, tokens
-// lost or duplicated. Its methods may be called from any goroutine.
+// lost or duplicated. Its methods may be called from any goroutine. The
+// zero Ledger has no numbered tokens: it serves tokens that carry their
+// own Holder.
 type Ledger struct {
 	holders  []Holder // of the numbered tokens
 	failures atomic.Int64
