@@ -111,7 +111,7 @@ func TestEntryStacksGC(t *testing.T) {
 		}(w)
 	}
 	for c := 0; c < cycles; c++ {
-		stresstest.Collect(8192) // 512 KiB of garbage a cycle
+		stresstest.Collect(4096) // 512 KiB of garbage a cycle
 	}
 	close(stop)
 	held := make([][]uintptr, workers)

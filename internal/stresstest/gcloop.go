@@ -6,8 +6,9 @@ import (
 )
 
 // CollectGarbage starts a disturber that, once every interval, allocates
-// garbage objects of 64 bytes (a heap for the collector to mark) and runs
-// a collection. It counts the collections.
+// garbage objects of 128 bytes (work for the sweeper and the allocator
+// while the collector runs) and runs a collection. It counts the
+// collections.
 func CollectGarbage(interval time.Duration, garbage int) *Disturber {
 	return Every("GCs", interval, func() int {
 		Collect(garbage)
@@ -15,12 +16,12 @@ func CollectGarbage(interval time.Duration, garbage int) *Disturber {
 	})
 }
 
-// Collect allocates garbage objects of 64 bytes and runs a collection.
+// Collect allocates garbage objects of 128 bytes, drops them, and runs a
+// collection.
 func Collect(garbage int) {
-	sink := make([]*[64]byte, garbage)
+	sink := make([]*[128]byte, garbage)
 	for i := range sink {
-		sink[i] = new([64]byte)
+		sink[i] = new([128]byte)
 	}
 	runtime.GC()
-	runtime.KeepAlive(sink)
 }
