@@ -2,6 +2,7 @@ package stresstest
 
 import (
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -116,9 +117,17 @@ func (l *Ledger) Conservation(held [][]uintptr, returned []uintptr) error {
 			dup = append(dup, uintptr(tok))
 		}
 	}
-	if len(lost) > 0 || len(dup) > 0 || len(bad) > 0 {
-		return fmt.Errorf("conservation broken: %d tokens lost %s, %d duplicated %s, %d not tokens %s (of %d)",
-			len(lost), firstFew(lost), len(dup), firstFew(dup), len(bad), firstFew(bad), n-1)
+	var broken []string
+	for _, c := range []struct {
+		what string
+		toks []uintptr
+	}{{"lost", lost}, {"duplicated", dup}, {"not tokens", bad}} {
+		if len(c.toks) > 0 {
+			broken = append(broken, fmt.Sprintf("%d %s %s", len(c.toks), c.what, firstFew(c.toks)))
+		}
+	}
+	if broken != nil {
+		return fmt.Errorf("conservation broken (of %d tokens): %s", n-1, strings.Join(broken, ", "))
 	}
 	return nil
 }

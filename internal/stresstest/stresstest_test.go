@@ -33,7 +33,7 @@ func TestLedgerConservation(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := l.Conservation([][]uintptr{{1, 2}, {3, 2}}, []uintptr{5, 7})
-	if err == nil || !strings.Contains(err.Error(), "1 tokens lost [4], 1 duplicated [2], 1 not tokens [7]") {
+	if err == nil || !strings.Contains(err.Error(), "conservation broken (of 5 tokens): 1 lost [4], 1 duplicated [2], 1 not tokens [7]") {
 		t.Fatalf("a lost, a duplicated and a foreign token reported as %v", err)
 	}
 }
