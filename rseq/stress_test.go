@@ -54,7 +54,7 @@ func (l load) run(t *testing.T, work func(worker, i int)) {
 		ds.Start(stresstest.CollectGarbage(0, 500))
 	}
 	stresstest.Workers(l.lockedThreads+l.goroutines, stresstest.LockFirst(l.lockedThreads, l.churn), func(w int) {
-		stresstest.Loop(l.iterations, l.iterations, nil, func(i int) { work(w, i) })
+		stresstest.Repeat(l.iterations, func(i int) { work(w, i) })
 	})
 	ds.Stop()
 	after := Status()

@@ -151,7 +151,7 @@ func (l stressLoad) run(t *testing.T, a *Allocator) {
 // work allocates a window of objects and frees them out of order.
 func (l stressLoad) work(a *Allocator, led *ledger, owner uint64) {
 	var window [16]liveObject
-	for i := 0; i < l.iterations; i++ {
+	stresstest.Repeat(l.iterations, func(i int) {
 		j := i % len(window)
 		if o := window[j]; o.p != nil {
 			led.give(a, o.p, o.size, owner)
@@ -163,10 +163,7 @@ func (l stressLoad) work(a *Allocator, led *ledger, owner uint64) {
 		p := a.Alloc(size)
 		led.take(p, size, owner)
 		window[j] = liveObject{p: p, size: size}
-		if i%64 == 0 {
-			runtime.Gosched()
-		}
-	}
+	})
 	for _, o := range window {
 		if o.p != nil {
 			led.give(a, o.p, o.size, owner)

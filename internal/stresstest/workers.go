@@ -71,3 +71,7 @@ func Loop(min, max int, enough func() bool, step func(i int)) int {
 	}
 	return i
 }
+
+// Repeat calls step(i) for i from 0 to n-1, yielding the processor before
+// every 64th step: Loop without an end condition.
+func Repeat(n int, step func(i int)) { Loop(n, n, nil, step) }
