@@ -1,26 +1,26 @@
 package alloc
 
 import (
-	"os"
 	"runtime"
-	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/gorseq/percpu/internal/stresstest"
 )
 
 // The ownership stress test: workers Get tokens, hold a few, and Put them
 // back, while GOMAXPROCS changes, signals interrupt every thread (each one
 // aborts the section it lands in) and the collector runs. A token records
 // its holder; a Get that finds a token already held means the pool handed
-// one value to two goroutines at once.
+// one value to two goroutines at once. The workers, the disturbers and the
+// ledger are internal/stresstest's.
 
 // token is a pooled value that knows who holds it. It is 64 bytes, so that
 // a Buffers slice of class 0 can be one.
 type token struct {
-	holder atomic.Int32
+	holder stresstest.Holder
 	_      [60]byte
 }
 
@@ -87,6 +87,10 @@ type stressConfig struct {
 	garbage    int // bytes of garbage a worker allocates after each Get
 }
 
+// stressUpTo is how many times its iterations a worker may go on while the
+// disturbers have not done enough.
+const stressUpTo = 10
+
 // Workers go on past their iterations, up to ten times as many, until the
 // disturbers have done at least this much.
 const (
@@ -123,109 +127,53 @@ func TestOwnershipStressGC(t *testing.T) {
 var garbageSinks atomic.Pointer[[]byte]
 
 func stress(t *testing.T, p tokenPool, cfg stressConfig) {
-	var dups atomic.Int64
-	stop := make(chan struct{})
-	var disturb sync.WaitGroup
-	var gcs, flips, signals atomic.Int64
-	for _, d := range []struct {
-		run   func(stop <-chan struct{}, count *atomic.Int64)
-		count *atomic.Int64
-	}{{flipGOMAXPROCS, &flips}, {collectUntil, &gcs}, {signalStorm, &signals}} {
-		disturb.Add(1)
-		go func() { defer disturb.Done(); d.run(stop, d.count) }()
-	}
+	var ds stresstest.Disturbers
+	flips := ds.Start(stresstest.FlipGOMAXPROCS(500 * time.Microsecond))
+	gcs := ds.Start(stresstest.CollectGarbage(200*time.Microsecond, 0))
+	signals := ds.Start(stresstest.SignalStorm(50 * time.Microsecond))
 	enough := func() bool {
-		return gcs.Load() >= minGCs && flips.Load() >= minFlips && signals.Load() >= minSignals
+		return gcs.Count() >= minGCs && flips.Count() >= minFlips && signals.Count() >= minSignals
 	}
-	var wg sync.WaitGroup
-	for w := 0; w < cfg.workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			if w%4 == 0 { // some workers own their thread
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-			}
-			held := make([]*token, 0, cfg.hold)
-			var garbage []byte // escapes: each worker's garbage is a real heap allocation
-			defer func() { garbageSinks.Store(&garbage) }()
-			for i := 0; i < cfg.iterations || !enough() && i < 10*cfg.iterations; i++ {
-				if i%64 == 0 {
-					runtime.Gosched() // let the disturbers run, even at GOMAXPROCS=1
-				}
-				if len(held) < cfg.hold && (len(held) == 0 || (i*(w+1))%3 != 0) {
-					tk := p.get()
-					if !tk.holder.CompareAndSwap(0, int32(w+1)) {
-						dups.Add(1)
-					}
-					if cfg.garbage > 0 {
-						garbage = make([]byte, cfg.garbage)
-					}
-					held = append(held, tk)
-					continue
-				}
-				tk := held[len(held)-1]
-				held = held[:len(held)-1]
-				tk.holder.Store(0)
-				p.put(tk)
-			}
-			for _, tk := range held {
-				tk.holder.Store(0)
-				p.put(tk)
-			}
-		}(w)
+	var led stresstest.Ledger
+	someLocked := func(w int) stresstest.Thread {
+		if w%4 == 0 {
+			return stresstest.Locked
+		}
+		return stresstest.Unlocked
 	}
-	wg.Wait()
-	close(stop)
-	disturb.Wait()
-	if d := dups.Load(); d > 0 {
-		t.Fatalf("%d times a Get returned a token another goroutine held", d)
-	}
-	t.Logf("%d workers × %d operations, %d GCs, %d GOMAXPROCS changes, %d signals; stats %+v",
-		cfg.workers, cfg.iterations, gcs.Load(), flips.Load(), signals.Load(), p.stats())
+	stresstest.Workers(cfg.workers, someLocked, func(w int) {
+		exchangeTokens(p, &led, w, cfg, stressUpTo, enough)
+	})
+	ds.Stop()
+	led.Check(t)
+	t.Logf("%d workers × %d operations, %v; stats %+v", cfg.workers, cfg.iterations, ds, p.stats())
 }
 
-// flipGOMAXPROCS cycles GOMAXPROCS from 1 to 4×NumCPU (oversubscribed).
-func flipGOMAXPROCS(stop <-chan struct{}, count *atomic.Int64) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for n := 1; ; n = n%(4*runtime.NumCPU()) + 1 {
-		select {
-		case <-stop:
-			return
-		case <-time.After(500 * time.Microsecond):
-			runtime.GOMAXPROCS(n)
-			count.Add(1)
-		}
-	}
-}
-
-func collectUntil(stop <-chan struct{}, count *atomic.Int64) {
-	for {
-		select {
-		case <-stop:
-			return
-		case <-time.After(200 * time.Microsecond):
-			runtime.GC()
-			count.Add(1)
-		}
-	}
-}
-
-// signalStorm sends SIGURG (which the runtime tolerates at any rate) to
-// every thread of the process.
-func signalStorm(stop <-chan struct{}, count *atomic.Int64) {
-	for {
-		select {
-		case <-stop:
-			return
-		case <-time.After(50 * time.Microsecond):
-			entries, _ := os.ReadDir("/proc/self/task")
-			for _, e := range entries {
-				if tid, err := strconv.Atoi(e.Name()); err == nil {
-					signalThread(tid)
-					count.Add(1)
-				}
+// exchangeTokens is worker w's part of an ownership stress: it Gets tokens
+// from p, claiming each in led, holds up to cfg.hold and Puts them back,
+// for cfg.iterations operations and then on, up to upTo times as many,
+// until enough reports true.
+func exchangeTokens(p tokenPool, led *stresstest.Ledger, w int, cfg stressConfig, upTo int, enough func() bool) {
+	held := make([]*token, 0, cfg.hold)
+	var garbage []byte // escapes: each worker's garbage is a real heap allocation
+	defer func() { garbageSinks.Store(&garbage) }()
+	stresstest.Loop(cfg.iterations, upTo*cfg.iterations, enough, func(i int) {
+		if len(held) < cfg.hold && (len(held) == 0 || (i*(w+1))%3 != 0) {
+			tk := p.get()
+			led.ClaimHolder(&tk.holder, unsafe.Pointer(tk), w)
+			if cfg.garbage > 0 {
+				garbage = make([]byte, cfg.garbage)
 			}
+			held = append(held, tk)
+			return
 		}
+		tk := held[len(held)-1]
+		held = held[:len(held)-1]
+		led.ReleaseHolder(&tk.holder)
+		p.put(tk)
+	})
+	for _, tk := range held {
+		led.ReleaseHolder(&tk.holder)
+		p.put(tk)
 	}
 }

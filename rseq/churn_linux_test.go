@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gorseq/percpu/internal/stresstest"
 )
 
 // TestThreadChurnReusesAreas lets many locked goroutines exit (their threads
@@ -45,7 +47,7 @@ func TestThreadChurnReusesAreas(t *testing.T) {
 	}
 	// One page holds 128 areas; dead threads' areas are reclaimed when a
 	// page runs out, so the live set stays near the live thread count.
-	if inUse, live := areasInUse(), len(threadIDs()); inUse > live+128 {
+	if inUse, live := areasInUse(), len(stresstest.ThreadIDs()); inUse > live+128 {
 		t.Fatalf("%d areas in use with %d live threads: dead threads' areas leak", inUse, live)
 	}
 }

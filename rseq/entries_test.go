@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"unsafe"
+
+	"github.com/gorseq/percpu/internal/stresstest"
 )
 
 // token is a heap object handed around through an EntryStacks. While it is
@@ -100,7 +102,7 @@ func TestEntryStacksGC(t *testing.T) {
 	workers := 2*runtime.NumCPU() + 2
 	s := NewEntryStacks([]int{4, 12})
 	before := Status()
-	led := newLedger(workers*perWorker + 1)
+	led := stresstest.NewLedger(workers*perWorker + 1)
 	stop := make(chan struct{})
 	results := make(chan []uintptr, workers)
 	for w := 0; w < workers; w++ {
@@ -109,11 +111,7 @@ func TestEntryStacksGC(t *testing.T) {
 		}(w)
 	}
 	for c := 0; c < cycles; c++ {
-		garbage := make([]*[128]byte, 4096)
-		for i := range garbage {
-			garbage[i] = new([128]byte)
-		}
-		runtime.GC()
+		stresstest.Collect(4096) // 512 KiB of garbage a cycle
 	}
 	close(stop)
 	held := make([][]uintptr, workers)
@@ -121,9 +119,8 @@ func TestEntryStacksGC(t *testing.T) {
 		held[w] = <-results
 	}
 	after := Status()
-	led.check(t)
-	drained := drainIDs(t, s)
-	conserve(t, len(led.holder), held, drained)
+	led.Check(t)
+	led.Conserve(t, held, drainIDs(t, s))
 	marking, shard := after.MarkingOps-before.MarkingOps, after.ShardOps-before.ShardOps
 	t.Logf("%d GC cycles; %v; aborts %d; marking-protocol ops %d, shard ops %d",
 		cycles, after.Mode, after.Aborts-before.Aborts, marking, shard)
@@ -155,12 +152,12 @@ func checkMarkingPath(t *testing.T, before, after Info) {
 
 // gcWorker passes tokens to and from s until stop closes and returns the ids
 // it holds then. Its tokens live only in mine, a stack array.
-func gcWorker(t *testing.T, s *EntryStacks, led *ledger, w, perWorker int, stop <-chan struct{}) []uintptr {
+func gcWorker(t *testing.T, s *EntryStacks, led *stresstest.Ledger, w, perWorker int, stop <-chan struct{}) []uintptr {
 	var mine [16]*token
 	n := 0
 	for ; n < perWorker; n++ {
 		mine[n] = newToken(uintptr(w*perWorker + n + 1))
-		led.claim(mine[n].id, w)
+		led.Claim(mine[n].id, w)
 	}
 	rng := rand.New(rand.NewPCG(uint64(w), 3))
 	for i := 0; ; i++ {
@@ -178,18 +175,18 @@ func gcWorker(t *testing.T, s *EntryStacks, led *ledger, w, perWorker int, stop 
 		}
 		k := rng.IntN(2)
 		if n > 0 && (n == len(mine) || rng.IntN(2) == 0) {
-			led.release(mine[n-1].id)
+			led.Release(mine[n-1].id)
 			if s.Push(k, entryOf(mine[n-1])) {
 				n--
 				mine[n] = nil
 			} else {
-				led.claim(mine[n-1].id, w)
+				led.Claim(mine[n-1].id, w)
 			}
 			continue
 		}
 		if e, ok := s.Pop(k); ok {
 			tk := checkEntry(t, e)
-			led.claim(tk.id, w)
+			led.Claim(tk.id, w)
 			mine[n] = tk
 			n++
 		}
@@ -205,7 +202,7 @@ func runEntryStress(t *testing.T, l load, growing bool) {
 	if growing {
 		s = NewGrowingEntryStacks([]int{64, 24}, 1)
 	}
-	led := newLedger(n)
+	led := stresstest.NewLedger(n)
 	held := make([][]*token, workers)
 	rngs := make([]*rand.Rand, workers)
 	all := newTokens(n - 1)
@@ -213,7 +210,7 @@ func runEntryStress(t *testing.T, l load, growing bool) {
 		rngs[w] = rand.New(rand.NewPCG(uint64(w), 2))
 		held[w] = all[w*perWorker : (w+1)*perWorker : (w+1)*perWorker]
 		for _, tk := range held[w] {
-			led.claim(tk.id, w)
+			led.Claim(tk.id, w)
 		}
 	}
 	all = nil // from here on, the stacks and workers are the only references
@@ -243,7 +240,7 @@ func runEntryStress(t *testing.T, l load, growing bool) {
 			take := func(es []Entry) {
 				for _, e := range es {
 					tk := checkEntry(t, e)
-					led.claim(tk.id, w)
+					led.Claim(tk.id, w)
 					held[w] = append(held[w], tk)
 				}
 			}
@@ -261,7 +258,7 @@ func runEntryStress(t *testing.T, l load, growing bool) {
 		k := rngs[w].IntN(2)
 		if len(held[w]) > 0 && rngs[w].IntN(2) == 0 {
 			tk := held[w][len(held[w])-1]
-			led.release(tk.id)
+			led.Release(tk.id)
 			pushed := s.Push(k, entryOf(tk))
 			if !pushed && growing && k == 0 && s.Grow() {
 				grows.Add(1)
@@ -271,17 +268,17 @@ func runEntryStress(t *testing.T, l load, growing bool) {
 				held[w][len(held[w])-1] = nil
 				held[w] = held[w][:len(held[w])-1]
 			} else {
-				led.claim(tk.id, w)
+				led.Claim(tk.id, w)
 			}
 			return
 		}
 		if e, ok := s.Pop(k); ok {
 			tk := checkEntry(t, e)
-			led.claim(tk.id, w)
+			led.Claim(tk.id, w)
 			held[w] = append(held[w], tk)
 		}
 	})
-	led.check(t)
+	led.Check(t)
 	if growing {
 		t.Logf("%d grows, %d drains", grows.Load(), drains.Load())
 		if on && grows.Load() == 0 {
@@ -295,7 +292,7 @@ func runEntryStress(t *testing.T, l load, growing bool) {
 			ids[w] = append(ids[w], tk.id)
 		}
 	}
-	conserve(t, n, ids, drained)
+	led.Conserve(t, ids, drained)
 }
 
 // TestEntryStacksHoldNoReference checks that a popped value is not kept

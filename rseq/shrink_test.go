@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gorseq/percpu/internal/stresstest"
 )
 
 // TestEntryStacksShrinkPolicy fills one index's member 0 until it grows,
@@ -101,7 +103,7 @@ func TestEntryStacksShrinkConservation(t *testing.T) {
 		workers := l.lockedThreads + l.goroutines
 		n := workers*perWorker + 1
 		s := NewGrowingEntryStacks([]int{64, 24}, 2)
-		led := newLedger(n)
+		led := stresstest.NewLedger(n)
 		held := make([][]*token, workers+1) // held[workers]: handed back by shrinks
 		rngs := make([]*rand.Rand, workers)
 		all := newTokens(n - 1)
@@ -109,7 +111,7 @@ func TestEntryStacksShrinkConservation(t *testing.T) {
 			rngs[w] = rand.New(rand.NewPCG(uint64(w), 5))
 			held[w] = all[w*perWorker : (w+1)*perWorker : (w+1)*perWorker]
 			for _, tk := range held[w] {
-				led.claim(tk.id, w)
+				led.Claim(tk.id, w)
 			}
 		}
 		all = nil // from here on, the stacks and the holders are the only references
@@ -120,7 +122,7 @@ func TestEntryStacksShrinkConservation(t *testing.T) {
 			defer handedMu.Unlock()
 			for _, e := range es {
 				tk := checkEntry(t, e)
-				led.claim(tk.id, workers)
+				led.Claim(tk.id, workers)
 				held[workers] = append(held[workers], tk)
 			}
 		}
@@ -154,24 +156,24 @@ func TestEntryStacksShrinkConservation(t *testing.T) {
 			k := rngs[w].IntN(2)
 			if len(held[w]) > 0 && rngs[w].IntN(2) == 0 {
 				tk := held[w][len(held[w])-1]
-				led.release(tk.id)
+				led.Release(tk.id)
 				if s.Push(k, entryOf(tk)) {
 					held[w][len(held[w])-1] = nil
 					held[w] = held[w][:len(held[w])-1]
 				} else {
-					led.claim(tk.id, w)
+					led.Claim(tk.id, w)
 				}
 				return
 			}
 			if e, ok := s.Pop(k); ok {
 				tk := checkEntry(t, e)
-				led.claim(tk.id, w)
+				led.Claim(tk.id, w)
 				held[w] = append(held[w], tk)
 			}
 		})
 		close(stop)
 		<-done
-		led.check(t)
+		led.Check(t)
 		t.Logf("%d grows, %d shrinks, %d entries handed back", grows.Load(), shrinks.Load(), len(held[workers]))
 		if on && shrinks.Load() == 0 {
 			t.Errorf("nothing shrank: the test did not test shrinking")
@@ -183,7 +185,7 @@ func TestEntryStacksShrinkConservation(t *testing.T) {
 				ids[w] = append(ids[w], tk.id)
 			}
 		}
-		conserve(t, n, ids, drained)
+		led.Conserve(t, ids, drained)
 	})
 }
 

@@ -2,9 +2,10 @@ package rseq
 
 import (
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gorseq/percpu/internal/stresstest"
 )
 
 // The fallback shards' private parts are touched without a lock by their
@@ -76,7 +77,7 @@ func TestWordStacksDrainConservation(t *testing.T) {
 func drainStress(t *testing.T, l load, n int, f tokenFamily) {
 	const hold = 6
 	l.gc = true
-	led := newLedger(n + 1)
+	led := stresstest.NewLedger(n + 1)
 	var pile struct {
 		sync.Mutex
 		ids []uintptr // drained or refused: in circulation, held by nobody
@@ -102,22 +103,7 @@ func drainStress(t *testing.T, l load, n int, f tokenFamily) {
 		}
 	}
 	fencesBefore := pinFences.Load()
-	stop := make(chan struct{})
-	var drains atomic.Int64
-	var drainer sync.WaitGroup
-	drainer.Add(1)
-	go func() {
-		defer drainer.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(200 * time.Microsecond):
-			}
-			f.drain(toPile)
-			drains.Add(1)
-		}
-	}()
+	drainer := stresstest.Every("drains", 200*time.Microsecond, func() int { f.drain(toPile); return 1 })
 	held := make([][]uintptr, l.lockedThreads+l.goroutines)
 	l.run(t, func(w, i int) {
 		k := (w + i) & 1
@@ -128,27 +114,26 @@ func drainStress(t *testing.T, l load, n int, f tokenFamily) {
 					return
 				}
 			}
-			led.claim(id, w)
+			led.Claim(id, w)
 			held[w] = append(held[w], id)
 			return
 		}
 		id := held[w][len(held[w])-1]
 		held[w] = held[w][:len(held[w])-1]
-		led.release(id)
+		led.Release(id)
 		if !f.push(k, id) {
 			toPile([]uintptr{id})
 		}
 	})
-	close(stop)
-	drainer.Wait()
-	led.check(t)
+	drains := drainer.Stop()
+	led.Check(t)
 	var drained []uintptr
 	f.drain(func(ids []uintptr) { drained = append(drained, ids...) })
 	drained = append(drained, pile.ids...)
-	conserve(t, n+1, held, drained)
+	led.Conserve(t, held, drained)
 	fences := pinFences.Load() - fencesBefore
-	t.Logf("%d drains, %d fences", drains.Load(), fences)
-	if drains.Load() == 0 {
+	t.Logf("%d drains, %d fences", drains, fences)
+	if drains == 0 {
 		t.Fatal("no drain ran while the workers did")
 	}
 	if !Enabled() && !raceEnabled && fences == 0 {

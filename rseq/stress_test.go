@@ -1,21 +1,19 @@
 package rseq
 
 import (
-	"fmt"
-	"os"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/stresstest"
 )
 
 // The stress tests follow the kernel's rseq param_test: many more threads
 // than CPUs, each running critical sections in a loop, with preemption,
 // signals and (in RSEQ_DELAY builds) delays widening every gap; the only
-// assertion is conservation. Aborts are reported, never asserted.
+// assertion is conservation. Aborts are reported, never asserted. The
+// workers, the disturbers and the ownership ledger are internal/stresstest's.
 
 // load describes one stress run.
 type load struct {
@@ -45,148 +43,24 @@ func defaultLoad() load {
 func (l load) run(t *testing.T, work func(worker, i int)) {
 	t.Helper()
 	before := Status()
-	stop := make(chan struct{})
-	var disturb sync.WaitGroup
+	var ds stresstest.Disturbers
 	if l.signals {
-		disturb.Add(1)
-		go func() { defer disturb.Done(); signalStorm(stop) }()
+		ds.Start(stresstest.SignalStorm(20 * time.Microsecond))
 	}
 	if l.gomaxprocs {
-		disturb.Add(1)
-		go func() { defer disturb.Done(); flipGOMAXPROCS(stop) }()
+		ds.Start(stresstest.FlipGOMAXPROCS(time.Millisecond))
 	}
 	if l.gc {
-		disturb.Add(1)
-		go func() { defer disturb.Done(); collectGarbage(stop) }()
+		ds.Start(stresstest.CollectGarbage(0, 500))
 	}
-	var wg sync.WaitGroup
-	for w := 0; w < l.lockedThreads+l.goroutines; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			if w < l.lockedThreads {
-				runtime.LockOSThread()
-				if !l.churn {
-					defer runtime.UnlockOSThread()
-				} // with churn the thread exits with the goroutine
-			}
-			for i := 0; i < l.iterations; i++ {
-				work(w, i)
-				if i%64 == 0 {
-					runtime.Gosched()
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
-	close(stop)
-	disturb.Wait()
+	stresstest.Workers(l.lockedThreads+l.goroutines, stresstest.LockFirst(l.lockedThreads, l.churn), func(w int) {
+		stresstest.Repeat(l.iterations, func(i int) { work(w, i) })
+	})
+	ds.Stop()
 	after := Status()
-	t.Logf("mode %v; aborts %d, ops that gave up %d, threads registered %d, failed %d",
+	t.Logf("mode %v; aborts %d, ops that gave up %d, threads registered %d, failed %d; disturbances: %v",
 		after.Mode, after.Aborts-before.Aborts, after.AbortedOps-before.AbortedOps,
-		after.ThreadsRegistered, after.ThreadsFailed)
-}
-
-// signalStorm sends SIGURG, which the runtime tolerates at any rate, to
-// every thread of the process until stop closes; each one aborts any
-// section running on that thread.
-func signalStorm(stop <-chan struct{}) {
-	pid := os.Getpid()
-	for {
-		select {
-		case <-stop:
-			return
-		default:
-		}
-		for _, tid := range threadIDs() {
-			signalThread(pid, tid)
-		}
-		time.Sleep(20 * time.Microsecond)
-	}
-}
-
-func flipGOMAXPROCS(stop <-chan struct{}) {
-	orig := runtime.GOMAXPROCS(0)
-	defer runtime.GOMAXPROCS(orig)
-	for n := 1; ; n = n%(4*runtime.NumCPU()) + 1 {
-		select {
-		case <-stop:
-			return
-		case <-time.After(time.Millisecond):
-			runtime.GOMAXPROCS(n)
-		}
-	}
-}
-
-func collectGarbage(stop <-chan struct{}) {
-	var sink []*[64]byte
-	for {
-		select {
-		case <-stop:
-			return
-		default:
-		}
-		for i := 0; i < 1000; i++ {
-			sink = append(sink, new([64]byte))
-		}
-		sink = sink[:0]
-		runtime.GC()
-	}
-}
-
-// ledger tracks which worker holds each token: claim fails when a token is
-// handed out while someone else holds it.
-type ledger struct {
-	holder []atomic.Int32 // 0: in a structure; w+1: held by worker w
-	dups   atomic.Int64
-	first  atomic.Pointer[string]
-}
-
-func newLedger(tokens int) *ledger { return &ledger{holder: make([]atomic.Int32, tokens)} }
-
-func (l *ledger) claim(token uintptr, w int) {
-	if !l.holder[token].CompareAndSwap(0, int32(w+1)) {
-		if l.dups.Add(1) == 1 {
-			msg := fmt.Sprintf("token %d handed to worker %d while held by worker %d", token, w, l.holder[token].Load()-1)
-			l.first.Store(&msg)
-		}
-	}
-}
-
-func (l *ledger) release(token uintptr) { l.holder[token].Store(0) }
-
-func (l *ledger) check(t *testing.T) {
-	t.Helper()
-	if n := l.dups.Load(); n > 0 {
-		t.Fatalf("%d duplicated hand-outs; first: %s", n, *l.first.Load())
-	}
-}
-
-// conserve checks that every token from 1 to n-1 appears exactly once across
-// what the workers still hold and what was drained.
-func conserve(t *testing.T, n int, held [][]uintptr, drained []uintptr) {
-	t.Helper()
-	seen := make([]int, n)
-	for _, h := range held {
-		for _, v := range h {
-			seen[v]++
-		}
-	}
-	for _, v := range drained {
-		seen[v]++
-	}
-	lost, dup := 0, 0
-	for v := 1; v < n; v++ {
-		switch {
-		case seen[v] == 0:
-			lost++
-		case seen[v] > 1:
-			dup++
-		}
-	}
-	if lost > 0 || dup > 0 {
-		t.Fatalf("conservation broken: %d tokens lost, %d duplicated (of %d)", lost, dup, n-1)
-	}
+		after.ThreadsRegistered, after.ThreadsFailed, ds)
 }
 
 // variant is one disturbance mix of the stress matrix.

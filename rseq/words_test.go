@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/stresstest"
 )
 
 // stackWorker is one worker's state in a word-stack stress run.
@@ -71,14 +72,14 @@ func runWordStress(t *testing.T, l load, ops wordOps) {
 	workers := l.lockedThreads + l.goroutines
 	tokens := workers*perWorker + 1
 	s := NewWordStacks([]int{8, 32})
-	led := newLedger(tokens)
+	led := stresstest.NewLedger(tokens)
 	ws := make([]stackWorker, workers)
 	for w := range ws {
 		ws[w].rng = rand.New(rand.NewPCG(uint64(w), 1))
 		for j := 0; j < perWorker; j++ {
 			tok := uintptr(w*perWorker + j + 1)
 			ws[w].held = append(ws[w].held, tok)
-			led.claim(tok, w)
+			led.Claim(tok, w)
 		}
 	}
 	l.run(t, func(w, i int) {
@@ -89,20 +90,20 @@ func runWordStress(t *testing.T, l load, ops wordOps) {
 			me.batchStep(s, k, w, led)
 		case len(me.held) > 0 && me.rng.IntN(2) == 0:
 			tok := me.held[len(me.held)-1]
-			led.release(tok)
+			led.Release(tok)
 			if ops.push(s, k, tok) {
 				me.held = me.held[:len(me.held)-1]
 			} else {
-				led.claim(tok, w)
+				led.Claim(tok, w)
 			}
 		default:
 			if tok, ok := ops.pop(s, k); ok {
-				led.claim(tok, w)
+				led.Claim(tok, w)
 				me.held = append(me.held, tok)
 			}
 		}
 	})
-	led.check(t)
+	led.Check(t)
 	var drained []uintptr
 	if err := s.Drain(func(k int, words []uintptr) { drained = append(drained, words...) }); err != nil && Enabled() {
 		t.Fatalf("Drain: %v", err)
@@ -111,19 +112,19 @@ func runWordStress(t *testing.T, l load, ops wordOps) {
 	for w := range ws {
 		held[w] = ws[w].held
 	}
-	conserve(t, tokens, held, drained)
+	led.Conserve(t, held, drained)
 }
 
-func (me *stackWorker) batchStep(s *WordStacks, k, w int, led *ledger) {
+func (me *stackWorker) batchStep(s *WordStacks, k, w int, led *stresstest.Ledger) {
 	if len(me.held) >= len(me.buf) && me.rng.IntN(2) == 0 {
 		n := 1 + me.rng.IntN(len(me.buf))
 		src := me.held[len(me.held)-n:]
 		for _, tok := range src {
-			led.release(tok)
+			led.Release(tok)
 		}
 		pushed := s.PushBatch(k, src)
 		for _, tok := range src[pushed:] {
-			led.claim(tok, w)
+			led.Claim(tok, w)
 		}
 		// PushBatch takes from the front of src; keep the rest.
 		rest := append([]uintptr(nil), src[pushed:]...)
@@ -132,7 +133,7 @@ func (me *stackWorker) batchStep(s *WordStacks, k, w int, led *ledger) {
 	}
 	n := s.PopBatch(k, me.buf[:1+me.rng.IntN(len(me.buf))])
 	for _, tok := range me.buf[:n] {
-		led.claim(tok, w)
+		led.Claim(tok, w)
 		me.held = append(me.held, tok)
 	}
 }

@@ -1,13 +1,13 @@
 package slab
 
 import (
-	"fmt"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/gorseq/percpu/internal/stresstest"
 )
 
 // The stress tests follow the kernel's rseq param_test: many more
@@ -17,7 +17,9 @@ import (
 // compare-and-swap when it is handed out and cleared when it is freed, so
 // an object handed to two owners at once is caught at the second hand-out,
 // and one that overlaps another is caught by its payload; at the end every
-// object must be back in its span (none lost).
+// object must be back in its span (none lost). The workers, the disturbers
+// and the ledger's report are internal/stresstest's; the tags are this
+// file's.
 
 // Tags in an object's first word.
 const (
@@ -31,18 +33,12 @@ func isFreeTag(v uint64) bool { return v == 0 || v == tagFree || v == poisonWord
 // stressSizes mixes the small classes, medium ones and (rarely) large.
 var stressSizes = []uintptr{8, 16, 24, 48, 64, 100, 256, 500, 1024, 4096, 20000, 70000}
 
-// ledger checks ownership through the tags.
+// ledger checks ownership through the tags, and records what it finds in
+// a stresstest.Ledger.
 type ledger struct {
-	failures atomic.Int64
-	first    atomic.Pointer[string]
-	allocs   atomic.Int64
-	frees    atomic.Int64
-}
-
-func (l *ledger) fail(format string, args ...any) {
-	l.failures.Add(1)
-	msg := fmt.Sprintf(format, args...)
-	l.first.CompareAndSwap(nil, &msg)
+	stresstest.Ledger
+	allocs atomic.Int64
+	frees  atomic.Int64
 }
 
 // take tags the newly allocated p as owner's and fills its payload.
@@ -51,7 +47,7 @@ func (l *ledger) take(p unsafe.Pointer, size uintptr, owner uint64) {
 	tag := (*uint64)(p)
 	v := atomic.LoadUint64(tag)
 	if !isFreeTag(v) || !atomic.CompareAndSwapUint64(tag, v, owner) {
-		l.fail("object %p handed to owner %#x while owner %#x holds it", p, owner, atomic.LoadUint64(tag))
+		l.Fail("object %p handed to owner %#x while owner %#x holds it", p, owner, atomic.LoadUint64(tag))
 		return
 	}
 	w := unsafe.Slice((*uint64)(p), size/8)
@@ -64,7 +60,7 @@ func (l *ledger) take(p unsafe.Pointer, size uintptr, owner uint64) {
 func (l *ledger) hand(p unsafe.Pointer, size uintptr, from, to uint64) {
 	l.check(p, size, from)
 	if !atomic.CompareAndSwapUint64((*uint64)(p), from, to) {
-		l.fail("object %p: hand-off from %#x found owner %#x", p, from, atomic.LoadUint64((*uint64)(p)))
+		l.Fail("object %p: hand-off from %#x found owner %#x", p, from, atomic.LoadUint64((*uint64)(p)))
 	}
 	w := unsafe.Slice((*uint64)(p), size/8)
 	for i := 1; i < len(w); i++ {
@@ -77,7 +73,7 @@ func (l *ledger) check(p unsafe.Pointer, size uintptr, owner uint64) {
 	w := unsafe.Slice((*uint64)(p), size/8)
 	for i := 1; i < len(w); i++ {
 		if w[i] != owner^uint64(i) {
-			l.fail("object %p (%d bytes) of owner %#x: word %d overwritten with %#x", p, size, owner, i, w[i])
+			l.Fail("object %p (%d bytes) of owner %#x: word %d overwritten with %#x", p, size, owner, i, w[i])
 			return
 		}
 	}
@@ -87,7 +83,7 @@ func (l *ledger) check(p unsafe.Pointer, size uintptr, owner uint64) {
 func (l *ledger) give(a *Allocator, p unsafe.Pointer, size uintptr, owner uint64) {
 	l.check(p, size, owner)
 	if !atomic.CompareAndSwapUint64((*uint64)(p), owner, tagFree) {
-		l.fail("object %p freed by %#x but owned by %#x", p, owner, atomic.LoadUint64((*uint64)(p)))
+		l.Fail("object %p freed by %#x but owned by %#x", p, owner, atomic.LoadUint64((*uint64)(p)))
 	}
 	l.frees.Add(1)
 	a.Free(p)
@@ -117,70 +113,45 @@ func defaultStressLoad() stressLoad {
 func (l stressLoad) run(t *testing.T, a *Allocator) {
 	t.Helper()
 	var led ledger
-	stop := make(chan struct{})
-	var disturb sync.WaitGroup
-	background := func(f func()) {
-		disturb.Add(1)
-		go func() {
-			defer disturb.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-					f()
-				}
-			}
-		}()
-	}
+	var ds stresstest.Disturbers
 	if l.signals {
-		background(func() { signalEveryThread(); time.Sleep(50 * time.Microsecond) })
+		ds.Start(stresstest.SignalStorm(50 * time.Microsecond))
 	}
 	if l.release {
-		background(func() { a.Release(); time.Sleep(200 * time.Microsecond) })
+		ds.Start(stresstest.Every("releases", 200*time.Microsecond, func() int { a.Release(); return 1 }))
 	}
 	if l.gomaxprocs {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-		procs := []int{1, 3, 4 * runtime.NumCPU(), 2}
-		i := 0
-		background(func() { runtime.GOMAXPROCS(procs[i%len(procs)]); i++; time.Sleep(2 * time.Millisecond) })
+		ds.Start(stresstest.FlipGOMAXPROCS(2*time.Millisecond, 1, 3, 4*runtime.NumCPU(), 2))
 	}
-	var wg sync.WaitGroup
-	for w := 0; w < l.workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			if w < l.locked {
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-			}
+	// Workers first, then each pair's producer and consumer.
+	pairs := make([]chan liveObject, l.pairs)
+	for p := range pairs {
+		pairs[p] = make(chan liveObject, 64)
+	}
+	stresstest.Workers(l.workers+2*l.pairs, stresstest.LockFirst(l.locked, false), func(w int) {
+		switch p := (w - l.workers) / 2; {
+		case w < l.workers:
 			l.work(a, &led, uint64(w+1)<<32)
-		}(w)
-	}
-	for p := 0; p < l.pairs; p++ {
-		ch := make(chan liveObject, 64)
-		wg.Add(2)
-		go func() { defer wg.Done(); l.produce(a, &led, uint64(1<<20+p)<<32, ch) }()
-		go func() { defer wg.Done(); l.consume(a, &led, uint64(1<<21+p)<<32, ch) }()
-	}
-	wg.Wait()
-	close(stop)
-	disturb.Wait()
-	if n := led.failures.Load(); n > 0 {
-		t.Fatalf("%d ownership violations; the first: %s", n, *led.first.Load())
-	}
+		case (w-l.workers)%2 == 0:
+			l.produce(a, &led, uint64(1<<20+p)<<32, pairs[p])
+		default:
+			l.consume(a, &led, uint64(1<<21+p)<<32, pairs[p])
+		}
+	})
+	ds.Stop()
+	led.Check(t)
 	if led.allocs.Load() != led.frees.Load() {
 		t.Fatalf("%d allocations, %d frees", led.allocs.Load(), led.frees.Load())
 	}
 	a.Release()
 	assertAllHome(t, a)
-	t.Logf("%d objects allocated and freed; %s", led.allocs.Load(), a.Stats().Mode)
+	t.Logf("%d objects allocated and freed; %s; disturbances: %v", led.allocs.Load(), a.Stats().Mode, ds)
 }
 
 // work allocates a window of objects and frees them out of order.
 func (l stressLoad) work(a *Allocator, led *ledger, owner uint64) {
 	var window [16]liveObject
-	for i := 0; i < l.iterations; i++ {
+	stresstest.Repeat(l.iterations, func(i int) {
 		j := i % len(window)
 		if o := window[j]; o.p != nil {
 			led.give(a, o.p, o.size, owner)
@@ -192,10 +163,7 @@ func (l stressLoad) work(a *Allocator, led *ledger, owner uint64) {
 		p := a.Alloc(size)
 		led.take(p, size, owner)
 		window[j] = liveObject{p: p, size: size}
-		if i%64 == 0 {
-			runtime.Gosched()
-		}
-	}
+	})
 	for _, o := range window {
 		if o.p != nil {
 			led.give(a, o.p, o.size, owner)

@@ -1,28 +1,14 @@
 package slab
 
-// Helpers that reach every thread or every CPU: the signal storm of the
-// stress tests and the per-CPU visits of the self-drain test.
+// onEveryCPU, the per-CPU visits of the self-drain test. (The signal storm
+// of the stress tests is internal/stresstest's.)
 
 import (
-	"os"
 	"runtime"
-	"strconv"
 	"sync"
 
 	"golang.org/x/sys/unix"
 )
-
-// signalEveryThread sends SIGURG (the runtime's preemption signal, which
-// aborts any restartable section it interrupts) to every thread.
-func signalEveryThread() {
-	entries, _ := os.ReadDir("/proc/self/task")
-	pid := os.Getpid()
-	for _, e := range entries {
-		if tid, err := strconv.Atoi(e.Name()); err == nil {
-			_ = unix.Tgkill(pid, tid, unix.SIGURG)
-		}
-	}
-}
 
 // onEveryCPU runs f once on each CPU the process may use, on threads
 // pinned there, all at once.

@@ -1,5 +1,0 @@
-//go:build !linux
-
-package alloc
-
-func signalThread(tid int) {}
