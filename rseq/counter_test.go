@@ -136,23 +136,28 @@ func TestCounterShardsConservation(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4 * len(s.shards)))
 	const perWorker = 20000
 	workers := 4 * runtime.GOMAXPROCS(0)
+	var total atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; i < perWorker; i++ {
+			// Until a P beyond the shard count has run one of the workers
+			// (the scheduler may keep them on few Ps), go on adding.
+			i := 0
+			for ; i < perWorker || atomic.LoadInt64(&s.spare.n) == 0 && i < 100*perWorker; i++ {
 				s.addShard(1)
-				if i%256 == 0 {
+				if i%64 == 0 {
 					runtime.Gosched()
 				}
 			}
+			total.Add(int64(i))
 		}()
 	}
 	wg.Wait()
 	c := &Counter{}
 	c.s.Store(s)
-	if got, want := c.Load(), int64(workers*perWorker); got != want {
+	if got, want := c.Load(), total.Load(); got != want {
 		t.Fatalf("Load = %d after %d adds of 1", got, want)
 	}
 	if atomic.LoadInt64(&s.spare.n) == 0 {
