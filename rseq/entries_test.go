@@ -199,8 +199,16 @@ func runEntryStress(t *testing.T, l load, growing bool) {
 	n := workers*perWorker + 1
 	s := NewEntryStacks([]int{8, 24})
 	var grows, drains atomic.Int64
+	var grow func() bool
 	if growing {
 		s = NewGrowingEntryStacks([]int{64, 24}, 1)
+		grow = func() bool {
+			if s.Grow() {
+				grows.Add(1)
+				return true
+			}
+			return false
+		}
 	}
 	led := stresstest.NewLedger(n)
 	held := make([][]*token, workers)
@@ -255,28 +263,7 @@ func runEntryStress(t *testing.T, l load, growing bool) {
 			}
 			return
 		}
-		k := rngs[w].IntN(2)
-		if len(held[w]) > 0 && rngs[w].IntN(2) == 0 {
-			tk := held[w][len(held[w])-1]
-			led.Release(tk.id)
-			pushed := s.Push(k, entryOf(tk))
-			if !pushed && growing && k == 0 && s.Grow() {
-				grows.Add(1)
-				pushed = s.Push(k, entryOf(tk))
-			}
-			if pushed {
-				held[w][len(held[w])-1] = nil
-				held[w] = held[w][:len(held[w])-1]
-			} else {
-				led.Claim(tk.id, w)
-			}
-			return
-		}
-		if e, ok := s.Pop(k); ok {
-			tk := checkEntry(t, e)
-			led.Claim(tk.id, w)
-			held[w] = append(held[w], tk)
-		}
+		exchangeStep(t, s, led, &held[w], rngs[w], w, grow)
 	})
 	led.Check(t)
 	if growing {
@@ -285,6 +272,40 @@ func runEntryStress(t *testing.T, l load, growing bool) {
 			t.Errorf("no stack grew: the test did not test growth")
 		}
 	}
+	conserveHeld(t, s, led, held)
+}
+
+// exchangeStep is one step of stress worker w, which holds held: push its
+// newest token onto a random member (when that is full and grow is set,
+// grow and push again) or pop one.
+func exchangeStep(t *testing.T, s *EntryStacks, led *stresstest.Ledger, held *[]*token, rng *rand.Rand, w int, grow func() bool) {
+	k := rng.IntN(2)
+	if n := len(*held); n > 0 && rng.IntN(2) == 0 {
+		tk := (*held)[n-1]
+		led.Release(tk.id)
+		pushed := s.Push(k, entryOf(tk))
+		if !pushed && grow != nil && k == 0 && grow() {
+			pushed = s.Push(k, entryOf(tk))
+		}
+		if pushed {
+			(*held)[n-1] = nil
+			*held = (*held)[:n-1]
+		} else {
+			led.Claim(tk.id, w)
+		}
+		return
+	}
+	if e, ok := s.Pop(k); ok {
+		tk := checkEntry(t, e)
+		led.Claim(tk.id, w)
+		*held = append(*held, tk)
+	}
+}
+
+// conserveHeld drains s and checks that every token is where the ledger
+// says: held by exactly one holder, or drained.
+func conserveHeld(t *testing.T, s *EntryStacks, led *stresstest.Ledger, held [][]*token) {
+	t.Helper()
 	drained := drainIDs(t, s)
 	ids := make([][]uintptr, len(held))
 	for w, h := range held {
@@ -293,6 +314,28 @@ func runEntryStress(t *testing.T, l load, growing bool) {
 		}
 	}
 	led.Conserve(t, ids, drained)
+}
+
+// awaitCollected collects until n objects have signalled collected, or
+// fails the test after 100 cycles: a slot still references them.
+func awaitCollected(t *testing.T, collected <-chan uintptr, n int) {
+	t.Helper()
+	got := 0
+	for cycle := 0; cycle < 100 && got < n; cycle++ {
+		runtime.GC()
+		for drained := false; !drained; {
+			select {
+			case <-collected:
+				got++
+			default:
+				drained = true
+				runtime.Gosched()
+			}
+		}
+	}
+	if got != n {
+		t.Fatalf("%d of %d popped objects were collected after 100 GC cycles: a slot still references them", got, n)
+	}
 }
 
 // TestEntryStacksHoldNoReference checks that a popped value is not kept
@@ -325,20 +368,5 @@ func TestEntryStacksHoldNoReference(t *testing.T) {
 	if popped != n {
 		t.Fatalf("got back %d of %d", popped, n)
 	}
-	got := 0
-	for cycle := 0; cycle < 100 && got < n; cycle++ {
-		runtime.GC()
-		for drained := false; !drained; {
-			select {
-			case <-collected:
-				got++
-			default:
-				drained = true
-				runtime.Gosched()
-			}
-		}
-	}
-	if got != n {
-		t.Fatalf("%d of %d popped objects were collected after 100 GC cycles: a slot still references them", got, n)
-	}
+	awaitCollected(t, collected, n)
 }

@@ -153,23 +153,7 @@ func TestEntryStacksShrinkConservation(t *testing.T) {
 			}
 		}()
 		l.run(t, func(w, i int) {
-			k := rngs[w].IntN(2)
-			if len(held[w]) > 0 && rngs[w].IntN(2) == 0 {
-				tk := held[w][len(held[w])-1]
-				led.Release(tk.id)
-				if s.Push(k, entryOf(tk)) {
-					held[w][len(held[w])-1] = nil
-					held[w] = held[w][:len(held[w])-1]
-				} else {
-					led.Claim(tk.id, w)
-				}
-				return
-			}
-			if e, ok := s.Pop(k); ok {
-				tk := checkEntry(t, e)
-				led.Claim(tk.id, w)
-				held[w] = append(held[w], tk)
-			}
+			exchangeStep(t, s, led, &held[w], rngs[w], w, nil)
 		})
 		close(stop)
 		<-done
@@ -178,14 +162,7 @@ func TestEntryStacksShrinkConservation(t *testing.T) {
 		if on && shrinks.Load() == 0 {
 			t.Errorf("nothing shrank: the test did not test shrinking")
 		}
-		drained := drainIDs(t, s)
-		ids := make([][]uintptr, len(held))
-		for w, h := range held {
-			for _, tk := range h {
-				ids[w] = append(ids[w], tk.id)
-			}
-		}
-		led.Conserve(t, ids, drained)
+		conserveHeld(t, s, led, held)
 	})
 }
 
