@@ -47,6 +47,14 @@ func findResult(results []Result, workload, impl string, cpu int) *Result {
 	return &results[i]
 }
 
+// minOpsForHitRate is the fewest operations a pair cell needs before its
+// hit rate is checked: the first Get of a pool always misses, and a cell
+// calibrated on a slow warm-up (the first one of a -race binary, 2 ops at
+// -benchtime 1ms) may run only a handful, where one or two misses are most
+// Gets. With 100, the first miss adds at most 0.01 New per Get to the 0.25
+// of the race build's dropped Puts.
+const minOpsForHitRate = 100
+
 // checkRun checks the figures of a result that the workload's definition
 // fixes. Runs this short have too few operations for hit rates to mean much,
 // except in the serial pair loop, where a pool must mostly hit.
@@ -64,7 +72,7 @@ func checkRun(t *testing.T, w *Workload, c *Contender, r *Result) {
 		t.Errorf("%s/%s/cpu=%d: the baseline made %v values per operation, want %v", w.Name, c.Name, r.CPU, run.NewsPerOp, gets)
 	case !c.Baseline && run.NewsPerOp > gets:
 		t.Errorf("%s/%s/cpu=%d: a pool made %v values per operation of %v Gets", w.Name, c.Name, r.CPU, run.NewsPerOp, gets)
-	case !c.Baseline && w.Name == "pair" && r.CPU == 1 && run.NewsPerOp > 0.5:
+	case !c.Baseline && w.Name == "pair" && r.CPU == 1 && run.Ops >= minOpsForHitRate && run.NewsPerOp > 0.5:
 		t.Errorf("%s/%s/cpu=%d: a pool made %v values per Get", w.Name, c.Name, r.CPU, run.NewsPerOp)
 	}
 }
