@@ -61,7 +61,6 @@ func (c *cache) countHits(on bool) {
 	c.counting.Store(on)
 	if on {
 		c.fast.Store(nil)
-		c.private.Store(nil)
 	}
 }
 
