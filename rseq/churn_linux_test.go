@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gorseq/percpu/internal/arch"
 	"github.com/gorseq/percpu/internal/stresstest"
 )
 
@@ -49,5 +50,59 @@ func TestThreadChurnReusesAreas(t *testing.T) {
 	// page runs out, so the live set stays near the live thread count.
 	if inUse, live := areasInUse(), len(stresstest.ThreadIDs()); inUse > live+128 {
 		t.Fatalf("%d areas in use with %d live threads: dead threads' areas leak", inUse, live)
+	}
+}
+
+// TestRetryRunsOnTheThreadItRegistered checks that settle's retry, after it
+// registers a thread, runs on that thread: while threads keep dying and new,
+// unregistered ones take their Ps, a retry that yields must still find an
+// area. Unlocked between the registration and the retry, a goroutine moves
+// to a new thread and its section reports Unregistered again, which is how
+// an entry-stack call once went to a shard while the GC marked.
+func TestRetryRunsOnTheThreadItRegistered(t *testing.T) {
+	if Status().Mode != ModeOwn {
+		t.Skip("settle registers threads only in own mode")
+	}
+	stop := make(chan struct{})
+	var churn sync.WaitGroup
+	churn.Add(1)
+	go func() { // new threads, none registered, keep replacing dying ones
+		defer churn.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			var wg sync.WaitGroup
+			for i := 0; i < 4; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					runtime.LockOSThread() // never unlocked: the thread exits
+					// Blocked in a system call, the thread loses its P to
+					// another thread, often a new one.
+					unix.Nanosleep(&unix.Timespec{Nsec: 100_000}, nil)
+				}()
+			}
+			wg.Wait()
+		}
+	}()
+	defer func() { close(stop); churn.Wait() }()
+	moved := 0
+	for i := 0; i < 2000; i++ {
+		st, _ := settle(arch.Unregistered, func() arch.Status {
+			for j := 0; j < 4; j++ {
+				runtime.Gosched()
+			}
+			_, st := arch.CurrentIndex()
+			return st
+		})
+		if st.Outcome() == arch.Unregistered {
+			moved++
+		}
+	}
+	if moved > 0 {
+		t.Fatalf("%d of 2000 retries ran on a thread without an area", moved)
 	}
 }

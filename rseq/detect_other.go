@@ -11,6 +11,8 @@ func detect() (Mode, IndexKind, string) {
 
 func ensureRegistered() bool { return false }
 
+func retryRegistered(func() arch.Status) (arch.Status, bool) { return arch.Unregistered, false }
+
 func areasInUse() int { return 0 }
 
 func featureSize() uintptr { return 0 }

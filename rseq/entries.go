@@ -273,19 +273,12 @@ func (s *EntryStacks) Push(k int, e Entry) bool {
 }
 
 func (s *EntryStacks) pushSlow(k int, e Entry, st arch.Status) bool {
-	if st.Outcome() == arch.GCMarking {
-		st = s.pushMarking(k, e)
-	}
-	// Stopped may mean the index has no block yet: give it one and retry
-	// (also when the thread has moved to an index that has one).
-	for tries := 0; st.Outcome() == arch.Stopped && tries < 3; tries++ {
-		s.allocateHere()
-		st = s.pushOnce(k, e)
-	}
-	if st == arch.Committed {
+	if st = s.pushAgain(k, e, st); st == arch.Committed {
 		return true
 	}
-	st, shard := settle(st, func() arch.Status { return s.pushMarking(k, e) })
+	// The retry after registering a thread goes through pushAgain too: the
+	// thread's index may have no block yet.
+	st, shard := settle(st, func() arch.Status { return s.pushAgain(k, e, s.pushOnce(k, e)) })
 	if shard {
 		shardOps.Add(1)
 		if !s.shardsUsed.Load() {
@@ -296,6 +289,22 @@ func (s *EntryStacks) pushSlow(k int, e Entry, st arch.Status) bool {
 	return st.Outcome() == arch.Committed
 }
 
+// pushAgain finishes a push whose section returned st, as far as this
+// thread's own stack can: with the marking protocol while the collector
+// marks, and, when the index has no block yet (Stopped), after giving it
+// one (also when the thread has moved to an index that has one). It returns
+// the last status.
+func (s *EntryStacks) pushAgain(k int, e Entry, st arch.Status) arch.Status {
+	if st.Outcome() == arch.GCMarking {
+		st = s.pushMarking(k, e)
+	}
+	for tries := 0; st.Outcome() == arch.Stopped && tries < 3; tries++ {
+		s.allocateHere()
+		st = s.pushOnce(k, e)
+	}
+	return st
+}
+
 // pushOnce runs a push section once more, with the marking protocol if the
 // collector is marking.
 func (s *EntryStacks) pushOnce(k int, e Entry) arch.Status {
@@ -304,6 +313,23 @@ func (s *EntryStacks) pushOnce(k int, e Entry) arch.Status {
 		st = s.pushMarking(k, e)
 	}
 	return st
+}
+
+// popAgain finishes a pop whose section returned e and st, as far as this
+// thread's own stack can: with the marking protocol while the collector
+// marks; an index without a block (Stopped) holds nothing, so the pop is
+// Empty there (retried when the thread has moved to an index that has one).
+func (s *EntryStacks) popAgain(k int, e Entry, st arch.Status) (Entry, arch.Status) {
+	if st.Outcome() == arch.GCMarking {
+		e, st = s.popMarking(k)
+	}
+	for tries := 0; st.Outcome() == arch.Stopped && tries < 3; tries++ {
+		if i, ok := currentIndex(); ok && !s.has(i) {
+			return Entry{}, arch.Empty
+		}
+		e, st = s.popOnce(k)
+	}
+	return e, st
 }
 
 // popOnce runs a pop section once more, with the marking protocol if the
@@ -335,23 +361,14 @@ func (s *EntryStacks) Pop(k int) (e Entry, ok bool) {
 }
 
 func (s *EntryStacks) popSlow(k int, e Entry, st arch.Status) (Entry, bool) {
-	if st.Outcome() == arch.GCMarking {
-		if e, st = s.popMarking(k); st == arch.Committed {
-			return e, true
-		}
+	if e, st = s.popAgain(k, e, st); st == arch.Committed {
+		return e, true
 	}
-	// Stopped may mean the index has no block, so nothing cached here
-	// (retry when the thread has moved to an index that has one).
-	for tries := 0; st.Outcome() == arch.Stopped && tries < 3; tries++ {
-		if i, ok := currentIndex(); ok && !s.has(i) {
-			st = arch.Empty
-			break
-		}
-		if e, st = s.popOnce(k); st == arch.Committed {
-			return e, true
-		}
-	}
-	st, shard := settle(st, func() (st arch.Status) { e, st = s.popMarking(k); return st })
+	st, shard := settle(st, func() (st arch.Status) {
+		e, st = s.popOnce(k)
+		e, st = s.popAgain(k, e, st)
+		return st
+	})
 	switch {
 	case st.Outcome() == arch.Committed:
 		return e, true

@@ -6,16 +6,17 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-
-	"github.com/gorseq/percpu/internal/arch"
 )
 
 // TestFenceManager is param_test's membarrier manager test: while workers
 // push and pop on every CPU, a manager stops the family, fences, and checks
-// that the stopped per-CPU memory does not change until it restarts the
+// that the stopped per-CPU memory does not change while every worker runs
+// more calls (which must all go to the shards) until it restarts the
 // family. Any section that slipped past the stop word would change it. It
-// runs once per fence kind; a run with the stop words but no fence shows
-// that the check can see a violation.
+// runs once per fence kind. The fence's mutation check is elsewhere: without
+// it, the grow and shrink conservation tests fail in the delay build (see
+// docs/rseq.md); a stopped window here is too short, on this VM and under
+// TCG, for a stop word without a fence to be seen failing.
 func TestFenceManager(t *testing.T) {
 	if !Enabled() {
 		t.Skip("no sections run in fallback mode: " + Status().Reason)
@@ -35,58 +36,70 @@ func TestFenceManager(t *testing.T) {
 			if kind == "sched" {
 				rounds = 40 // each walk waits for a turn on every busy CPU
 			}
-			if v := runManager(t, true, rounds); v > 0 {
+			if testing.Short() || raceEnabled {
+				rounds = min(rounds, 20)
+			}
+			if v := runManager(t, rounds); v > 0 {
 				t.Fatalf("%d of %d rounds saw stopped per-CPU memory change", v, rounds)
 			}
 		})
 	}
-	v := runManager(t, false, 300)
-	t.Logf("stop words without a fence: %d of 300 rounds saw the memory change", v)
 }
 
-// runManager runs the manager loop with or without the fence and returns
-// how many rounds saw stopped memory change.
-func runManager(t *testing.T, withFence bool, rounds int) (violations int) {
+// managerBatch is how many calls a manager test worker makes between two
+// reports of its progress; it then yields, so that every worker runs within
+// a few batches of the others however the scheduler slices time.
+const managerBatch = 64
+
+// runManager runs the manager loop for rounds rounds and returns how many
+// saw stopped memory change. A round lasts until every worker has run two
+// batches of calls after the fence, so its length is counted in calls, not
+// in time.
+func runManager(t *testing.T, rounds int) (violations int) {
 	s := NewWordStacks([]int{16, 16})
 	stop := make(chan struct{})
+	workers := 4 * runtime.NumCPU()
+	progress := make([]struct {
+		batches atomic.Int64
+		_       [56]byte // one cache line per worker
+	}, workers)
 	var wg sync.WaitGroup
-	for w := 0; w < 4*runtime.NumCPU(); w++ {
+	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			for i := 0; ; i++ {
-				if i%128 == 0 {
+			for i := 1; ; i++ {
+				k := i & 1
+				if i%3 == 0 {
+					s.Pop(k)
+				} else {
+					s.Push(k, uintptr(w<<20|i))
+				}
+				if i%managerBatch == 0 {
+					progress[w].batches.Add(1)
 					select {
 					case <-stop:
 						return
 					default:
 					}
-				}
-				k := i & 1
-				if i%3 == 0 {
-					s.Pop(k)
-				} else {
-					s.Push(k, uintptr(w<<20|i+1))
+					runtime.Gosched()
 				}
 			}
 		}(w)
 	}
-	if testing.Short() || raceEnabled {
-		rounds = min(rounds, 20)
-	}
+	seen := make([]int64, workers)
 	for r := 0; r < rounds; r++ {
-		if withFence {
-			if err := s.stopAll(); err != nil {
-				t.Fatalf("stop: %v", err)
-			}
-		} else {
-			for i := 0; i < nIndexes; i++ {
-				atomic.StoreUintptr(s.word(i, arch.StopOff), 1)
-			}
+		if err := s.stopAll(); err != nil {
+			t.Fatalf("stop: %v", err)
 		}
 		before := slices.Clone(s.mem)
-		for spin := 0; spin < 100; spin++ {
-			runtime.Gosched()
+		for w := range seen {
+			seen[w] = progress[w].batches.Load()
+		}
+		for w := range seen {
+			for progress[w].batches.Load() < seen[w]+2 {
+				runtime.Gosched()
+			}
 		}
 		if !slices.Equal(before, s.mem) {
 			violations++

@@ -198,16 +198,18 @@ func possibleCPUs() int {
 
 // settle finishes a call whose section did not commit cleanly. It records
 // the status; when the thread had no area yet it registers the thread and
-// runs the section once more (retry). It returns the final status and
+// runs the section once more on that same thread (retry). It returns the final status and
 // whether the caller must use its fallback shard instead: the thread cannot
 // run sections, the index is stopped, or the section aborted too often
 // (GCMarking, which only the gated entry sections report, also sends the
 // caller to its shard; the entry stacks handle it before settle).
 func settle(st arch.Status, retry func() arch.Status) (arch.Status, bool) {
 	noteStatus(st)
-	if st.Outcome() == arch.Unregistered && ensureRegistered() {
-		st = retry()
-		noteStatus(st)
+	if st.Outcome() == arch.Unregistered {
+		if again, ran := retryRegistered(retry); ran {
+			st = again
+			noteStatus(st)
+		}
 	}
 	switch st.Outcome() {
 	case arch.Committed, arch.Full, arch.Empty:

@@ -29,6 +29,29 @@ func ensureRegistered() bool {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	return registeredHere()
+}
+
+// retryRegistered registers the calling thread and runs retry on it, the
+// goroutine locked to the thread meanwhile: unlocked, the scheduler could
+// move it between the registration and the retry to another thread that has
+// no area yet, and the retry would report Unregistered again. It reports
+// false, without running retry, when the thread cannot run sections.
+func retryRegistered(retry func() arch.Status) (arch.Status, bool) {
+	if mode != ModeOwn {
+		return arch.Unregistered, false
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if !registeredHere() {
+		return arch.Unregistered, false
+	}
+	return retry(), true
+}
+
+// registeredHere registers the calling thread, which the caller has locked,
+// if it has no area yet, and reports whether it can run sections.
+func registeredHere() bool {
 	switch arch.ThreadWord() {
 	case 0:
 		return registerThread() == nil
