@@ -92,8 +92,18 @@ func (b *Buffers) Get(n int) []byte {
 		if ok {
 			return bufferOf(e.P, k)[:n]
 		}
-	} else if e, ok := c.get(k); ok {
-		return bufferOf(e.P, k)[:n]
+	} else {
+		// No section: the fallback's hit path, when open.
+		e, ok := rseq.Entry{}, false
+		if c.private.Load() != nil {
+			e, ok = c.privates[k].Pop()
+		}
+		if !ok {
+			e, ok = c.get(k)
+		}
+		if ok {
+			return bufferOf(e.P, k)[:n]
+		}
 	}
 	return b.make(classSize(k))[:n:classSize(k)]
 }
@@ -136,6 +146,10 @@ func (b *Buffers) Put(buf []byte) {
 		if st := arch.PushEntry(c.descs[k], p, nil, 0, 0); st != arch.Committed {
 			c.putAfter(k, e, st)
 		}
+		return
+	}
+	// No section: the fallback's hit path, when open.
+	if c.private.Load() != nil && c.privates[k].Push(e) {
 		return
 	}
 	c.put(k, e)

@@ -47,13 +47,18 @@ type limits struct {
 // The fast path (the Get or Put that calls a section itself) is open while
 // fast is non-nil. The GC hook closes it at every cycle and the next slow
 // call reopens it, which is how the hook learns that the pool was used.
+// Where sections cannot run, private plays fast's part: while it is
+// non-nil, Get and Put go straight to the calling P's private part of the
+// fallback shards (rseq.Private), and the hook closes it the same way.
 type cache struct {
-	fast    atomic.Pointer[arch.StackDesc] // member 0's descriptor; nil: closed
-	descs   []*arch.StackDesc              // every member's; nil without sections
-	stacks  *rseq.EntryStacks
-	depots  []depot
-	boxes   int         // member holding PoolOf's empty boxes; -1: none
-	touched atomic.Bool // a slow call ran since the last GC cycle
+	fast     atomic.Pointer[arch.StackDesc] // member 0's descriptor; nil: closed
+	private  atomic.Pointer[rseq.Private]   // member 0's fallback hit path; nil: closed
+	descs    []*arch.StackDesc              // every member's; nil without sections
+	privates []*rseq.Private                // every member's; nil with sections
+	stacks   *rseq.EntryStacks
+	depots   []depot
+	boxes    int         // member holding PoolOf's empty boxes; -1: none
+	touched  atomic.Bool // a slow call ran since the last GC cycle
 	// collectedAt is the completed GC cycles + 1 when collect last ran
 	// (0: never).
 	collectedAt atomic.Int64
@@ -90,20 +95,36 @@ func newCache(l limits) *cache {
 	for k := range caps {
 		c.descs = append(c.descs, c.stacks.Desc(k))
 	}
+	if c.descs[0] == nil { // no sections in this process: the fallback serves every call
+		for k := range caps {
+			c.privates = append(c.privates, c.stacks.Private(k))
+		}
+	}
 	register(c)
 	return c
 }
 
-// open marks the cache as used in this GC cycle and reopens the fast path
-// (unless sections cannot run, or hits are being counted).
+// open marks the cache as used in this GC cycle and reopens the fast path,
+// or the fallback's private path where sections cannot run (unless hits
+// are being counted).
 func (c *cache) open() {
 	if !c.touched.Load() {
 		c.touched.Store(true)
 	}
-	if c.descs[0] != nil && !c.counting.Load() && c.fast.Load() == nil {
-		c.fast.Store(c.descs[0])
-		if c.counting.Load() { // countHits ran meanwhile: close again
-			c.fast.Store(nil)
+	if c.counting.Load() {
+		return
+	}
+	if c.descs[0] != nil {
+		if c.fast.Load() == nil {
+			c.fast.Store(c.descs[0])
+			if c.counting.Load() { // countHits ran meanwhile: close again
+				c.fast.Store(nil)
+			}
+		}
+	} else if c.private.Load() == nil {
+		c.private.Store(c.privates[0])
+		if c.counting.Load() {
+			c.private.Store(nil)
 		}
 	}
 }
@@ -284,7 +305,13 @@ func (c *cache) give(k int, entries []rseq.Entry) {
 func (c *cache) takeBox() unsafe.Pointer {
 	var e rseq.Entry
 	if c.fast.Load() == nil {
-		e, _ = c.stacks.Pop(c.boxes)
+		ok := false
+		if c.private.Load() != nil {
+			e, ok = c.privates[c.boxes].Pop()
+		}
+		if !ok {
+			e, _ = c.stacks.Pop(c.boxes)
+		}
 	} else {
 		var st arch.Status
 		e.P, _, _, _, st = arch.PopEntry(c.descs[c.boxes]) // one section, called directly
@@ -304,7 +331,9 @@ func (c *cache) takeBox() unsafe.Pointer {
 func (c *cache) keepBox(box unsafe.Pointer) {
 	race.Release(box)
 	if c.fast.Load() == nil {
-		c.stacks.Push(c.boxes, rseq.Entry{P: box})
+		if c.private.Load() == nil || !c.privates[c.boxes].Push(rseq.Entry{P: box}) {
+			c.stacks.Push(c.boxes, rseq.Entry{P: box})
+		}
 	} else if st := arch.PushEntry(c.descs[c.boxes], box, nil, 0, 0); st != arch.Committed {
 		c.stacks.PushAfter(c.boxes, rseq.Entry{P: box}, st)
 	}

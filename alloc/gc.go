@@ -133,12 +133,13 @@ func afterGC() {
 				grown = append(grown, c) // not released: its stacks may shrink
 			}
 		}()
-		// A call since the last hook either reopened the fast path or set
-		// touched (the fallback never opens it). Both are read: the slow
+		// A call since the last hook either reopened the fast path (or the
+		// fallback's private path) or set touched. Both are read: the slow
 		// path sets touched, then reopens, so a hook that takes touched
 		// between the two leaves the path open for the next hook to see,
 		// where touched alone would show no use at all until the hook after.
 		reopened := c.fast.Swap(nil) != nil
+		reopened = c.private.Swap(nil) != nil || reopened
 		used := c.touched.Swap(false) || reopened
 		// Read after the swaps: every call they saw came before now cycles
 		// had completed.

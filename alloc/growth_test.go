@@ -96,7 +96,8 @@ func TestPoolGrowthStaysWithinBudget(t *testing.T) {
 // a pool allocates per-CPU memory only on the CPUs that use it, so each
 // costs at most 1 KiB more than a sync.Pool. In the fallback (and on a
 // thread that cannot register) every pool has
-// a shard per P with a private part of 16 values (rseq/spill.go), which
+// a shard per P, with a private part of 16 values on the Ps that put
+// (rseq/spill.go), which
 // this bound does not cover: the test reports that cost and checks nothing.
 func TestManyPoolsMemory(t *testing.T) {
 	const n = 10000

@@ -71,6 +71,10 @@ func (p *Pool) Put(x any) {
 			}
 			return
 		}
+		// No section: the fallback's hit path, when open.
+		if s := c.private.Load(); s != nil && s.Push(rseq.Entry{P: v.data, Aux: v.typ}) {
+			return
+		}
 	} else {
 		c = p.cache()
 	}
@@ -95,6 +99,13 @@ func (p *Pool) Get() any {
 			}
 			return p.getAfter(c, rseq.Entry{P: data, Aux: typ}, st)
 		}
+		// No section: the fallback's hit path, when open.
+		if s := c.private.Load(); s != nil {
+			if e, ok := s.Pop(); ok {
+				race.Acquire(e.P)
+				return makeAny(e.Aux, e.P)
+			}
+		}
 	} else {
 		c = p.cache()
 	}
@@ -110,7 +121,7 @@ func (p *Pool) getAfter(c *cache, e rseq.Entry, st arch.Status) any {
 }
 
 // getSlow is Get without the direct section: first use, the first call of
-// a GC cycle, the fallback, or hit counting.
+// a GC cycle, the fallback past its hit path, or hit counting.
 func (p *Pool) getSlow(c *cache) any {
 	if e, ok := c.get(0); ok {
 		race.Acquire(e.P)

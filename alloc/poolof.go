@@ -76,6 +76,10 @@ func (p *PoolOf[T]) Put(v T) {
 		}
 		return
 	}
+	// No section: the fallback's hit path, when open.
+	if s := c.private.Load(); s != nil && s.Push(e) {
+		return
+	}
 	c.put(0, e)
 }
 
@@ -106,7 +110,13 @@ func (p *PoolOf[T]) Get() (v T) {
 			e, ok = c.getAfter(0, e, st)
 		}
 	} else {
-		e, ok = c.get(0)
+		// No section: the fallback's hit path, when open.
+		if s := c.private.Load(); s != nil {
+			e, ok = s.Pop()
+		}
+		if !ok {
+			e, ok = c.get(0)
+		}
 	}
 	if !ok {
 		return p.miss(c)

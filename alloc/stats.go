@@ -61,6 +61,7 @@ func (c *cache) countHits(on bool) {
 	c.counting.Store(on)
 	if on {
 		c.fast.Store(nil)
+		c.private.Store(nil)
 	}
 }
 

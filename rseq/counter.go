@@ -5,12 +5,13 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/race"
 )
 
 // A Counter is a per-CPU counter: Add is one restartable section with no
 // atomic instruction, Load sums every CPU. It is the statistics primitive of
-// every layer above. Where sections cannot run, Add falls back to atomic
-// adds on per-P shards.
+// every layer above. Where sections cannot run, Add falls back to per-P
+// shards: one pinned stretch, and on 64-bit platforms no atomic instruction.
 //
 // The zero Counter is ready to use, like atomic.Int64: its per-CPU memory
 // is allocated by the first Add. A Counter must not be copied after first
@@ -26,16 +27,29 @@ type Counter struct {
 // counterState is a Counter's memory: immutable after publication but for
 // the counts themselves.
 type counterState struct {
-	desc   arch.StackDesc
-	cells  blocks
-	mem    []uintptr // the blocks' memory
+	desc  arch.StackDesc
+	cells blocks
+	mem   []uintptr // the blocks' memory
+	// shards[i] is P i's fallback count; spare is the count of the Ps
+	// whose id is at or above len(shards) (GOMAXPROCS grew).
 	shards []paddedInt64
+	spare  paddedInt64
 }
 
+// paddedInt64 is a count on a block of its own: adds on one P do not slow
+// down another P's. It is 8-byte aligned everywhere (the allocator aligns
+// an array of them, and their size is a multiple of 8), as the 64-bit
+// atomic functions require on 32-bit platforms.
 type paddedInt64 struct {
-	atomic.Int64
+	n int64
 	_ [minBlock - 8]byte
 }
+
+// plainAdds says that a P adds to its own shard with a plain
+// read-modify-write: only on 64-bit platforms, where Load's atomic read of
+// the word sees the old or the new count, never half of each, and not
+// under the race detector, which would report the plain write.
+const plainAdds = !race.Enabled && unsafe.Sizeof(uintptr(0)) == 8
 
 // NewCounter returns a counter at zero, its memory already allocated. A
 // zero Counter is equivalent; NewCounter only moves the allocation out of
@@ -79,7 +93,26 @@ func (c *Counter) Add(delta int64) {
 			return
 		}
 	}
-	s.shards[shardHint()&(len(s.shards)-1)].Add(delta)
+	s.addShard(delta)
+}
+
+// addShard adds delta to the calling P's shard, in one pinned stretch: the
+// fallback. While the goroutine is pinned to P pid no other goroutine runs
+// on that P, and shards[pid] is written only from P pid, so the plain
+// read-modify-write loses no other add; the next pinned stretch on P pid,
+// on whatever thread, comes after this one (the runtime hands a P from
+// thread to thread with a synchronizing operation). The spare shard is
+// shared, and takes atomic adds.
+func (s *counterState) addShard(delta int64) {
+	pid := procPin()
+	if plainAdds && uint(pid) < uint(len(s.shards)) {
+		s.shards[pid].n += delta
+	} else if uint(pid) < uint(len(s.shards)) {
+		atomic.AddInt64(&s.shards[pid].n, delta)
+	} else {
+		atomic.AddInt64(&s.spare.n, delta)
+	}
+	procUnpin()
 }
 
 // addSlow handles a status other than a clean commit; false means the shards.
@@ -100,9 +133,9 @@ func (c *Counter) Load() int64 {
 		sum += int64(atomic.LoadUintptr(s.cells.word(i, arch.TopOffset(0))))
 	}
 	for i := range s.shards {
-		sum += s.shards[i].Load()
+		sum += atomic.LoadInt64(&s.shards[i].n)
 	}
-	return sum
+	return sum + atomic.LoadInt64(&s.spare.n)
 }
 
 // noCopy makes go vet's copylocks check report copies of a Counter.

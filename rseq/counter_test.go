@@ -126,3 +126,41 @@ func TestCounterLoadMonotonic(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestCounterShardsConservation: the fallback's adds (addShard, called here
+// directly, so in every mode) sum exactly while GOMAXPROCS is four times the
+// shard count: Ps below it add to their own shard without an atomic
+// instruction, the others share the spare shard, and no add is lost.
+func TestCounterShardsConservation(t *testing.T) {
+	s := newCounterState()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4 * len(s.shards)))
+	const perWorker = 20000
+	workers := 4 * runtime.GOMAXPROCS(0)
+	var total atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Until a P beyond the shard count has run one of the workers
+			// (the scheduler may keep them on few Ps), go on adding.
+			i := 0
+			for ; i < perWorker || atomic.LoadInt64(&s.spare.n) == 0 && i < 100*perWorker; i++ {
+				s.addShard(1)
+				if i%64 == 0 {
+					runtime.Gosched()
+				}
+			}
+			total.Add(int64(i))
+		}()
+	}
+	wg.Wait()
+	c := &Counter{}
+	c.s.Store(s)
+	if got, want := c.Load(), total.Load(); got != want {
+		t.Fatalf("Load = %d after %d adds of 1", got, want)
+	}
+	if atomic.LoadInt64(&s.spare.n) == 0 {
+		t.Fatal("no add reached the spare shard: the test did not reach the path it checks")
+	}
+}

@@ -18,6 +18,12 @@ import (
 // per-CPU memory, so it is safe whatever the sections are doing. Shards are
 // picked by P id.
 //
+// The private part is allocated by its owner's first push that goes past
+// the hit path, with privStart slots, and doubles each time the owner
+// finds it full, up to pc (half the shard's capacity, at most privMax):
+// a P that puts bursts of values keeps a whole burst on its hit path, as
+// the per-CPU stacks grow for bursts, and a P that puts few costs little.
+//
 // A goroutine does not keep its P: a locked thread that stays on one CPU
 // comes back from a collection or a blocking call on whichever P was idle.
 // So pop, finding its shard empty, takes from the member's other shards
@@ -59,9 +65,11 @@ import (
 // Under the race detector the private part is never used: it has no
 // happens-before edge the detector could see.
 type spill[T any] struct {
-	// n and priv: the private part; see above for who may touch them.
+	// n and priv: the private part, priv[:n] in use; see above for who may
+	// touch them. priv itself (the slice) changes only under mu, by its
+	// owner while pinned (growth).
 	n    int
-	priv [privSlots]T
+	priv []T
 	// state is owned or revoked; written under mu, read by the owner's hit
 	// path without it.
 	state atomic.Uint32
@@ -73,8 +81,9 @@ type spill[T any] struct {
 
 	mu    sync.Mutex
 	items []T // guarded by mu; at most capacity - privCap(capacity)
-	// pc is the private part's bound for this shard's capacity, as the last
-	// push under mu computed it (the capacity never changes); guarded by mu.
+	// pc is the private part's bound (the most it grows to) for this
+	// shard's capacity, as the last push under mu computed it (the capacity
+	// never changes); guarded by mu.
 	pc int
 	// next is the same member's shard of the next P, in a ring through
 	// all of the member's shards (itself when there is one); set by
@@ -90,17 +99,19 @@ const (
 	revoked = 1
 )
 
-// privSlots bounds a shard's private part; cacheLine keeps the owner's
-// fields and the locked ones on separate cache lines.
+// privStart is the size of a new private part and privMax the most it
+// grows to; cacheLine keeps the owner's fields and the locked ones on
+// separate cache lines.
 const (
-	privSlots = 16
+	privStart = 16
+	privMax   = 128
 	cacheLine = 64
 )
 
 // privCap is the private part's bound for a shard of the given capacity:
-// half of it, at most privSlots. The shared part holds the rest, so a shard
+// half of it, at most privMax. The shared part holds the rest, so a shard
 // never holds more than its capacity.
-func privCap(capacity int) int { return min(privSlots, capacity/2) }
+func privCap(capacity int) int { return min(privMax, capacity/2) }
 
 // here returns the shard of s's member that belongs to P pid: the shard the
 // calling P uses, whichever of the member's shards the call started from.
@@ -109,12 +120,20 @@ func (s *spill[T]) here(pid int) *spill[T] {
 	return &g.shards[(pid&g.mask)*g.members+s.member]
 }
 
+// mine reports whether the goroutine, pinned to P pid, may use the private
+// part now: it is the owner's, and not revoked. It must be called, and the
+// private part used, within one pinned stretch (see spill).
+func (s *spill[T]) mine(pid int) bool {
+	return !race.Enabled && pid == s.owner && s.state.Load() == owned
+}
+
 // push pushes v onto the calling P's shard of s's member: onto its private
 // part on the hit path, else through mu; false when that shard is full.
 func (s *spill[T]) push(v T, capacity int) bool {
 	pid := procPin()
 	sh := s.here(pid)
-	if !race.Enabled && pid == sh.owner && sh.state.Load() == owned && sh.n < privCap(capacity) {
+	// Pinned, and mine: nothing else touches priv and n until procUnpin.
+	if sh.mine(pid) && sh.n < len(sh.priv) {
 		sh.priv[sh.n] = v
 		sh.n++
 		procUnpin()
@@ -128,13 +147,16 @@ func (s *spill[T]) push(v T, capacity int) bool {
 }
 
 // pushLocked pushes v with mu held and the goroutine pinned; own says that
-// the private part is the caller's. A full private part moves its older
-// half to the shared part.
+// the private part is the caller's. A full private part (lockPinned grew it
+// already if it could grow) moves its older half to the shared part.
 func (s *spill[T]) pushLocked(v T, capacity int, own bool) bool {
-	shared := capacity - s.pc
-	if own && s.pc > 0 {
-		if s.n >= s.pc {
-			m := min(s.pc-s.pc/2, shared-len(s.items))
+	// Room in the shared part (lockPinned reserved it if the push may need
+	// it; the bound by cap is a guard: an append must not allocate while
+	// pinned).
+	room := min(capacity-s.pc, cap(s.items)) - len(s.items)
+	if own && len(s.priv) > 0 {
+		if s.n >= len(s.priv) {
+			m := min(len(s.priv)-len(s.priv)/2, room)
 			if m <= 0 {
 				return false
 			}
@@ -147,7 +169,7 @@ func (s *spill[T]) pushLocked(v T, capacity int, own bool) bool {
 		s.n++
 		return true
 	}
-	if len(s.items) >= shared {
+	if room <= 0 {
 		return false
 	}
 	s.items = append(s.items, v)
@@ -160,7 +182,8 @@ func (s *spill[T]) pushLocked(v T, capacity int, own bool) bool {
 func (s *spill[T]) pop() (v T, ok bool) {
 	pid := procPin()
 	sh := s.here(pid)
-	if !race.Enabled && pid == sh.owner && sh.state.Load() == owned && sh.n > 0 {
+	// Pinned, and mine: nothing else touches priv and n until procUnpin.
+	if sh.mine(pid) && sh.n > 0 {
 		sh.n--
 		v = sh.priv[sh.n]
 		var zero T
@@ -201,8 +224,8 @@ func (s *spill[T]) popOthers() (v T, ok bool) {
 func (s *spill[T]) popOwn() (v T, ok bool) {
 	own, reach := s.lockPinned(0)
 	defer s.unlockPinned()
-	if own && s.pc > 0 && s.n == 0 && len(s.items) > 0 {
-		m := min(len(s.items), max(s.pc/2, 1))
+	if own && len(s.priv) > 0 && s.n == 0 && len(s.items) > 0 {
+		m := min(len(s.items), max(len(s.priv)/2, 1))
 		rest := len(s.items) - m
 		s.n = copy(s.priv[:], s.items[rest:])
 		clear(s.items[rest:])
@@ -228,8 +251,11 @@ func (s *spill[T]) popOwn() (v T, ok bool) {
 // lockPinned locks mu and pins the goroutine. own says that the private
 // part is the caller's (it runs on the owner P; a revoked part is taken
 // back), reach that the caller may touch it (own, or revoked). A capacity
-// above zero sets pc and reserves the shared part, so that nothing
-// allocates while pinned.
+// above zero (a push) sets pc and makes room for the push without
+// allocating while pinned: for the owner whose private part is full, a
+// grown part while it may grow; else, for a push that may reach the
+// shared part, the shared part's whole reserve. What it allocates, it
+// allocates unpinned (mu held), then pins again and looks again.
 func (s *spill[T]) lockPinned(capacity int) (own, reach bool) {
 	s.mu.Lock()
 	if capacity > 0 {
@@ -238,21 +264,39 @@ func (s *spill[T]) lockPinned(capacity int) (own, reach bool) {
 		} else {
 			s.pc = privCap(capacity)
 		}
-		if shared := capacity - s.pc; cap(s.items) < shared {
-			s.items = append(make([]T, 0, shared), s.items...)
+	}
+	var grown, reserve []T
+	for {
+		pid := procPin()
+		own = !race.Enabled && pid == s.owner
+		if own {
+			if s.state.Load() == revoked {
+				s.state.Store(owned)
+			}
+			// Under mu and pinned on the owner P: no hit path and no mu
+			// holder uses priv now, so it may be replaced.
+			if len(grown) > len(s.priv) {
+				copy(grown, s.priv[:s.n])
+				s.priv = grown
+			}
+		}
+		if cap(reserve) > cap(s.items) { // reserve holds the whole shared part: no allocation
+			s.items = append(reserve, s.items...)
+		}
+		full := s.n >= len(s.priv)
+		growPrivate := capacity > 0 && own && full && len(s.priv) < s.pc
+		reserveShared := capacity > 0 && !growPrivate && (!own || full) && cap(s.items) < capacity-s.pc
+		if !growPrivate && !reserveShared {
+			return own, own || !race.Enabled && s.state.Load() == revoked
+		}
+		procUnpin()
+		// priv changes only under mu, which is held: its length is stable.
+		if growPrivate {
+			grown = make([]T, min(max(2*len(s.priv), privStart), s.pc))
+		} else {
+			reserve = make([]T, 0, capacity-s.pc)
 		}
 	}
-	pid := procPin()
-	if race.Enabled {
-		return false, false
-	}
-	if pid == s.owner {
-		if s.state.Load() == revoked {
-			s.state.Store(owned)
-		}
-		return true, true
-	}
-	return false, s.state.Load() == revoked
 }
 
 // unlockPinned ends lockPinned.
@@ -318,9 +362,10 @@ func (s *spill[T]) takeAll() []T {
 	}
 	out := s.items
 	if s.state.Load() == revoked {
+		// Revoked, under mu: the part is ours, and so is the slice. The
+		// owner allocates a new one at its next push.
 		out = append(out, s.priv[:s.n]...)
-		clear(s.priv[:s.n])
-		s.n = 0
+		s.priv, s.n = nil, 0
 	}
 	s.items = nil
 	return out

@@ -1,6 +1,7 @@
 package rseq
 
 import (
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -139,4 +140,70 @@ func drainStress(t *testing.T, l load, n int, f tokenFamily) {
 	if !Enabled() && !raceEnabled && fences == 0 {
 		t.Fatal("no private part was revoked: the test did not reach the path it checks")
 	}
+}
+
+// TestPrivateDrainConservation is TestEntryStacksDrainConservation on the
+// fallback shards alone, in every mode, with their hit path first: Push and
+// Pop try Private, then the calling P's shard, as package alloc does where
+// sections cannot run. The drains revoke private parts that the workers'
+// hit paths are using, and the owners' pushes grow them.
+func TestPrivateDrainConservation(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, l load) {
+		s := NewEntryStacks([]int{8, 40})
+		n := 4 * (l.lockedThreads + l.goroutines)
+		byID := append([]*token{nil}, newTokens(n)...)
+		private := []*Private{s.Private(0), s.Private(1)}
+		f := entryFamily(t, s, byID)
+		f.push = func(k int, id uintptr) bool {
+			e := entryOf(byID[id])
+			return private[k].Push(e) || s.shards().local(k).push(e, s.caps[k])
+		}
+		f.pop = func(k int) (uintptr, bool) {
+			e, ok := private[k].Pop()
+			if !ok {
+				e, ok = s.shards().local(k).pop()
+			}
+			if !ok {
+				return 0, false
+			}
+			return checkEntry(t, e).id, true
+		}
+		drainStress(t, l, n, f)
+	})
+}
+
+// TestPrivateHoldsNoReference: a value popped from a private part is not
+// kept alive by its old slot.
+func TestPrivateHoldsNoReference(t *testing.T) {
+	const n = 8
+	s := NewEntryStacks([]int{64})
+	private, shard := s.Private(0), s.shards().local(0)
+	collected := make(chan uintptr, n)
+	hits := 0
+	for i := 0; i < n; i++ {
+		tk := newToken(uintptr(i + 1))
+		runtime.AddCleanup(tk, func(id uintptr) { collected <- id }, tk.id)
+		if !private.Push(entryOf(tk)) && !shard.push(entryOf(tk), 64) {
+			t.Fatalf("push %d refused by a capacity-64 shard", i)
+		}
+	}
+	popped := 0
+	for {
+		e, ok := private.Pop()
+		if ok {
+			hits++
+		} else if e, ok = shard.pop(); !ok {
+			break
+		}
+		checkEntry(t, e)
+		popped++
+	}
+	if popped != n {
+		t.Fatalf("got back %d of %d", popped, n)
+	}
+	if hits == 0 && !raceEnabled {
+		t.Fatal("no pop took the hit path: the test did not reach the path it checks")
+	}
+	awaitCollected(t, collected, n)
+	runtime.KeepAlive(s)
 }

@@ -7,8 +7,13 @@ import (
 )
 
 // pushShared pushes v onto sh's shared part, as a P that is not sh's owner
-// does.
+// does. It reserves the shared part first, as lockPinned does for a P that
+// is not the owner (the calling P may be the owner, which lockPinned would
+// give a private part instead).
 func pushShared[T any](sh *spill[T], v T, capacity int) bool {
+	sh.mu.Lock()
+	sh.items = slices.Grow(sh.items, capacity)
+	sh.mu.Unlock()
 	sh.lockPinned(capacity)
 	defer sh.unlockPinned()
 	return sh.pushLocked(v, capacity, false)
@@ -56,7 +61,8 @@ func idlePrivate(sh *spill[int], vs ...int) {
 	defer sh.mu.Unlock()
 	sh.owner = -1 // no P has this id: nothing touches priv but mu holders
 	sh.state.Store(owned)
-	sh.n = copy(sh.priv[:], vs)
+	sh.priv = make([]int, privStart)
+	sh.n = copy(sh.priv, vs)
 }
 
 // TestSpillReclaimsIdlePrivate: values in the private part of a P that no
