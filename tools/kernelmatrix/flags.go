@@ -14,8 +14,8 @@ import (
 	"time"
 )
 
-// Defaults. One boot of a package with these took 5–11 s here, the whole
-// default matrix (24 boots, kernels downloaded) under 4 minutes; see
+// Defaults. One boot of a package with these took 8–41 s here, the whole
+// default matrix (24 boots, kernels downloaded) about 9 minutes; see
 // docs/kernels.md.
 const (
 	defaultKernels = "6.1,6.12"
