@@ -82,8 +82,9 @@ type spill[T any] struct {
 	mu    sync.Mutex
 	items []T // guarded by mu; at most capacity - privCap(capacity)
 	// pc is the private part's bound (the most it grows to) for this
-	// shard's capacity, as the last push under mu computed it (the capacity
-	// never changes); guarded by mu.
+	// shard's capacity, as the last push under mu computed it (a WordStacks
+	// member's capacity follows its limit, so pc may fall below
+	// len(priv)); guarded by mu.
 	pc int
 	// next is the same member's shard of the next P, in a ring through
 	// all of the member's shards (itself when there is one); set by
@@ -129,11 +130,15 @@ func (s *spill[T]) mine(pid int) bool {
 
 // push pushes v onto the calling P's shard of s's member: onto its private
 // part on the hit path, else through mu; false when that shard is full.
+// The capacity may change between calls (WordStacks.SetLimit): a lowered
+// one bounds the next push at once, on the hit path too, and what the
+// shard holds above it stays until popped.
 func (s *spill[T]) push(v T, capacity int) bool {
 	pid := procPin()
 	sh := s.here(pid)
 	// Pinned, and mine: nothing else touches priv and n until procUnpin.
-	if sh.mine(pid) && sh.n < len(sh.priv) {
+	// (privCap is at least len(priv) but for a lowered capacity.)
+	if sh.mine(pid) && sh.n < len(sh.priv) && sh.n < capacity/2 {
 		sh.priv[sh.n] = v
 		sh.n++
 		procUnpin()
@@ -154,16 +159,21 @@ func (s *spill[T]) pushLocked(v T, capacity int, own bool) bool {
 	// it; the bound by cap is a guard: an append must not allocate while
 	// pinned).
 	room := min(capacity-s.pc, cap(s.items)) - len(s.items)
-	if own && len(s.priv) > 0 {
-		if s.n >= len(s.priv) {
-			m := min(len(s.priv)-len(s.priv)/2, room)
-			if m <= 0 {
+	// The private part's bound: its length, or pc if a lowered capacity
+	// made pc the smaller.
+	if lim := min(len(s.priv), s.pc); own && lim > 0 {
+		if s.n >= lim {
+			// Move the older items to the shared part, down to half the
+			// bound; a shard with no room for them is full.
+			if m := min(s.n-lim/2, room); m > 0 {
+				s.items = append(s.items, s.priv[:m]...)
+				copy(s.priv[:], s.priv[m:s.n])
+				clear(s.priv[s.n-m : s.n])
+				s.n -= m
+			}
+			if s.n >= lim {
 				return false
 			}
-			s.items = append(s.items, s.priv[:m]...)
-			copy(s.priv[:], s.priv[m:s.n])
-			clear(s.priv[s.n-m : s.n])
-			s.n -= m
 		}
 		s.priv[s.n] = v
 		s.n++
@@ -283,8 +293,8 @@ func (s *spill[T]) lockPinned(capacity int) (own, reach bool) {
 		if cap(reserve) > cap(s.items) { // reserve holds the whole shared part: no allocation
 			s.items = append(reserve, s.items...)
 		}
-		full := s.n >= len(s.priv)
-		growPrivate := capacity > 0 && own && full && len(s.priv) < s.pc
+		full := s.n >= min(len(s.priv), s.pc) // the push goes past the private part
+		growPrivate := capacity > 0 && own && s.n >= len(s.priv) && len(s.priv) < s.pc
 		reserveShared := capacity > 0 && !growPrivate && (!own || full) && cap(s.items) < capacity-s.pc
 		if !growPrivate && !reserveShared {
 			return own, own || !race.Enabled && s.state.Load() == revoked

@@ -159,3 +159,72 @@ func TestSpillRing(t *testing.T) {
 		}
 	}
 }
+
+// TestSpillFollowsItsCapacity: a shard holds exactly as much as the
+// capacity of the push allows, and a capacity changed between pushes (a
+// WordStacks limit) bounds the next push at once, on the private part's
+// hit path too; what the shard held above a lowered capacity stays until
+// popped, and nothing is lost or duplicated.
+func TestSpillFollowsItsCapacity(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one P: every call is the owner's
+	s := newSpills[uintptr](1)
+	sh := s.local(0)
+	next := uintptr(1)
+	fill := func(capacity int) {
+		t.Helper()
+		for sh.push(next, capacity) {
+			next++
+			if next > 1<<20 {
+				t.Fatalf("capacity %d: pushes never refused", capacity)
+			}
+		}
+		if got := s.count(0); got != capacity {
+			t.Fatalf("capacity %d: the shard holds %d after the first refused push", capacity, got)
+		}
+	}
+	var popped []uintptr
+	fill(256)
+	if sh.push(next, 16) {
+		t.Fatalf("a push at capacity 16 accepted with 256 held")
+	}
+	for range 250 {
+		v, ok := sh.pop()
+		if !ok {
+			t.Fatalf("pop refused with values held")
+		}
+		popped = append(popped, v)
+	}
+	fill(16)
+	fill(512)
+	for {
+		v, ok := sh.pop()
+		if !ok {
+			break
+		}
+		popped = append(popped, v)
+	}
+	slices.Sort(popped)
+	for i, v := range popped {
+		if v != uintptr(i+1) {
+			t.Fatalf("the values popped are not 1..%d once each: %d at %d", next-1, v, i)
+		}
+	}
+	if uintptr(len(popped)) != next-1 {
+		t.Fatalf("%d values pushed, %d popped", next-1, len(popped))
+	}
+
+	// A private part that grew large but never overflowed has no shared
+	// part reserved; under a lowered capacity its older values must still
+	// move there, not make the shard refuse below its capacity.
+	s = newSpills[uintptr](1)
+	sh = s.local(0)
+	for v := uintptr(1); v <= privMax; v++ {
+		if !sh.push(v, 2*privMax) {
+			t.Fatalf("push %d of %d refused", v, privMax)
+		}
+	}
+	for range privMax - 10 {
+		sh.pop()
+	}
+	fill(16)
+}

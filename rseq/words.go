@@ -15,7 +15,7 @@ import (
 // calling CPU's stack, in one restartable section each; PushBatch and
 // PopBatch move many words in one section. Where sections cannot run (the
 // fallback, a thread that could not register, a stopped CPU, too many
-// aborts), the same calls use mutex shards of the same capacity.
+// aborts), the same calls use mutex shards bounded by the same limit.
 //
 // Words are values, not pointers the GC sees: keep only addresses of memory
 // the GC does not manage, or plain numbers.
@@ -25,6 +25,9 @@ type WordStacks struct {
 	descs   []arch.StackDesc
 	slotOff []uintptr
 	caps    []int
+	// limits are the members' limits (SetLimit; the capacities until
+	// then), which the fallback shards take as their capacities.
+	limits  []atomic.Int64
 	spills  spills[uintptr]
 	drainMu sync.Mutex
 }
@@ -37,7 +40,9 @@ func NewWordStacks(capacities []int) *WordStacks {
 	s := &WordStacks{blocks: newBlocks(), mem: alignedWords(nIndexes<<shift/8, minBlock), slotOff: slotOff, caps: append([]int(nil), capacities...)}
 	s.fill(unsafe.Pointer(&s.mem[0]), shift)
 	s.spills = newSpills[uintptr](len(capacities))
+	s.limits = make([]atomic.Int64, len(capacities))
 	for k, c := range capacities {
+		s.limits[k].Store(int64(c))
 		for i := 0; i < nIndexes; i++ {
 			*s.word(i, arch.TopOffset(k)+arch.CapOff) = uintptr(c)
 		}
@@ -56,6 +61,9 @@ func (s *WordStacks) Members() int { return len(s.caps) }
 
 // Capacity returns member k's per-CPU capacity as set at construction.
 func (s *WordStacks) Capacity(k int) int { return s.caps[k] }
+
+// shardCap is what one fallback shard of member k may hold: its limit.
+func (s *WordStacks) shardCap(k int) int { return int(s.limits[k].Load()) }
 
 // Desc returns member k's section descriptor while sections run in this
 // process, and nil otherwise. It lets a caller whose fast path matters call
@@ -87,13 +95,13 @@ func (s *WordStacks) Push(k int, v uintptr) bool {
 		}
 		return s.pushSlow(k, v, st)
 	}
-	return s.spills.local(k).push(v, s.caps[k])
+	return s.spills.local(k).push(v, s.shardCap(k))
 }
 
 func (s *WordStacks) pushSlow(k int, v uintptr, st arch.Status) bool {
 	st, shard := settle(st, func() arch.Status { return arch.PushWord(&s.descs[k], v) })
 	if shard {
-		return s.spills.local(k).push(v, s.caps[k])
+		return s.spills.local(k).push(v, s.shardCap(k))
 	}
 	return st.Outcome() == arch.Committed
 }
@@ -135,7 +143,7 @@ func (s *WordStacks) PushBatch(k int, src []uintptr) int {
 			return int(n)
 		}
 	}
-	return s.spills.local(k).pushBatch(src, s.caps[k])
+	return s.spills.local(k).pushBatch(src, s.shardCap(k))
 }
 
 // PopBatch pops up to len(dst) words from the calling CPU's stack k in one
@@ -203,15 +211,16 @@ func (s *WordStacks) Len(k int) int {
 }
 
 // SetLimit changes how many words member k's stack may hold on every CPU,
-// between 1 and its construction capacity. Words above a lowered limit stay
-// until popped. It stops and fences the family, so it is for occasional
-// tuning, not the hot path. The fallback shards keep the construction
-// capacity.
+// and each of its fallback shards, between 1 and its construction
+// capacity. Words above a lowered limit stay until popped. Where sections
+// run it stops and fences the family, so it is for occasional tuning, not
+// the hot path; in the fallback it is one store.
 func (s *WordStacks) SetLimit(k int, limit int) error {
 	if limit < 1 || limit > s.caps[k] {
 		return fmt.Errorf("rseq: limit %d for member %d is outside [1, %d]", limit, k, s.caps[k])
 	}
 	if !on {
+		s.limits[k].Store(int64(limit))
 		return nil
 	}
 	s.drainMu.Lock()
@@ -222,6 +231,7 @@ func (s *WordStacks) SetLimit(k int, limit int) error {
 	for i := 0; i < nIndexes; i++ {
 		*s.word(i, arch.TopOffset(k)+arch.CapOff) = uintptr(limit)
 	}
+	s.limits[k].Store(int64(limit))
 	s.restartAll()
 	return nil
 }

@@ -2,6 +2,7 @@ package rseq
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/gorseq/percpu/internal/arch"
@@ -203,17 +204,22 @@ func TestWordStacksSetLimit(t *testing.T) {
 	if err := s.SetLimit(0, 17); err == nil {
 		t.Fatal("SetLimit above capacity accepted")
 	}
-	if !Enabled() {
-		return
-	}
 	if err := s.SetLimit(0, 2); err != nil {
 		t.Fatalf("SetLimit: %v", err)
 	}
-	lockedOnOneCPU(t, func() bool {
-		want := 2 // the per-CPU limit
-		if !threadRunsSections() {
-			want = 16 // this thread uses a shard, which keeps its capacity
+	if !Enabled() { // every call goes to the calling P's shard
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+		n := 0
+		for n < 100 && s.Push(0, uintptr(n+1)) {
+			n++
 		}
+		if n != 2 {
+			t.Fatalf("%d pushes fit in a shard limited to 2", n)
+		}
+		return
+	}
+	lockedOnOneCPU(t, func() bool {
+		want := 2 // the per-CPU limit, which a shard follows too
 		n := 0
 		for n < 100 && s.Push(0, uintptr(n+1)) {
 			n++

@@ -78,7 +78,7 @@ type Allocator struct {
 	descs         *[numClasses]*arch.StackDesc
 	cachedMax     uintptr     // the largest size cached per CPU (0: none)
 	cachedClasses uint        // classes [0, cachedClasses) are cached per CPU
-	growable      bool        // per-CPU limits may change (sections run)
+	growable      bool        // per-CPU limits may change (false only without a fence)
 	debug         *debugState // nil unless debug mode is on
 	releaseDelay  time.Duration
 	// drain takes every cached word out of the stacks: stacks.Drain, or a
@@ -126,7 +126,7 @@ func New(opts Options) (*Allocator, error) {
 	if mode > DebugProtect {
 		return nil, fmt.Errorf("slab: unknown debug mode %d", mode)
 	}
-	a := &Allocator{id: allocatorIDs.Add(1), releaseDelay: opts.ReleaseDelay, growable: rseq.Enabled()}
+	a := &Allocator{id: allocatorIDs.Add(1), releaseDelay: opts.ReleaseDelay, growable: true}
 	if a.releaseDelay == 0 {
 		a.releaseDelay = DefaultReleaseDelay
 	}
@@ -166,11 +166,11 @@ func depotObjects(k int) int {
 	return max(c.batch, min(c.batch*(4+2*rseq.NumIndexes()), int(4<<20/c.size)))
 }
 
-// initCaches creates the per-CPU stacks with their initial limits. Where
-// sections run, each stack is created at its class's full capacity and
-// then limited, so that it can grow; the fallback's mutex shards keep the
-// capacity they are created with, so there (or if a limit cannot be set)
-// they are created at the initial limit.
+// initCaches creates the per-CPU stacks with their initial limits: each
+// stack is created at its class's full capacity and then limited, so that
+// it can grow (the fallback's shards follow the same limits). Where a limit
+// cannot be set (sections run but no fence works), the stacks are created
+// again at the initial limits, which then stay.
 func (a *Allocator) initCaches(budget int64) {
 	limits := a.tuner.init(budget, int(a.cachedClasses))
 	a.stacks = rseq.NewWordStacks(a.capacities(limits))

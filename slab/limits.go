@@ -17,8 +17,9 @@ import "sync"
 // every CPU (rseq.WordStacks.SetLimit), so decisions are rate-limited by
 // the events themselves: each event moved a whole batch.
 //
-// In the fallback (no restartable sequences) the mutex shards keep the
-// capacity they were created with, so limits do not change there.
+// In the fallback (no restartable sequences) the limits bound the mutex
+// shards instead, one per P, and move the same way; setting one is a
+// store there.
 
 // growEvery is how many slow-path events of a class lead to one attempt to
 // raise its limit.
