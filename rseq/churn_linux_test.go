@@ -26,19 +26,12 @@ func TestThreadChurnReusesAreas(t *testing.T) {
 	var onMain atomic.Int64 // in a PIE binary the main thread cannot register
 	const threads = 400
 	for round := 0; round < threads/20; round++ {
-		var wg sync.WaitGroup
-		for i := 0; i < 20; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				runtime.LockOSThread() // never unlocked: the thread exits
-				if unix.Gettid() == unix.Getpid() {
-					onMain.Add(1)
-				}
-				c.Add(1)
-			}()
-		}
-		wg.Wait()
+		stresstest.Workers(20, stresstest.LockFirst(20, true), func(int) {
+			if unix.Gettid() == unix.Getpid() {
+				onMain.Add(1)
+			}
+			c.Add(1)
+		})
 	}
 	if got := c.Load(); got != threads {
 		t.Fatalf("counter = %d, want %d", got, threads)
@@ -74,18 +67,11 @@ func TestRetryRunsOnTheThreadItRegistered(t *testing.T) {
 				return
 			default:
 			}
-			var wg sync.WaitGroup
-			for i := 0; i < 4; i++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					runtime.LockOSThread() // never unlocked: the thread exits
-					// Blocked in a system call, the thread loses its P to
-					// another thread, often a new one.
-					unix.Nanosleep(&unix.Timespec{Nsec: 100_000}, nil)
-				}()
-			}
-			wg.Wait()
+			stresstest.Workers(4, stresstest.LockFirst(4, true), func(int) {
+				// Blocked in a system call, the thread loses its P to
+				// another thread, often a new one.
+				unix.Nanosleep(&unix.Timespec{Nsec: 100_000}, nil)
+			})
 		}
 	}()
 	defer func() { close(stop); churn.Wait() }()
