@@ -268,57 +268,33 @@ func (s *EntryStacks) PopAfter(k int, e Entry, st arch.Status) (Entry, bool) {
 // family's Push or Pop, which does whatever it takes. As with PushAfter,
 // the caller annotates its hand-offs for the race detector.
 type Private struct {
-	// byP is the member's shard of each P, indexed by P id: byP[i].owner
-	// is i. A P id at or above its length (GOMAXPROCS grew) has none here.
-	byP []*spill[Entry]
+	shards *spills[Entry]
+	member int
+	cap    int // the member's capacity
 }
 
 // Private returns member k's fallback hit path, allocating the family's
 // fallback shards if they are not yet.
 func (s *EntryStacks) Private(k int) *Private {
-	sp := s.shards()
-	p := &Private{byP: make([]*spill[Entry], len(sp.shards)/sp.members)}
-	for i := range p.byP {
-		p.byP[i] = &sp.shards[i*sp.members+k]
-	}
-	return p
+	return &Private{shards: s.shards(), member: k, cap: s.caps[k]}
 }
 
 // Push pushes e (e.P must not be nil) onto the calling P's private part,
 // or returns false.
 func (p *Private) Push(e Entry) bool {
 	pid := procPin()
-	// Pinned to P pid, and the part is pid's and not revoked: nothing else
-	// touches priv and n until procUnpin (see spill).
-	if uint(pid) < uint(len(p.byP)) && !race.Enabled {
-		if sh := p.byP[pid]; sh.state.Load() == owned && sh.n < len(sh.priv) {
-			sh.priv[sh.n] = e
-			sh.n++
-			procUnpin()
-			return true
-		}
-	}
+	ok := p.shards.pushPrivate(pid, p.member, e, p.cap)
 	procUnpin()
-	return false
+	return ok
 }
 
 // Pop pops the newest entry of the calling P's private part, or returns
 // false.
 func (p *Private) Pop() (e Entry, ok bool) {
 	pid := procPin()
-	// Pinned to P pid, and the part is pid's and not revoked: nothing else
-	// touches priv and n until procUnpin (see spill).
-	if uint(pid) < uint(len(p.byP)) && !race.Enabled {
-		if sh := p.byP[pid]; sh.state.Load() == owned && sh.n > 0 {
-			sh.n--
-			e = sh.priv[sh.n]
-			sh.priv[sh.n] = Entry{} // hold no reference to what was handed out
-			procUnpin()
-			return e, true
-		}
-	}
+	e, ok = p.shards.popPrivate(pid, p.member)
 	procUnpin()
-	return e, false
+	return e, ok
 }
 
 // Push pushes e (e.P must not be nil) onto the calling CPU's stack k, or
@@ -332,7 +308,7 @@ func (s *EntryStacks) Push(k int, e Entry) bool {
 		}
 		return s.pushSlow(k, e, st)
 	}
-	return s.shards().local(k).push(e, s.caps[k])
+	return s.shards().push(k, e, s.caps[k])
 }
 
 func (s *EntryStacks) pushSlow(k int, e Entry, st arch.Status) bool {
@@ -347,7 +323,7 @@ func (s *EntryStacks) pushSlow(k int, e Entry, st arch.Status) bool {
 		if !s.shardsUsed.Load() {
 			s.shardsUsed.Store(true)
 		}
-		return s.shards().local(k).push(e, s.caps[k])
+		return s.shards().push(k, e, s.caps[k])
 	}
 	return st.Outcome() == arch.Committed
 }
@@ -415,7 +391,7 @@ func (s *EntryStacks) Pop(k int) (e Entry, ok bool) {
 			e, ok = s.popSlow(k, e, st)
 		}
 	} else {
-		e, ok = s.shards().local(k).pop()
+		e, ok = s.shards().pop(k)
 	}
 	if ok {
 		race.Acquire(e.P)
@@ -440,7 +416,7 @@ func (s *EntryStacks) popSlow(k int, e Entry, st arch.Status) (Entry, bool) {
 	case !s.shardsUsed.Load():
 		return Entry{}, false // empty here, and nothing was ever put in a shard
 	}
-	return s.shards().local(k).pop() // empty here, or no sections: try the shards
+	return s.shards().pop(k) // empty here, or no sections: try the shards
 }
 
 // Drain takes every entry out of every CPU's stacks and every shard and

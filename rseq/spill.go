@@ -39,9 +39,11 @@ import (
 //   - owned: the goroutine pinned (procPin) to P owner, and only while it
 //     is pinned, after it read state == owned in the same pinned stretch.
 //     Pinning makes the stretch one uninterrupted run on that P, so two
-//     such stretches never overlap. A P id above the shard count maps to a
-//     shard of another owner (P id & (n-1)) and never passes the owner
-//     check: it uses the shared part only.
+//     such stretches never overlap. The hit path finds P pid's own shard
+//     by index (pid*members+k); a P id at or above the shard count has
+//     none, and its calls go to another owner's shard (P id & (n-1)) past
+//     the hit path, where lockPinned's owner check keeps them to the
+//     shared part.
 //   - revoked: whoever holds mu, but only because every revocation holds
 //     the shard's mu from the store of revoked until pinFence has
 //     returned. pinFence stops the world, which cannot happen while any
@@ -114,40 +116,49 @@ const (
 // never holds more than its capacity.
 func privCap(capacity int) int { return min(privMax, capacity/2) }
 
-// here returns the shard of s's member that belongs to P pid: the shard the
-// calling P uses, whichever of the member's shards the call started from.
-func (s *spill[T]) here(pid int) *spill[T] {
-	g := s.group
-	return &g.shards[(pid&g.mask)*g.members+s.member]
+// at returns member k's shard that P pid uses: its own, or for a P id at
+// or above the shard count, another P's, whose shared part it uses.
+func (s *spills[T]) at(pid, k int) *spill[T] {
+	return &s.shards[(pid&s.mask)*s.members+k]
 }
 
-// mine reports whether the goroutine, pinned to P pid, may use the private
-// part now: it is the owner's, and not revoked. It must be called, and the
-// private part used, within one pinned stretch (see spill).
-func (s *spill[T]) mine(pid int) bool {
-	return !race.Enabled && pid == s.owner && s.state.Load() == owned
-}
-
-// push pushes v onto the calling P's shard of s's member: onto its private
+// push pushes v onto the calling P's shard of member k: onto its private
 // part on the hit path, else through mu; false when that shard is full.
 // The capacity may change between calls (WordStacks.SetLimit): a lowered
 // one bounds the next push at once, on the hit path too, and what the
 // shard holds above it stays until popped.
-func (s *spill[T]) push(v T, capacity int) bool {
+func (s *spills[T]) push(k int, v T, capacity int) bool {
 	pid := procPin()
-	sh := s.here(pid)
-	// Pinned, and mine: nothing else touches priv and n until procUnpin.
-	// (privCap is at least len(priv) but for a lowered capacity.)
-	if sh.mine(pid) && sh.n < len(sh.priv) && sh.n < capacity/2 {
-		sh.priv[sh.n] = v
-		sh.n++
-		procUnpin()
-		return true
-	}
+	ok := s.pushPrivate(pid, k, v, capacity)
 	procUnpin()
-	own, _ := sh.lockPinned(capacity)
-	ok := sh.pushLocked(v, capacity, own)
-	sh.unlockPinned()
+	return ok || s.at(pid, k).pushSlow(v, capacity)
+}
+
+// pushPrivate is push's hit path, for a goroutine pinned to P pid: it
+// pushes v onto the private part of pid's own shard of member k if it may
+// and there is room, or returns false having done nothing.
+func (s *spills[T]) pushPrivate(pid, k int, v T, capacity int) bool {
+	i := pid*s.members + k // P pid's own shard of member k (newSpills)
+	if race.Enabled || uint(i) >= uint(len(s.shards)) {
+		return false // no shard of its own, or the race detector
+	}
+	// Pinned, and mine when owned: nothing else touches priv and n until
+	// procUnpin. (privCap is at least len(priv) but for a lowered
+	// capacity.)
+	sh := &s.shards[i]
+	if sh.state.Load() != owned || sh.n >= len(sh.priv) || sh.n >= capacity/2 {
+		return false
+	}
+	sh.priv[sh.n] = v
+	sh.n++
+	return true
+}
+
+// pushSlow is push past the hit path, onto shard s.
+func (s *spill[T]) pushSlow(v T, capacity int) bool {
+	own, _ := s.lockPinned(capacity)
+	ok := s.pushLocked(v, capacity, own)
+	s.unlockPinned()
 	return ok
 }
 
@@ -186,23 +197,38 @@ func (s *spill[T]) pushLocked(v T, capacity int, own bool) bool {
 	return true
 }
 
-// pop pops the newest item of the calling P's shard of s's member or, when
+// pop pops the newest item of the calling P's shard of member k or, when
 // it is empty, of another shard of the member (see spill); false when every
 // one was empty. It holds one shard's lock at a time, but for reclaim.
-func (s *spill[T]) pop() (v T, ok bool) {
+func (s *spills[T]) pop(k int) (v T, ok bool) {
 	pid := procPin()
-	sh := s.here(pid)
-	// Pinned, and mine: nothing else touches priv and n until procUnpin.
-	if sh.mine(pid) && sh.n > 0 {
-		sh.n--
-		v = sh.priv[sh.n]
-		var zero T
-		sh.priv[sh.n] = zero // hold no reference to what was handed out
-		procUnpin()
+	v, ok = s.popPrivate(pid, k)
+	procUnpin()
+	if ok {
 		return v, true
 	}
-	procUnpin()
-	return sh.popSlow()
+	return s.at(pid, k).popSlow()
+}
+
+// popPrivate is pop's hit path, for a goroutine pinned to P pid: it pops
+// the newest item of the private part of pid's own shard of member k if it
+// may and the part holds one, or returns false having done nothing.
+func (s *spills[T]) popPrivate(pid, k int) (v T, ok bool) {
+	i := pid*s.members + k // P pid's own shard of member k (newSpills)
+	if race.Enabled || uint(i) >= uint(len(s.shards)) {
+		return v, false // no shard of its own, or the race detector
+	}
+	// Pinned, and mine when owned: nothing else touches priv and n until
+	// procUnpin.
+	sh := &s.shards[i]
+	if sh.state.Load() != owned || sh.n == 0 {
+		return v, false
+	}
+	sh.n--
+	v = sh.priv[sh.n]
+	var zero T
+	sh.priv[sh.n] = zero // hold no reference to what was handed out
+	return v, true
 }
 
 // popSlow is pop past the hit path, from shard s.
@@ -315,11 +341,11 @@ func (s *spill[T]) unlockPinned() {
 	s.mu.Unlock()
 }
 
-// pushBatch pushes from the front of src onto the calling P's shard of s's
-// member while there is room and returns how many it pushed, as PushWords
-// does.
-func (s *spill[T]) pushBatch(src []T, capacity int) int {
-	s = s.here(shardHint())
+// pushBatch pushes from the front of src onto the calling P's shard of
+// member k while there is room and returns how many it pushed, as
+// PushWords does.
+func (sp *spills[T]) pushBatch(k int, src []T, capacity int) int {
+	s := sp.at(shardHint(), k)
 	own, _ := s.lockPinned(capacity)
 	defer s.unlockPinned()
 	n := 0
@@ -329,12 +355,12 @@ func (s *spill[T]) pushBatch(src []T, capacity int) int {
 	return n
 }
 
-// popBatch pops up to len(dst) items of the calling P's shard of s's
-// member only into dst, deepest first, as PopWords does, and returns how
+// popBatch pops up to len(dst) items of the calling P's shard of member k
+// only into dst, deepest first, as PopWords does, and returns how
 // many. (Its caller, a batch refill, has a depot of its own to go to.) The
 // shard's stack is the shared part under the private part.
-func (s *spill[T]) popBatch(dst []T) int {
-	s = s.here(shardHint())
+func (sp *spills[T]) popBatch(k int, dst []T) int {
+	s := sp.at(shardHint(), k)
 	_, reach := s.lockPinned(0)
 	defer s.unlockPinned()
 	np := 0
@@ -475,10 +501,12 @@ func (g *spillGroup[T]) revokeLocked(k int) bool {
 	return revoking
 }
 
-// spills is the fallback of a family: shards × members.
+// spills is the fallback of a family: shards × members, shard
+// pid*members+k serving member k on P pid.
 type spills[T any] struct {
 	shards  []spill[T]
 	members int
+	mask    int // shards per member less one (their count is a power of two)
 }
 
 func newSpills[T any](members int) spills[T] {
@@ -489,13 +517,8 @@ func newSpills[T any](members int) spills[T] {
 		sh.owner, sh.member, sh.group = i/members, i%members, g
 		sh.next = &g.shards[(i+members)%len(g.shards)]
 	}
-	return spills[T]{shards: g.shards, members: members}
+	return spills[T]{shards: g.shards, members: members, mask: n - 1}
 }
-
-// local returns member k's first shard, whose push, pop, pushBatch and
-// popBatch act on the calling P's shard of the member: they find it with
-// the P id their own procPin returns, so that the hit path pins once.
-func (s *spills[T]) local(k int) *spill[T] { return &s.shards[k] }
 
 // count returns how many items member k's shards hold (each shard's count
 // read under its lock, the private parts in use as a hint; the sum is a

@@ -156,12 +156,12 @@ func TestPrivateDrainConservation(t *testing.T) {
 		f := entryFamily(t, s, byID)
 		f.push = func(k int, id uintptr) bool {
 			e := entryOf(byID[id])
-			return private[k].Push(e) || s.shards().local(k).push(e, s.caps[k])
+			return private[k].Push(e) || s.shards().push(k, e, s.caps[k])
 		}
 		f.pop = func(k int) (uintptr, bool) {
 			e, ok := private[k].Pop()
 			if !ok {
-				e, ok = s.shards().local(k).pop()
+				e, ok = s.shards().pop(k)
 			}
 			if !ok {
 				return 0, false
@@ -177,13 +177,13 @@ func TestPrivateDrainConservation(t *testing.T) {
 func TestPrivateHoldsNoReference(t *testing.T) {
 	const n = 8
 	s := NewEntryStacks([]int{64})
-	private, shard := s.Private(0), s.shards().local(0)
+	private, shards := s.Private(0), s.shards()
 	collected := make(chan uintptr, n)
 	hits := 0
 	for i := 0; i < n; i++ {
 		tk := newToken(uintptr(i + 1))
 		runtime.AddCleanup(tk, func(id uintptr) { collected <- id }, tk.id)
-		if !private.Push(entryOf(tk)) && !shard.push(entryOf(tk), 64) {
+		if !private.Push(entryOf(tk)) && !shards.push(0, entryOf(tk), 64) {
 			t.Fatalf("push %d refused by a capacity-64 shard", i)
 		}
 	}
@@ -192,7 +192,7 @@ func TestPrivateHoldsNoReference(t *testing.T) {
 		e, ok := private.Pop()
 		if ok {
 			hits++
-		} else if e, ok = shard.pop(); !ok {
+		} else if e, ok = shards.pop(0); !ok {
 			break
 		}
 		checkEntry(t, e)

@@ -109,7 +109,7 @@ func TestSpillReclaimsIdlePrivate(t *testing.T) {
 func TestSpillDrainTakesPrivate(t *testing.T) {
 	s := newSpills[int](1)
 	for v := 1; v <= 5; v++ {
-		if !s.local(0).push(v, 60) {
+		if !s.push(0, v, 60) {
 			t.Fatalf("push %d refused", v)
 		}
 	}
@@ -121,10 +121,10 @@ func TestSpillDrainTakesPrivate(t *testing.T) {
 	if !slices.Equal(got, []int{1, 2, 3, 4, 5}) || s.count(0) != 0 {
 		t.Fatalf("takeAll returned %v, %d left; want 1 to 5 and none", got, s.count(0))
 	}
-	if !s.local(0).push(6, 60) {
+	if !s.push(0, 6, 60) {
 		t.Fatal("push after a drain refused")
 	}
-	if v, ok := s.local(0).pop(); !ok || v != 6 {
+	if v, ok := s.pop(0); !ok || v != 6 {
 		t.Fatalf("pop after a drain = %d, %v; want 6", v, ok)
 	}
 }
@@ -168,11 +168,10 @@ func TestSpillRing(t *testing.T) {
 func TestSpillFollowsItsCapacity(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one P: every call is the owner's
 	s := newSpills[uintptr](1)
-	sh := s.local(0)
 	next := uintptr(1)
 	fill := func(capacity int) {
 		t.Helper()
-		for sh.push(next, capacity) {
+		for s.push(0, next, capacity) {
 			next++
 			if next > 1<<20 {
 				t.Fatalf("capacity %d: pushes never refused", capacity)
@@ -184,11 +183,11 @@ func TestSpillFollowsItsCapacity(t *testing.T) {
 	}
 	var popped []uintptr
 	fill(256)
-	if sh.push(next, 16) {
+	if s.push(0, next, 16) {
 		t.Fatalf("a push at capacity 16 accepted with 256 held")
 	}
 	for range 250 {
-		v, ok := sh.pop()
+		v, ok := s.pop(0)
 		if !ok {
 			t.Fatalf("pop refused with values held")
 		}
@@ -197,7 +196,7 @@ func TestSpillFollowsItsCapacity(t *testing.T) {
 	fill(16)
 	fill(512)
 	for {
-		v, ok := sh.pop()
+		v, ok := s.pop(0)
 		if !ok {
 			break
 		}
@@ -217,14 +216,13 @@ func TestSpillFollowsItsCapacity(t *testing.T) {
 	// part reserved; under a lowered capacity its older values must still
 	// move there, not make the shard refuse below its capacity.
 	s = newSpills[uintptr](1)
-	sh = s.local(0)
 	for v := uintptr(1); v <= privMax; v++ {
-		if !sh.push(v, 2*privMax) {
+		if !s.push(0, v, 2*privMax) {
 			t.Fatalf("push %d of %d refused", v, privMax)
 		}
 	}
 	for range privMax - 10 {
-		sh.pop()
+		s.pop(0)
 	}
 	fill(16)
 }

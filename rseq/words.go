@@ -85,6 +85,29 @@ func (s *WordStacks) PopAfter(k int, v uintptr, st arch.Status) (uintptr, bool) 
 	return s.popSlow(k, v, st)
 }
 
+// PushPrivate is the fallback's hit path for a caller with no section to
+// call (Desc is nil), as Private is for an entry family: it pushes v onto
+// the calling P's private part of member k's fallback shard, in one pinned
+// stretch with no lock and no atomic write. It returns false, having done
+// nothing, when that part is full, revoked, not allocated yet or not the
+// P's own, and always under the race detector; the caller then calls Push,
+// which does whatever it takes.
+func (s *WordStacks) PushPrivate(k int, v uintptr) bool {
+	pid := procPin()
+	ok := s.spills.pushPrivate(pid, k, v, s.shardCap(k))
+	procUnpin()
+	return ok
+}
+
+// PopPrivate is PushPrivate's pop: the newest word of the calling P's
+// private part of member k, or false (then the caller calls Pop).
+func (s *WordStacks) PopPrivate(k int) (uintptr, bool) {
+	pid := procPin()
+	v, ok := s.spills.popPrivate(pid, k)
+	procUnpin()
+	return v, ok
+}
+
 // Push pushes v (which must not be 0) onto the calling CPU's stack k. It
 // returns false when that stack is full: the caller moves words elsewhere.
 func (s *WordStacks) Push(k int, v uintptr) bool {
@@ -95,13 +118,13 @@ func (s *WordStacks) Push(k int, v uintptr) bool {
 		}
 		return s.pushSlow(k, v, st)
 	}
-	return s.spills.local(k).push(v, s.shardCap(k))
+	return s.spills.push(k, v, s.shardCap(k))
 }
 
 func (s *WordStacks) pushSlow(k int, v uintptr, st arch.Status) bool {
 	st, shard := settle(st, func() arch.Status { return arch.PushWord(&s.descs[k], v) })
 	if shard {
-		return s.spills.local(k).push(v, s.shardCap(k))
+		return s.spills.push(k, v, s.shardCap(k))
 	}
 	return st.Outcome() == arch.Committed
 }
@@ -116,7 +139,7 @@ func (s *WordStacks) Pop(k int) (uintptr, bool) {
 		}
 		return s.popSlow(k, v, st)
 	}
-	return s.spills.local(k).pop()
+	return s.spills.pop(k)
 }
 
 func (s *WordStacks) popSlow(k int, v uintptr, st arch.Status) (uintptr, bool) {
@@ -124,7 +147,7 @@ func (s *WordStacks) popSlow(k int, v uintptr, st arch.Status) (uintptr, bool) {
 	if st.Outcome() == arch.Committed {
 		return v, true
 	}
-	return s.spills.local(k).pop() // empty here, or no sections: try the shard
+	return s.spills.pop(k) // empty here, or no sections: try the shard
 }
 
 // PushBatch pushes words from the front of src onto the calling CPU's stack
@@ -143,7 +166,7 @@ func (s *WordStacks) PushBatch(k int, src []uintptr) int {
 			return int(n)
 		}
 	}
-	return s.spills.local(k).pushBatch(src, s.shardCap(k))
+	return s.spills.pushBatch(k, src, s.shardCap(k))
 }
 
 // PopBatch pops up to len(dst) words from the calling CPU's stack k in one
@@ -161,7 +184,7 @@ func (s *WordStacks) PopBatch(k int, dst []uintptr) int {
 			return int(n)
 		}
 	}
-	return s.spills.local(k).popBatch(dst)
+	return s.spills.popBatch(k, dst)
 }
 
 // Drain takes every word out of every CPU's stacks and every shard and

@@ -28,6 +28,9 @@ func (a *Allocator) Alloc(size uintptr) unsafe.Pointer {
 			}
 			return pointerAt(p)
 		}
+		if p, ok := a.stacks.PopPrivate(k); ok { // the fallback's hit path
+			return pointerAt(p)
+		}
 		return pointerAt(a.pop(k))
 	}
 	return a.allocSlow(size)
@@ -35,7 +38,8 @@ func (a *Allocator) Alloc(size uintptr) unsafe.Pointer {
 
 // pop takes an object of class k, cached per CPU, from the calling CPU's
 // stack, or refills the stack. Alloc calls it only where sections do not
-// run (a.descs is nil); where they run, Alloc calls the section itself.
+// run (a.descs is nil) and its P's private part was empty; where they run,
+// Alloc calls the section itself.
 func (a *Allocator) pop(k int) uintptr {
 	if p, ok := a.stacks.Pop(k); ok {
 		return p
@@ -54,8 +58,9 @@ func (a *Allocator) popAfter(k int, p uintptr, st arch.Status) uintptr {
 
 // push puts an object of class k, cached per CPU, on the calling CPU's
 // stack, or moves a batch to the depot when the stack is full. Free's fast
-// path calls it only where sections do not run (where they run, Free calls
-// the section itself); freeSlow calls it either way.
+// path calls it only where sections do not run and its P's private part
+// was full (where they run, Free calls the section itself); freeSlow calls
+// it either way.
 func (a *Allocator) push(k int, addr uintptr) {
 	if !a.stacks.Push(k, addr) {
 		a.overflow(k, addr)
@@ -90,7 +95,9 @@ func (a *Allocator) Free(p unsafe.Pointer) {
 		}
 		return
 	}
-	a.push(s.class, addr)
+	if !a.stacks.PushPrivate(s.class, addr) { // the fallback's hit path, else the shards
+		a.push(s.class, addr)
+	}
 }
 
 // allocSlow serves what the fast path does not: classes not cached per
