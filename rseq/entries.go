@@ -46,9 +46,13 @@ type EntryStacks struct {
 	// that cannot run sections has pushed there; until then a pop that
 	// finds its CPU's stack empty does not lock the shards to look.
 	shardsUsed atomic.Bool
-	// lowBefore says, per index, that member 0 was at most a quarter full
-	// at the last Shrink (shrink.go); guarded by mu.
-	lowBefore []bool
+	// quiet counts, per index, the Shrinks in a row (up to the last) that
+	// found member 0 at most a quarter full and the index not asking to
+	// grow since the Shrink before (shrink.go); guarded by mu.
+	quiet []uint8
+	// asked says, per index, that a Grow ran there since the last Shrink:
+	// the stack ran dry while the depot had values, or overflowed.
+	asked []atomic.Bool
 	// held is what the family holds against the per-CPU budget, given
 	// back by a cleanup if the family is dropped undrained (budget.go);
 	// nil until its first block. Set with mu held.
@@ -74,7 +78,7 @@ func NewGrowingEntryStacks(capacities []int, start int) *EntryStacks {
 	if start <= 0 || start > capacities[0] {
 		panic(fmt.Sprintf("rseq: starting capacity %d is not in [1, %d]", start, capacities[0]))
 	}
-	s := &EntryStacks{blocks: newBlocks(), slotOff: slotOff, caps: append([]int(nil), capacities...), start: start}
+	s := &EntryStacks{blocks: newBlocks(), slotOff: slotOff, caps: append([]int(nil), capacities...), start: start, asked: make([]atomic.Bool, nIndexes)}
 	for k := range capacities {
 		s.descs = append(s.descs, s.desc(arch.TopOffset(k), slotOff[k]))
 	}
@@ -187,6 +191,9 @@ func (s *EntryStacks) Grow() bool {
 // grow grows member 0 on index i (Grow's, for any index: the thread may
 // have moved since it read its index, so grow never assumes it runs there).
 func (s *EntryStacks) grow(i int) bool {
+	if !s.asked[i].Load() { // a store only at the first ask between two Shrinks
+		s.asked[i].Store(true)
+	}
 	if b := s.block(i); b == placeholder || capacityIn(b, 0) >= s.caps[0] {
 		return false
 	}

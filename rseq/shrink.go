@@ -12,8 +12,10 @@ import (
 // its capacity while its family is in use, and so its bytes of the per-CPU
 // budget; Shrink gives back what a quieter load no longer fills. It looks
 // at each index's member 0 once per call: an index whose stack held at most
-// a quarter of its capacity at two calls in a row is copied to a block of
-// half the capacity (never below the starting one), by the steps Grow
+// a quarter of its capacity at two calls in a row, and did not ask to grow
+// (Grow: it ran dry while the depot had values, or overflowed) since the
+// call before those two, is copied to a block of half the capacity (never
+// below the starting one), by the steps Grow
 // takes — stop the old block, fence, copy with barriered stores, publish —
 // so no section is left in the old block and it stays stopped. Entries
 // pushed between the look and the stop may not fit: Shrink keeps the newest
@@ -21,7 +23,11 @@ import (
 
 // Shrink halves member 0's capacity, down to the starting capacity, on every
 // index where it was at most a quarter full at this call and at the one
-// before, and returns how many indexes it shrank. Entries that no longer fit
+// before and where no Grow ran since the call before that, and returns how
+// many indexes it shrank. (A stack that ran dry or overflowed is in use at
+// its size, however empty the calls find it: a load that comes in bursts
+// with collections between them, and the GC hook calling Shrink, would
+// otherwise shrink it between bursts and grow it again in each.) Entries that no longer fit
 // are passed to excess (which must not call into the family) once the
 // family runs again. It does nothing in the fallback, or without the fence
 // (whose error it returns). Call it periodically: package alloc does once
@@ -99,12 +105,12 @@ func (s *EntryStacks) anyGrown() bool {
 	return false
 }
 
-// shrinkTargets records which indexes' member 0 is at most a quarter full
-// now and returns those that were at the previous call too. Called with
-// s.mu held.
+// shrinkTargets counts, per index, the calls in a row that found member 0
+// at most a quarter full with no Grow since the call before, and returns
+// the indexes at two. Called with s.mu held.
 func (s *EntryStacks) shrinkTargets() []int {
-	if s.lowBefore == nil {
-		s.lowBefore = make([]bool, len(s.table))
+	if s.quiet == nil {
+		s.quiet = make([]uint8, len(s.table))
 	}
 	var targets []int
 	for i := range s.table {
@@ -115,11 +121,15 @@ func (s *EntryStacks) shrinkTargets() []int {
 			top := int(atomic.LoadUintptr((*uintptr)(unsafe.Add(b, arch.TopOffset(0))))) // a hint, at most one off
 			low = c > s.start && top <= c/4
 		}
-		if low && s.lowBefore[i] {
+		switch asked := s.asked[i].Load() && s.asked[i].Swap(false); {
+		case !low || asked:
+			s.quiet[i] = 0
+		case s.quiet[i] == 1:
 			targets = append(targets, i)
-			low = false // a shrunk stack is looked at afresh
+			s.quiet[i] = 0 // a shrunk stack is looked at afresh
+		default:
+			s.quiet[i] = 1
 		}
-		s.lowBefore[i] = low
 	}
 	return targets
 }

@@ -13,7 +13,8 @@ import (
 
 // TestEntryStacksShrinkPolicy fills one index's member 0 until it grows,
 // empties it to a quarter, and checks that Shrink halves it only at the
-// second look, keeps every entry, and gives the budget back; then that a
+// second look in a row that finds it low with no Grow since the look
+// before, keeps every entry, and gives the budget back; then that a
 // shrink of a fuller stack keeps the newest entries and hands the oldest
 // to its caller.
 func TestEntryStacksShrinkPolicy(t *testing.T) {
@@ -46,12 +47,23 @@ func TestEntryStacksShrinkPolicy(t *testing.T) {
 	}
 	heldBefore, _ := PerCPUHeld()
 	excess := func(es []Entry) { t.Errorf("shrinking 10 entries from 64 to 32 slots handed back %d", len(es)) }
-	if n, err := s.Shrink(excess); n != 0 || err != nil {
-		t.Fatalf("first look shrank %d (%v): a stack shrinks only when low at two looks in a row", n, err)
+	look := func(want int, why string) {
+		t.Helper()
+		if n, err := s.Shrink(excess); n != want || err != nil {
+			t.Fatalf("%s: Shrink shrank %d (%v), want %d", why, n, err, want)
+		}
 	}
-	if n, err := s.Shrink(excess); n != 1 || err != nil {
-		t.Fatalf("second look shrank %d indexes (%v), want 1", n, err)
+	look(0, "the look right after the grows")
+	look(0, "the first look with no grow since the one before: a stack shrinks only when low at two looks in a row")
+	// A Grow asked for (the stack is at its family's capacity, so it does
+	// not grow) says the stack is in use at its size, however low the looks
+	// find it: two more quiet looks are needed.
+	if s.Grow() {
+		t.Fatal("Grow grew a stack at its family's capacity")
 	}
+	look(0, "the look after a Grow")
+	look(0, "the first look with no grow since the one before, again")
+	look(1, "the second quiet look in a row")
 	if c := s.capacity(i, 0); c != 32 {
 		t.Fatalf("capacity after a shrink from 64: %d, want 32", c)
 	}
