@@ -83,6 +83,10 @@
 stopped: \
 	ORQ $const_Stopped, R11; \
 	JMP OUT; \
+	ENTER_EXITS(OUT)
+
+// ENTER_EXITS are ENTER's exits, for a TEXT that uses ENTER alone.
+#define ENTER_EXITS(OUT) \
 notready: \
 	TESTQ AX, AX; \
 	JNE unavailable; \
@@ -99,6 +103,26 @@ unavailable: \
 	JB retry; \
 	ORQ $const_Aborted, R11; \
 	JMP out
+
+// BEGIN is every section's start, with R9 = d: find the area, then (from
+// the retry label, where an abort comes back) load the member, arm section
+// n, and enter its block.
+#define BEGIN(n) \
+	ENTER; \
+retry: \
+	PRELOAD; \
+	ARM(n); \
+	MARK(TAG(n, 1)); \
+	DELAY; \
+	BLOCK
+
+// END is every section's end, after its out label's RET: the shared exits,
+// then the signature, abort_ip and the retry.
+#define END(n) \
+	EXITS(out); \
+	SIGNATURE; \
+	MARK(TAG(n, 3)); \
+	RETRY
 
 // Entry stacks are nil-terminated: slot[h] is live exactly when h < the true
 // top. Each member's slots are framed by sentinels — slot[-1] always live,
@@ -125,13 +149,7 @@ hintdown: \
 // asmdecl does not check lines inside a #define, which is why the macros
 // stand before the first TEXT and the frames are stated here.
 #define PUSH_ENTRY(n) \
-	ENTER; \
-retry: \
-	PRELOAD; \
-	ARM(n); \
-	MARK(TAG(n, 1)); \
-	DELAY; \
-	BLOCK; \
+	BEGIN(n); \
 	MOVQ 0(DX), BX; \
 	FIX(check); \
 check: \
@@ -162,10 +180,7 @@ out: \
 full: \
 	ORQ $const_Full, R11; \
 	JMP out; \
-	EXITS(out); \
-	SIGNATURE; \
-	MARK(TAG(n, 3)); \
-	RETRY
+	END(n)
 
 // In PUSH_ENTRY, in order: the hint; slot[h] live means the hint is one
 // low, slot[h-1] dead that it is one high; a full stack leaves; aux, n0 and
@@ -174,13 +189,7 @@ full: \
 
 // POP_ENTRY is the pop section after its prologue (see PUSH_ENTRY).
 #define POP_ENTRY(n) \
-	ENTER; \
-retry: \
-	PRELOAD; \
-	ARM(n); \
-	MARK(TAG(n, 1)); \
-	DELAY; \
-	BLOCK; \
+	BEGIN(n); \
 	MOVQ 0(DX), BX; \
 	FIX(check); \
 check: \
@@ -217,10 +226,7 @@ out: \
 	MOVQ $0, n1+32(FP); \
 	MOVL R11, st+40(FP); \
 	RET; \
-	EXITS(out); \
-	SIGNATURE; \
-	MARK(TAG(n, 3)); \
-	RETRY
+	END(n)
 
 // In POP_ENTRY, in order: the hint is fixed as in PUSH_ENTRY (an empty
 // stack leaves); the top slot's four words are copied out; the hint becomes
@@ -231,34 +237,19 @@ out: \
 TEXT ·CounterAdd(SB), NOSPLIT, $0-20
 	MOVQ d+0(FP), R9
 	MOVQ delta+8(FP), SI
-	ENTER
-retry:
-	PRELOAD
-	ARM(const_sectionCounterAdd)
-	MARK(TAG(const_sectionCounterAdd, 1))
-	DELAY
-	BLOCK
+	BEGIN(const_sectionCounterAdd)
 	ADDQ SI, 0(DX) // commit
 	MARK(TAG(const_sectionCounterAdd, 2))
 out:
 	MOVL R11, ret+16(FP)
 	RET
-	EXITS(out)
-	SIGNATURE
-	MARK(TAG(const_sectionCounterAdd, 3))
-	RETRY
+	END(const_sectionCounterAdd)
 
 // func PushWord(d *StackDesc, v uintptr) Status
 TEXT ·PushWord(SB), NOSPLIT, $0-20
 	MOVQ d+0(FP), R9
 	MOVQ v+8(FP), SI
-	ENTER
-retry:
-	PRELOAD
-	ARM(const_sectionPushWord)
-	MARK(TAG(const_sectionPushWord, 1))
-	DELAY
-	BLOCK
+	BEGIN(const_sectionPushWord)
 	MOVQ 0(DX), BX // top
 	CMPQ BX, 8(DX)
 	JAE full
@@ -274,21 +265,12 @@ out:
 full:
 	ORQ $const_Full, R11
 	JMP out
-	EXITS(out)
-	SIGNATURE
-	MARK(TAG(const_sectionPushWord, 3))
-	RETRY
+	END(const_sectionPushWord)
 
 // func PopWord(d *StackDesc) (v uintptr, st Status)
 TEXT ·PopWord(SB), NOSPLIT, $0-20
 	MOVQ d+0(FP), R9
-	ENTER
-retry:
-	PRELOAD
-	ARM(const_sectionPopWord)
-	MARK(TAG(const_sectionPopWord, 1))
-	DELAY
-	BLOCK
+	BEGIN(const_sectionPopWord)
 	MOVQ 0(DX), BX // top
 	TESTQ BX, BX
 	JEQ empty
@@ -307,21 +289,12 @@ out:
 	MOVQ $0, v+8(FP)
 	MOVL R11, st+16(FP)
 	RET
-	EXITS(out)
-	SIGNATURE
-	MARK(TAG(const_sectionPopWord, 3))
-	RETRY
+	END(const_sectionPopWord)
 
 // func PushWords(d *StackDesc, src *uintptr, n uintptr) (pushed uintptr, st Status)
 TEXT ·PushWords(SB), NOSPLIT, $0-36
 	MOVQ d+0(FP), R9
-	ENTER
-retry:
-	PRELOAD
-	ARM(const_sectionPushWords)
-	MARK(TAG(const_sectionPushWords, 1))
-	DELAY
-	BLOCK
+	BEGIN(const_sectionPushWords)
 	MOVQ 0(DX), BX // top
 	MOVQ 8(DX), SI
 	SUBQ BX, SI // room
@@ -355,21 +328,12 @@ out:
 	MOVQ $0, pushed+24(FP)
 	MOVL R11, st+32(FP)
 	RET
-	EXITS(out)
-	SIGNATURE
-	MARK(TAG(const_sectionPushWords, 3))
-	RETRY
+	END(const_sectionPushWords)
 
 // func PopWords(d *StackDesc, dst *uintptr, n uintptr) (popped uintptr, st Status)
 TEXT ·PopWords(SB), NOSPLIT, $0-36
 	MOVQ d+0(FP), R9
-	ENTER
-retry:
-	PRELOAD
-	ARM(const_sectionPopWords)
-	MARK(TAG(const_sectionPopWords, 1))
-	DELAY
-	BLOCK
+	BEGIN(const_sectionPopWords)
 	MOVQ 0(DX), BX // top
 	MOVQ BX, SI // count = min(top, n)
 	CMPQ SI, n+16(FP)
@@ -404,10 +368,7 @@ out:
 	MOVQ $0, popped+24(FP)
 	MOVL R11, st+32(FP)
 	RET
-	EXITS(out)
-	SIGNATURE
-	MARK(TAG(const_sectionPopWords, 3))
-	RETRY
+	END(const_sectionPopWords)
 
 // func PushEntry(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
 TEXT ·PushEntry(SB), NOSPLIT, $0-44
@@ -468,14 +429,7 @@ out:
 	MOVL $0, idx+0(FP)
 	MOVL R11, st+4(FP)
 	RET
-notready:
-	TESTQ AX, AX
-	JNE unavailable
-	ORQ $const_Unregistered, R11
-	JMP out
-unavailable:
-	ORQ $const_Unavailable, R11
-	JMP out
+	ENTER_EXITS(out)
 
 // func CurrentCPUID() (cpu uint32, st Status)
 TEXT ·CurrentCPUID(SB), NOSPLIT, $0-8
@@ -487,14 +441,7 @@ out:
 	MOVL $0, cpu+0(FP)
 	MOVL R11, st+4(FP)
 	RET
-notready:
-	TESTQ AX, AX
-	JNE unavailable
-	ORQ $const_Unregistered, R11
-	JMP out
-unavailable:
-	ORQ $const_Unavailable, R11
-	JMP out
+	ENTER_EXITS(out)
 
 // func rdpid() uint32
 TEXT ·rdpid(SB), NOSPLIT, $0-4

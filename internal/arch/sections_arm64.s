@@ -88,6 +88,10 @@ enterArea: \
 stopped: \
 	ORR $const_Stopped, R11, R11; \
 	B OUT; \
+	ENTER_EXITS(OUT)
+
+// ENTER_EXITS are ENTER's exits, for a TEXT that uses ENTER alone.
+#define ENTER_EXITS(OUT) \
 notready: \
 	CBNZ R0, unavailable; \
 	ORR $const_Unregistered, R11, R11; \
@@ -102,6 +106,23 @@ unavailable: \
 	BLO retry; \
 	ORR $const_Aborted, R11, R11; \
 	B out
+
+// BEGIN and END: every section's start (with R9 = d) and end (after its
+// out label's RET), as in sections_amd64.s.
+#define BEGIN(n) \
+	ENTER; \
+retry: \
+	PRELOAD; \
+	ARM(n); \
+	MARK(TAG(n, 1)); \
+	DELAY; \
+	BLOCK
+
+#define END(n) \
+	EXITS(out); \
+	SIGNATURE; \
+	MARK(TAG(n, 3)); \
+	RETRY
 
 // Entry stacks: see sections_amd64.s. FIX, jumped over on entry, moves the
 // hint by one until slot[h] is dead and slot[h-1] live (sentinels frame
@@ -119,13 +140,7 @@ hintdown: \
 // PushEntry's or PopEntry's frame. The steps are those of sections_amd64.s;
 // the commit is the store of p (push) or of nil (pop) into the slot's P.
 #define PUSH_ENTRY(n) \
-	ENTER; \
-retry: \
-	PRELOAD; \
-	ARM(n); \
-	MARK(TAG(n, 1)); \
-	DELAY; \
-	BLOCK; \
+	BEGIN(n); \
 	MOVD (R4), R6; \
 	FIX(check); \
 check: \
@@ -157,19 +172,10 @@ out: \
 full: \
 	ORR $const_Full, R11, R11; \
 	B out; \
-	EXITS(out); \
-	SIGNATURE; \
-	MARK(TAG(n, 3)); \
-	RETRY
+	END(n)
 
 #define POP_ENTRY(n) \
-	ENTER; \
-retry: \
-	PRELOAD; \
-	ARM(n); \
-	MARK(TAG(n, 1)); \
-	DELAY; \
-	BLOCK; \
+	BEGIN(n); \
 	MOVD (R4), R6; \
 	FIX(check); \
 check: \
@@ -204,22 +210,13 @@ out: \
 	MOVD ZR, n1+32(FP); \
 	MOVW R11, st+40(FP); \
 	RET; \
-	EXITS(out); \
-	SIGNATURE; \
-	MARK(TAG(n, 3)); \
-	RETRY
+	END(n)
 
 // func CounterAdd(d *StackDesc, delta int64) Status
 TEXT ·CounterAdd(SB), NOSPLIT, $0-20
 	MOVD d+0(FP), R9
 	MOVD delta+8(FP), R7
-	ENTER
-retry:
-	PRELOAD
-	ARM(const_sectionCounterAdd)
-	MARK(TAG(const_sectionCounterAdd, 1))
-	DELAY
-	BLOCK
+	BEGIN(const_sectionCounterAdd)
 	MOVD (R4), R6
 	ADD R7, R6, R6
 	DELAY
@@ -228,22 +225,13 @@ retry:
 out:
 	MOVW R11, ret+16(FP)
 	RET
-	EXITS(out)
-	SIGNATURE
-	MARK(TAG(const_sectionCounterAdd, 3))
-	RETRY
+	END(const_sectionCounterAdd)
 
 // func PushWord(d *StackDesc, v uintptr) Status
 TEXT ·PushWord(SB), NOSPLIT, $0-20
 	MOVD d+0(FP), R9
 	MOVD v+8(FP), R7
-	ENTER
-retry:
-	PRELOAD
-	ARM(const_sectionPushWord)
-	MARK(TAG(const_sectionPushWord, 1))
-	DELAY
-	BLOCK
+	BEGIN(const_sectionPushWord)
 	MOVD (R4), R6 // top
 	MOVD 8(R4), R12
 	CMP R12, R6
@@ -260,21 +248,12 @@ out:
 full:
 	ORR $const_Full, R11, R11
 	B out
-	EXITS(out)
-	SIGNATURE
-	MARK(TAG(const_sectionPushWord, 3))
-	RETRY
+	END(const_sectionPushWord)
 
 // func PopWord(d *StackDesc) (v uintptr, st Status)
 TEXT ·PopWord(SB), NOSPLIT, $0-20
 	MOVD d+0(FP), R9
-	ENTER
-retry:
-	PRELOAD
-	ARM(const_sectionPopWord)
-	MARK(TAG(const_sectionPopWord, 1))
-	DELAY
-	BLOCK
+	BEGIN(const_sectionPopWord)
 	MOVD (R4), R6 // top
 	CBZ R6, empty
 	DELAY
@@ -292,21 +271,12 @@ out:
 	MOVD ZR, v+8(FP)
 	MOVW R11, st+16(FP)
 	RET
-	EXITS(out)
-	SIGNATURE
-	MARK(TAG(const_sectionPopWord, 3))
-	RETRY
+	END(const_sectionPopWord)
 
 // func PushWords(d *StackDesc, src *uintptr, n uintptr) (pushed uintptr, st Status)
 TEXT ·PushWords(SB), NOSPLIT, $0-36
 	MOVD d+0(FP), R9
-	ENTER
-retry:
-	PRELOAD
-	ARM(const_sectionPushWords)
-	MARK(TAG(const_sectionPushWords, 1))
-	DELAY
-	BLOCK
+	BEGIN(const_sectionPushWords)
 	MOVD (R4), R6 // top
 	MOVD 8(R4), R7
 	CMP R7, R6
@@ -340,21 +310,12 @@ out:
 	MOVD ZR, pushed+24(FP)
 	MOVW R11, st+32(FP)
 	RET
-	EXITS(out)
-	SIGNATURE
-	MARK(TAG(const_sectionPushWords, 3))
-	RETRY
+	END(const_sectionPushWords)
 
 // func PopWords(d *StackDesc, dst *uintptr, n uintptr) (popped uintptr, st Status)
 TEXT ·PopWords(SB), NOSPLIT, $0-36
 	MOVD d+0(FP), R9
-	ENTER
-retry:
-	PRELOAD
-	ARM(const_sectionPopWords)
-	MARK(TAG(const_sectionPopWords, 1))
-	DELAY
-	BLOCK
+	BEGIN(const_sectionPopWords)
 	MOVD (R4), R6 // top
 	MOVD n+16(FP), R7
 	CMP R7, R6
@@ -384,10 +345,7 @@ out:
 	MOVD ZR, popped+24(FP)
 	MOVW R11, st+32(FP)
 	RET
-	EXITS(out)
-	SIGNATURE
-	MARK(TAG(const_sectionPopWords, 3))
-	RETRY
+	END(const_sectionPopWords)
 
 // func PushEntry(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
 TEXT ·PushEntry(SB), NOSPLIT, $0-44
@@ -455,13 +413,7 @@ out:
 	MOVW ZR, idx+0(FP)
 	MOVW R11, st+4(FP)
 	RET
-notready:
-	CBNZ R0, unavailable
-	ORR $const_Unregistered, R11, R11
-	B out
-unavailable:
-	ORR $const_Unavailable, R11, R11
-	B out
+	ENTER_EXITS(out)
 
 // func CurrentCPUID() (cpu uint32, st Status)
 TEXT ·CurrentCPUID(SB), NOSPLIT, $0-8
@@ -473,13 +425,7 @@ out:
 	MOVW ZR, cpu+0(FP)
 	MOVW R11, st+4(FP)
 	RET
-notready:
-	CBNZ R0, unavailable
-	ORR $const_Unregistered, R11, R11
-	B out
-unavailable:
-	ORR $const_Unavailable, R11, R11
-	B out
+	ENTER_EXITS(out)
 
 // func gm() uintptr
 TEXT ·gm(SB), NOSPLIT, $0-8
