@@ -50,9 +50,10 @@ type EntryStacks struct {
 	// found member 0 at most a quarter full and the index not asking to
 	// grow since the Shrink before (shrink.go); guarded by mu.
 	quiet []uint8
-	// asked says, per index, that a Grow ran there since the last Shrink:
-	// the stack ran dry while the depot had values, or overflowed.
-	asked []atomic.Bool
+	// asked has bit i%64 set when a Grow ran on index i since the last
+	// Shrink: the stack ran dry while the depot had values, or overflowed.
+	// (Indexes 64 apart share a bit: an ask there only delays a shrink.)
+	asked atomic.Uint64
 	// held is what the family holds against the per-CPU budget, given
 	// back by a cleanup if the family is dropped undrained (budget.go);
 	// nil until its first block. Set with mu held.
@@ -78,7 +79,7 @@ func NewGrowingEntryStacks(capacities []int, start int) *EntryStacks {
 	if start <= 0 || start > capacities[0] {
 		panic(fmt.Sprintf("rseq: starting capacity %d is not in [1, %d]", start, capacities[0]))
 	}
-	s := &EntryStacks{blocks: newBlocks(), slotOff: slotOff, caps: append([]int(nil), capacities...), start: start, asked: make([]atomic.Bool, nIndexes)}
+	s := &EntryStacks{blocks: newBlocks(), slotOff: slotOff, caps: append([]int(nil), capacities...), start: start}
 	for k := range capacities {
 		s.descs = append(s.descs, s.desc(arch.TopOffset(k), slotOff[k]))
 	}
@@ -191,8 +192,8 @@ func (s *EntryStacks) Grow() bool {
 // grow grows member 0 on index i (Grow's, for any index: the thread may
 // have moved since it read its index, so grow never assumes it runs there).
 func (s *EntryStacks) grow(i int) bool {
-	if !s.asked[i].Load() { // a store only at the first ask between two Shrinks
-		s.asked[i].Store(true)
+	if bit := uint64(1) << (i % 64); s.asked.Load()&bit == 0 { // a write only at the first ask between two Shrinks
+		s.asked.Or(bit)
 	}
 	if b := s.block(i); b == placeholder || capacityIn(b, 0) >= s.caps[0] {
 		return false

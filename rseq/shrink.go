@@ -113,6 +113,7 @@ func (s *EntryStacks) shrinkTargets() []int {
 		s.quiet = make([]uint8, len(s.table))
 	}
 	var targets []int
+	asked := s.asked.Swap(0)
 	for i := range s.table {
 		b := s.block(i)
 		low := false
@@ -121,8 +122,8 @@ func (s *EntryStacks) shrinkTargets() []int {
 			top := int(atomic.LoadUintptr((*uintptr)(unsafe.Add(b, arch.TopOffset(0))))) // a hint, at most one off
 			low = c > s.start && top <= c/4
 		}
-		switch asked := s.asked[i].Load() && s.asked[i].Swap(false); {
-		case !low || asked:
+		switch {
+		case !low || asked&(1<<(i%64)) != 0:
 			s.quiet[i] = 0
 		case s.quiet[i] == 1:
 			targets = append(targets, i)
