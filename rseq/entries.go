@@ -276,22 +276,29 @@ func (s *EntryStacks) PopAfter(k int, e Entry, st arch.Status) (Entry, bool) {
 // family's Push or Pop, which does whatever it takes. As with PushAfter,
 // the caller annotates its hand-offs for the race detector.
 type Private struct {
-	shards *spills[Entry]
-	member int
-	cap    int // the member's capacity
+	// byP is the member's shard of each P, indexed by P id: byP[i].owner
+	// is i. A P id at or above its length (GOMAXPROCS grew) has none here.
+	byP []*spill[Entry]
+	cap int // the member's capacity
 }
 
 // Private returns member k's fallback hit path, allocating the family's
 // fallback shards if they are not yet.
 func (s *EntryStacks) Private(k int) *Private {
-	return &Private{shards: s.shards(), member: k, cap: s.caps[k]}
+	sp := s.shards()
+	p := &Private{byP: make([]*spill[Entry], len(sp.shards)/sp.members), cap: s.caps[k]}
+	for i := range p.byP {
+		p.byP[i] = &sp.shards[i*sp.members+k]
+	}
+	return p
 }
 
 // Push pushes e (e.P must not be nil) onto the calling P's private part,
 // or returns false.
 func (p *Private) Push(e Entry) bool {
 	pid := procPin()
-	ok := p.shards.pushPrivate(pid, p.member, e, p.cap)
+	// Pinned to P pid: byP[pid] is its own shard (see spill).
+	ok := !race.Enabled && uint(pid) < uint(len(p.byP)) && p.byP[pid].pushHit(e, p.cap)
 	procUnpin()
 	return ok
 }
@@ -300,7 +307,10 @@ func (p *Private) Push(e Entry) bool {
 // false.
 func (p *Private) Pop() (e Entry, ok bool) {
 	pid := procPin()
-	e, ok = p.shards.popPrivate(pid, p.member)
+	// Pinned to P pid: byP[pid] is its own shard (see spill).
+	if !race.Enabled && uint(pid) < uint(len(p.byP)) {
+		e, ok = p.byP[pid].popHit()
+	}
 	procUnpin()
 	return e, ok
 }

@@ -129,28 +129,33 @@ func (s *spills[T]) at(pid, k int) *spill[T] {
 // shard holds above it stays until popped.
 func (s *spills[T]) push(k int, v T, capacity int) bool {
 	pid := procPin()
-	ok := s.pushPrivate(pid, k, v, capacity)
+	sh := s.own(pid, k)
+	ok := sh != nil && sh.pushHit(v, capacity)
 	procUnpin()
 	return ok || s.at(pid, k).pushSlow(v, capacity)
 }
 
-// pushPrivate is push's hit path, for a goroutine pinned to P pid: it
-// pushes v onto the private part of pid's own shard of member k if it may
-// and there is room, or returns false having done nothing.
-func (s *spills[T]) pushPrivate(pid, k int, v T, capacity int) bool {
-	i := pid*s.members + k // P pid's own shard of member k (newSpills)
-	if race.Enabled || uint(i) >= uint(len(s.shards)) {
-		return false // no shard of its own, or the race detector
+// own returns P pid's own shard of member k (shard pid*members+k, see
+// newSpills), whose private part a goroutine pinned to pid may use; nil for
+// a P id at or above the shard count, and always under the race detector.
+func (s *spills[T]) own(pid, k int) *spill[T] {
+	if i := pid*s.members + k; !race.Enabled && uint(i) < uint(len(s.shards)) {
+		return &s.shards[i]
 	}
-	// Pinned, and mine when owned: nothing else touches priv and n until
-	// procUnpin. (privCap is at least len(priv) but for a lowered
-	// capacity.)
-	sh := &s.shards[i]
-	if sh.state.Load() != owned || sh.n >= len(sh.priv) || sh.n >= capacity/2 {
+	return nil
+}
+
+// pushHit pushes v onto the private part of s, the shard of the P the
+// goroutine is pinned to, if it is not revoked and has room (of the
+// capacity's share); else it returns false having done nothing.
+func (s *spill[T]) pushHit(v T, capacity int) bool {
+	if s.state.Load() != owned || s.n >= len(s.priv) || s.n >= capacity/2 {
 		return false
 	}
-	sh.priv[sh.n] = v
-	sh.n++
+	// Pinned, and mine: nothing else touches priv and n until procUnpin.
+	// (privCap is at least len(priv) but for a lowered capacity.)
+	s.priv[s.n] = v
+	s.n++
 	return true
 }
 
@@ -202,7 +207,9 @@ func (s *spill[T]) pushLocked(v T, capacity int, own bool) bool {
 // one was empty. It holds one shard's lock at a time, but for reclaim.
 func (s *spills[T]) pop(k int) (v T, ok bool) {
 	pid := procPin()
-	v, ok = s.popPrivate(pid, k)
+	if sh := s.own(pid, k); sh != nil {
+		v, ok = sh.popHit()
+	}
 	procUnpin()
 	if ok {
 		return v, true
@@ -210,24 +217,18 @@ func (s *spills[T]) pop(k int) (v T, ok bool) {
 	return s.at(pid, k).popSlow()
 }
 
-// popPrivate is pop's hit path, for a goroutine pinned to P pid: it pops
-// the newest item of the private part of pid's own shard of member k if it
-// may and the part holds one, or returns false having done nothing.
-func (s *spills[T]) popPrivate(pid, k int) (v T, ok bool) {
-	i := pid*s.members + k // P pid's own shard of member k (newSpills)
-	if race.Enabled || uint(i) >= uint(len(s.shards)) {
-		return v, false // no shard of its own, or the race detector
-	}
-	// Pinned, and mine when owned: nothing else touches priv and n until
-	// procUnpin.
-	sh := &s.shards[i]
-	if sh.state.Load() != owned || sh.n == 0 {
+// popHit pops the newest item of the private part of s, the shard of the P
+// the goroutine is pinned to, if it is not revoked and holds one; else it
+// returns false having done nothing.
+func (s *spill[T]) popHit() (v T, ok bool) {
+	if s.state.Load() != owned || s.n == 0 {
 		return v, false
 	}
-	sh.n--
-	v = sh.priv[sh.n]
+	// Pinned, and mine: nothing else touches priv and n until procUnpin.
+	s.n--
+	v = s.priv[s.n]
 	var zero T
-	sh.priv[sh.n] = zero // hold no reference to what was handed out
+	s.priv[s.n] = zero // hold no reference to what was handed out
 	return v, true
 }
 

@@ -94,7 +94,8 @@ func (s *WordStacks) PopAfter(k int, v uintptr, st arch.Status) (uintptr, bool) 
 // which does whatever it takes.
 func (s *WordStacks) PushPrivate(k int, v uintptr) bool {
 	pid := procPin()
-	ok := s.spills.pushPrivate(pid, k, v, s.shardCap(k))
+	sh := s.spills.own(pid, k)
+	ok := sh != nil && sh.pushHit(v, s.shardCap(k))
 	procUnpin()
 	return ok
 }
@@ -103,7 +104,11 @@ func (s *WordStacks) PushPrivate(k int, v uintptr) bool {
 // private part of member k, or false (then the caller calls Pop).
 func (s *WordStacks) PopPrivate(k int) (uintptr, bool) {
 	pid := procPin()
-	v, ok := s.spills.popPrivate(pid, k)
+	var v uintptr
+	ok := false
+	if sh := s.spills.own(pid, k); sh != nil {
+		v, ok = sh.popHit()
+	}
 	procUnpin()
 	return v, ok
 }
