@@ -238,7 +238,8 @@ func (c *cache) overflow(k int, e rseq.Entry) {
 }
 
 // shrink halves the per-CPU stacks that were at most a quarter full at two
-// GC cycles in a row (rseq's Shrink), giving their bytes back to the
+// GC cycles in a row, with no overflow or refill since the cycle before
+// (rseq's Shrink: both call Grow), giving their bytes back to the
 // per-CPU budget, and moves what no longer fits to the depot. The GC hook
 // calls it once per cycle for every pool in use whose stacks have grown.
 func (c *cache) shrink() {

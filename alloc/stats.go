@@ -27,7 +27,8 @@ type Stats struct {
 
 	// Grows counts the times a CPU's stack doubled (see DefaultPerCPU), and
 	// Shrinks the times one was halved, having been at most a quarter full
-	// at two GC cycles in a row.
+	// at two GC cycles in a row with no overflow or refill since the cycle
+	// before.
 	Grows   int64
 	Shrinks int64
 	// Collects counts the times a Get that found its CPU's stack and the
