@@ -32,11 +32,8 @@ type Entry = arch.Entry
 // smaller than its capacity and grow (Grow) one index at a time, within the
 // process's per-CPU budget (budget.go).
 type EntryStacks struct {
-	blocks
-	descs   []arch.StackDesc
-	slotOff []uintptr
-	caps    []int // member k's capacity; for member 0, the most it grows to
-	start   int   // member 0's capacity in a new block
+	stacks
+	start int // member 0's capacity in a new block
 	// spills are the fallback shards, allocated at their first use (a
 	// family whose threads all run sections never needs them).
 	spills atomic.Pointer[spills[Entry]]
@@ -79,11 +76,7 @@ func NewGrowingEntryStacks(capacities []int, start int) *EntryStacks {
 	if start <= 0 || start > capacities[0] {
 		panic(fmt.Sprintf("rseq: starting capacity %d is not in [1, %d]", start, capacities[0]))
 	}
-	s := &EntryStacks{blocks: newBlocks(), slotOff: slotOff, caps: append([]int(nil), capacities...), start: start}
-	for k := range capacities {
-		s.descs = append(s.descs, s.desc(arch.TopOffset(k), slotOff[k]))
-	}
-	return s
+	return &EntryStacks{stacks: newStacks(capacities, slotOff), start: start}
 }
 
 // blockBytes is the size of a block whose member 0 has cap0 slots, rounded
@@ -241,18 +234,6 @@ func live(framed []Entry) []Entry {
 		}
 	}
 	return slots
-}
-
-// Desc returns member k's section descriptor while sections run in this
-// process, and nil otherwise. It lets a caller whose fast path matters call
-// arch.PushEntry and arch.PopEntry itself, saving a call level; any status
-// other than a clean commit must then go to PushAfter or PopAfter, which
-// finish the call exactly as Push and Pop would.
-func (s *EntryStacks) Desc(k int) *arch.StackDesc {
-	if !on {
-		return nil
-	}
-	return &s.descs[k]
 }
 
 // PushAfter finishes a push of e whose section returned st (see Desc). A

@@ -149,3 +149,55 @@ func shardCount() int {
 	}
 	return p
 }
+
+// stacks is what both stack families are built on: the block table, and
+// per member the section descriptor, where its slots start in a block and
+// its capacity. WordStacks and EntryStacks differ in what a slot holds,
+// how blocks come to be (all at once, or each index's at its first push)
+// and what their sections must do while the GC marks; they share this and
+// the fallback shards (spill.go).
+type stacks struct {
+	blocks
+	descs   []arch.StackDesc
+	slotOff []uintptr
+	caps    []int // member k's capacity (for a growing member 0, the most it grows to)
+}
+
+// newStacks returns the core of a family with one member per capacity,
+// each member's slots starting at slotOff[k] in a block, and no blocks yet.
+func newStacks(capacities []int, slotOff []uintptr) stacks {
+	s := stacks{blocks: newBlocks(), slotOff: slotOff, caps: append([]int(nil), capacities...)}
+	for k := range capacities {
+		s.descs = append(s.descs, s.desc(arch.TopOffset(k), slotOff[k]))
+	}
+	return s
+}
+
+// Members is the number of stacks per CPU.
+func (s *stacks) Members() int { return len(s.caps) }
+
+// Capacity returns member k's per-CPU capacity as set at construction (for
+// a growing member 0, the most it grows to).
+func (s *stacks) Capacity(k int) int { return s.caps[k] }
+
+// Desc returns member k's section descriptor while sections run in this
+// process, and nil otherwise. It lets a caller whose fast path matters call
+// member k's section itself (arch.PushWord and arch.PopWord for words,
+// arch.PushEntry and arch.PopEntry for entries), saving a call level; any
+// status other than a clean commit must then go to the family's PushAfter
+// or PopAfter, which finish the call exactly as Push and Pop would.
+func (s *stacks) Desc(k int) *arch.StackDesc {
+	if !on {
+		return nil
+	}
+	return &s.descs[k]
+}
+
+// stopAllIfOn stops the family when sections run; in the fallback there is
+// nothing to stop.
+func (s *stacks) stopAllIfOn() error {
+	if !on {
+		return nil
+	}
+	return s.stopAll()
+}

@@ -20,11 +20,8 @@ import (
 // Words are values, not pointers the GC sees: keep only addresses of memory
 // the GC does not manage, or plain numbers.
 type WordStacks struct {
-	blocks
-	mem     []uintptr // the blocks' memory
-	descs   []arch.StackDesc
-	slotOff []uintptr
-	caps    []int
+	stacks
+	mem []uintptr // the blocks' memory
 	// limits are the members' limits (SetLimit; the capacities until
 	// then), which the fallback shards take as their capacities.
 	limits  []atomic.Int64
@@ -37,7 +34,7 @@ type WordStacks struct {
 func NewWordStacks(capacities []int) *WordStacks {
 	slotOff, size := layout(capacities, 8, 0)
 	shift := blockShift(size)
-	s := &WordStacks{blocks: newBlocks(), mem: alignedWords(nIndexes<<shift/8, minBlock), slotOff: slotOff, caps: append([]int(nil), capacities...)}
+	s := &WordStacks{stacks: newStacks(capacities, slotOff), mem: alignedWords(nIndexes<<shift/8, minBlock)}
 	s.fill(unsafe.Pointer(&s.mem[0]), shift)
 	s.spills = newSpills[uintptr](len(capacities))
 	s.limits = make([]atomic.Int64, len(capacities))
@@ -46,7 +43,6 @@ func NewWordStacks(capacities []int) *WordStacks {
 		for i := 0; i < nIndexes; i++ {
 			*s.word(i, arch.TopOffset(k)+arch.CapOff) = uintptr(c)
 		}
-		s.descs = append(s.descs, s.desc(arch.TopOffset(k), slotOff[k]))
 	}
 	return s
 }
@@ -56,26 +52,8 @@ func (s *WordStacks) slots(i, k int) []uintptr {
 	return unsafe.Slice((*uintptr)(unsafe.Add(s.block(i), s.slotOff[k])), s.caps[k])
 }
 
-// Members is the number of stacks per CPU.
-func (s *WordStacks) Members() int { return len(s.caps) }
-
-// Capacity returns member k's per-CPU capacity as set at construction.
-func (s *WordStacks) Capacity(k int) int { return s.caps[k] }
-
 // shardCap is what one fallback shard of member k may hold: its limit.
 func (s *WordStacks) shardCap(k int) int { return int(s.limits[k].Load()) }
-
-// Desc returns member k's section descriptor while sections run in this
-// process, and nil otherwise. It lets a caller whose fast path matters call
-// arch.PushWord and arch.PopWord itself, saving a call level; any status
-// other than a clean commit must then go to PushAfter or PopAfter, which
-// finish the call exactly as Push and Pop would.
-func (s *WordStacks) Desc(k int) *arch.StackDesc {
-	if !on {
-		return nil
-	}
-	return &s.descs[k]
-}
 
 // PushAfter finishes a push of v whose section returned st (see Desc).
 func (s *WordStacks) PushAfter(k int, v uintptr, st arch.Status) bool { return s.pushSlow(k, v, st) }
@@ -218,15 +196,6 @@ func (s *WordStacks) Drain(fn func(k int, words []uintptr)) error {
 		}
 	}
 	return err
-}
-
-// stopAllIfOn stops the family when sections run; in the fallback there is
-// nothing to stop.
-func (b *blocks) stopAllIfOn() error {
-	if !on {
-		return nil
-	}
-	return b.stopAll()
 }
 
 // Len returns about how many words member k holds on all CPUs and shards.
