@@ -124,6 +124,18 @@ retry: \
 	MARK(TAG(n, 3)); \
 	RETRY
 
+// COPY_WORDS copies SI words (SI > 0) from the array at FROM to the one at
+// TO, counting in AX (which must be 0), through BX: the batch sections'
+// loop, from the caller's array to the slots or back.
+#define COPY_WORDS(FROM, TO) \
+copy: \
+	MOVQ (FROM)(AX*8), BX; \
+	DELAY; \
+	MOVQ BX, (TO)(AX*8); \
+	INCQ AX; \
+	CMPQ AX, SI; \
+	JB copy
+
 // Entry stacks are nil-terminated: slot[h] is live exactly when h < the true
 // top. Each member's slots are framed by sentinels — slot[-1] always live,
 // slot[cap] always nil — so checking slot[h] and slot[h-1] never needs a
@@ -307,13 +319,7 @@ counted:
 	LEAQ (DI)(BX*8), DI // first free slot
 	MOVQ src+8(FP), R13
 	XORL AX, AX
-copy:
-	MOVQ (R13)(AX*8), BX
-	DELAY
-	MOVQ BX, (DI)(AX*8)
-	INCQ AX
-	CMPQ AX, SI
-	JB copy
+	COPY_WORDS(R13, DI)
 	MOVQ 0(DX), BX
 	ADDQ SI, BX
 	DELAY
@@ -347,13 +353,7 @@ counted:
 	LEAQ (DI)(BX*8), DI // first slot to take
 	MOVQ dst+8(FP), R13
 	XORL AX, AX
-copy:
-	MOVQ (DI)(AX*8), BX
-	DELAY
-	MOVQ BX, (R13)(AX*8)
-	INCQ AX
-	CMPQ AX, SI
-	JB copy
+	COPY_WORDS(DI, R13)
 	MOVQ 0(DX), BX
 	SUBQ SI, BX
 	DELAY

@@ -124,6 +124,18 @@ retry: \
 	MARK(TAG(n, 3)); \
 	RETRY
 
+// COPY_WORDS copies R7 words (R7 > 0) from the array at FROM to the one at
+// TO, counting in R3 (which must be 0), through R12: the batch sections'
+// loop, from the caller's array to the slots or back.
+#define COPY_WORDS(FROM, TO) \
+copy: \
+	MOVD (FROM)(R3<<3), R12; \
+	DELAY; \
+	MOVD R12, (TO)(R3<<3); \
+	ADD $1, R3, R3; \
+	CMP R7, R3; \
+	BLO copy
+
 // Entry stacks: see sections_amd64.s. FIX, jumped over on entry, moves the
 // hint by one until slot[h] is dead and slot[h-1] live (sentinels frame
 // every stack, so neither check needs a bounds test).
@@ -290,13 +302,7 @@ TEXT ·PushWords(SB), NOSPLIT, $0-36
 	ADD R6<<3, R5, R5 // first free slot
 	MOVD src+8(FP), R13
 	MOVD $0, R3
-copy:
-	MOVD (R13)(R3<<3), R12
-	DELAY
-	MOVD R12, (R5)(R3<<3)
-	ADD $1, R3, R3
-	CMP R7, R3
-	BLO copy
+	COPY_WORDS(R13, R5)
 	ADD R7, R6, R6
 	DELAY
 	MOVD R6, (R4) // commit
@@ -326,13 +332,7 @@ TEXT ·PopWords(SB), NOSPLIT, $0-36
 	ADD R6<<3, R5, R5 // first slot to take
 	MOVD dst+8(FP), R13
 	MOVD $0, R3
-copy:
-	MOVD (R5)(R3<<3), R12
-	DELAY
-	MOVD R12, (R13)(R3<<3)
-	ADD $1, R3, R3
-	CMP R7, R3
-	BLO copy
+	COPY_WORDS(R5, R13)
 	DELAY
 	MOVD R6, (R4) // commit
 	MARK(TAG(const_sectionPopWords, 2))
