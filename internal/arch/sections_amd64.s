@@ -104,25 +104,7 @@ unavailable: \
 	ORQ $const_Aborted, R11; \
 	JMP out
 
-// BEGIN is every section's start, with R9 = d: find the area, then (from
-// the retry label, where an abort comes back) load the member, arm section
-// n, and enter its block.
-#define BEGIN(n) \
-	ENTER; \
-retry: \
-	PRELOAD; \
-	ARM(n); \
-	MARK(TAG(n, 1)); \
-	DELAY; \
-	BLOCK
-
-// END is every section's end, after its out label's RET: the shared exits,
-// then the signature, abort_ip and the retry.
-#define END(n) \
-	EXITS(out); \
-	SIGNATURE; \
-	MARK(TAG(n, 3)); \
-	RETRY
+#include "sections.h"
 
 // COPY_WORDS copies SI words (SI > 0) from the array at FROM to the one at
 // TO, counting in AX (which must be 0), through BX: the batch sections'

@@ -107,22 +107,7 @@ unavailable: \
 	ORR $const_Aborted, R11, R11; \
 	B out
 
-// BEGIN and END: every section's start (with R9 = d) and end (after its
-// out label's RET), as in sections_amd64.s.
-#define BEGIN(n) \
-	ENTER; \
-retry: \
-	PRELOAD; \
-	ARM(n); \
-	MARK(TAG(n, 1)); \
-	DELAY; \
-	BLOCK
-
-#define END(n) \
-	EXITS(out); \
-	SIGNATURE; \
-	MARK(TAG(n, 3)); \
-	RETRY
+#include "sections.h"
 
 // COPY_WORDS copies R7 words (R7 > 0) from the array at FROM to the one at
 // TO, counting in R3 (which must be 0), through R12: the batch sections'
