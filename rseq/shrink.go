@@ -15,9 +15,9 @@ import (
 // a quarter of its capacity at two calls in a row, and did not ask to grow
 // (Grow: it ran dry while the depot had values, or overflowed) since the
 // call before those two, is copied to a block of half the capacity (never
-// below the starting one), by the steps Grow
-// takes — stop the old block, fence, copy with barriered stores, publish —
-// so no section is left in the old block and it stays stopped. Entries
+// below the starting one), by the steps Grow takes — stop the old block,
+// fence, copy with barriered stores, publish — so no section is left in
+// the old block and it stays stopped. Entries
 // pushed between the look and the stop may not fit: Shrink keeps the newest
 // and hands the oldest to its caller.
 

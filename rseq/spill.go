@@ -457,7 +457,6 @@ type spillGroup[T any] struct {
 	mu      sync.Mutex
 	shards  []spill[T]
 	members int
-	mask    int // shards per member less one (their count is a power of two)
 	// reclaimed is, per member, a weak pointer to a mark made by its last
 	// reclaim; stored under mu.
 	reclaimed []atomic.Pointer[weak.Pointer[gcMark]]
@@ -512,7 +511,7 @@ type spills[T any] struct {
 
 func newSpills[T any](members int) spills[T] {
 	n := shardCount()
-	g := &spillGroup[T]{shards: make([]spill[T], n*members), members: members, mask: n - 1, reclaimed: make([]atomic.Pointer[weak.Pointer[gcMark]], members)}
+	g := &spillGroup[T]{shards: make([]spill[T], n*members), members: members, reclaimed: make([]atomic.Pointer[weak.Pointer[gcMark]], members)}
 	for i := range g.shards {
 		sh := &g.shards[i]
 		sh.owner, sh.member, sh.group = i/members, i%members, g
