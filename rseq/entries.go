@@ -260,14 +260,13 @@ type Private struct {
 	// byP is the member's shard of each P, indexed by P id: byP[i].owner
 	// is i. A P id at or above its length (GOMAXPROCS grew) has none here.
 	byP []*spill[Entry]
-	cap int // the member's capacity
 }
 
 // Private returns member k's fallback hit path, allocating the family's
 // fallback shards if they are not yet.
 func (s *EntryStacks) Private(k int) *Private {
 	sp := s.shards()
-	p := &Private{byP: make([]*spill[Entry], len(sp.shards)/sp.members), cap: s.caps[k]}
+	p := &Private{byP: make([]*spill[Entry], len(sp.shards)/sp.members)}
 	for i := range p.byP {
 		p.byP[i] = &sp.shards[i*sp.members+k]
 	}
@@ -278,8 +277,11 @@ func (s *EntryStacks) Private(k int) *Private {
 // or returns false.
 func (p *Private) Push(e Entry) bool {
 	pid := procPin()
-	// Pinned to P pid: byP[pid] is its own shard (see spill).
-	ok := !race.Enabled && uint(pid) < uint(len(p.byP)) && p.byP[pid].pushHit(e, p.cap)
+	// Pinned to P pid: byP[pid] is its own shard (see spill). An entry
+	// family's capacities never change, so the private part's length,
+	// which never exceeds its share of the capacity, is the only bound:
+	// unlimited passes no capacity to check.
+	ok := !race.Enabled && uint(pid) < uint(len(p.byP)) && p.byP[pid].pushHit(e, unlimited)
 	procUnpin()
 	return ok
 }

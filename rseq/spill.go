@@ -111,6 +111,11 @@ const (
 	cacheLine = 64
 )
 
+// unlimited is a capacity for pushHit whose share never binds (privCap is
+// at most privMax): for a caller whose capacities never change, whose
+// private parts are bounded by their length alone.
+const unlimited = 2 * privMax
+
 // privCap is the private part's bound for a shard of the given capacity:
 // half of it, at most privMax. The shared part holds the rest, so a shard
 // never holds more than its capacity.

@@ -207,3 +207,41 @@ func TestPrivateHoldsNoReference(t *testing.T) {
 	awaitCollected(t, collected, n)
 	runtime.KeepAlive(s)
 }
+
+// TestPrivateHitsOnItsOwnP: once its P's private part exists (the family's
+// first push past the hit path allocates it), Private.Push and Pop serve
+// the calling P without going past the hit path, until the part is full,
+// and hand back what was pushed, newest first. Without this the fallback
+// would stay correct and only get slow, which no conservation test sees.
+func TestPrivateHitsOnItsOwnP(t *testing.T) {
+	if raceEnabled {
+		t.Skip("under the race detector the private part is never used")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one P: every call is the owner's
+	s := NewEntryStacks([]int{64})
+	private, shards := s.Private(0), s.shards()
+	toks := newTokens(privStart)
+	if private.Push(entryOf(toks[0])) {
+		t.Fatal("Private.Push hit before its P had a private part")
+	}
+	if !shards.push(0, entryOf(toks[0]), 64) {
+		t.Fatal("the first push past the hit path was refused")
+	}
+	for i, tk := range toks[1:] {
+		if !private.Push(entryOf(tk)) {
+			t.Fatalf("Private.Push %d of %d missed with a %d-value private part", i+2, privStart, privStart)
+		}
+	}
+	if private.Push(entryOf(newToken(999))) {
+		t.Fatalf("Private.Push hit with the %d-value part full", privStart)
+	}
+	for i := len(toks) - 1; i >= 0; i-- {
+		e, ok := private.Pop()
+		if !ok || checkEntry(t, e) != toks[i] {
+			t.Fatalf("Private.Pop %d: %v, want token %d", len(toks)-i, ok, toks[i].id)
+		}
+	}
+	if _, ok := private.Pop(); ok {
+		t.Fatal("Private.Pop hit with the part empty")
+	}
+}

@@ -23,7 +23,9 @@ func PushWord(d *StackDesc, v uintptr) Status
 func PopWord(d *StackDesc) (v uintptr, st Status)
 
 // PushWords pushes as many of src[0:n] as fit (at least one, else Full) in
-// one section and reports how many it pushed.
+// one section and reports how many it pushed. n must be at least 1: the
+// section copies before it compares (COPY_WORDS), so n = 0 would read
+// src[0].
 //
 //go:noescape
 func PushWords(d *StackDesc, src *uintptr, n uintptr) (pushed uintptr, st Status)
