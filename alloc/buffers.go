@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
@@ -96,7 +97,8 @@ func (b *Buffers) Get(n int) []byte {
 		// No section: the fallback's hit path, when open.
 		e, ok := rseq.Entry{}, false
 		if c.private.Load() != nil {
-			e, ok = c.privates[k].Pop()
+			e, ok = c.privates[k].PopPinned(procpin.Pin())
+			procpin.Unpin()
 		}
 		if !ok {
 			e, ok = c.get(k)
@@ -148,9 +150,13 @@ func (b *Buffers) Put(buf []byte) {
 		}
 		return
 	}
-	// No section: the fallback's hit path, when open.
-	if c.private.Load() != nil && c.privates[k].Push(e) {
-		return
+	// No section: the fallback's hit path, when open, pinned here.
+	if c.private.Load() != nil {
+		ok := c.privates[k].PushPinned(procpin.Pin(), e)
+		procpin.Unpin()
+		if ok {
+			return
+		}
 	}
 	c.put(k, e)
 }

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
@@ -308,7 +309,8 @@ func (c *cache) takeBox() unsafe.Pointer {
 	if c.fast.Load() == nil {
 		ok := false
 		if c.private.Load() != nil {
-			e, ok = c.privates[c.boxes].Pop()
+			e, ok = c.privates[c.boxes].PopPinned(procpin.Pin())
+			procpin.Unpin()
 		}
 		if !ok {
 			e, _ = c.stacks.Pop(c.boxes)
@@ -332,7 +334,12 @@ func (c *cache) takeBox() unsafe.Pointer {
 func (c *cache) keepBox(box unsafe.Pointer) {
 	race.Release(box)
 	if c.fast.Load() == nil {
-		if c.private.Load() == nil || !c.privates[c.boxes].Push(rseq.Entry{P: box}) {
+		ok := false
+		if c.private.Load() != nil {
+			ok = c.privates[c.boxes].PushPinned(procpin.Pin(), rseq.Entry{P: box})
+			procpin.Unpin()
+		}
+		if !ok {
 			c.stacks.Push(c.boxes, rseq.Entry{P: box})
 		}
 	} else if st := arch.PushEntry(c.descs[c.boxes], box, nil, 0, 0); st != arch.Committed {

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
@@ -71,9 +72,14 @@ func (p *Pool) Put(x any) {
 			}
 			return
 		}
-		// No section: the fallback's hit path, when open.
-		if s := c.private.Load(); s != nil && s.Push(rseq.Entry{P: v.data, Aux: v.typ}) {
-			return
+		// No section: the fallback's hit path, when open, pinned here (a
+		// call level less than Private.Push).
+		if s := c.private.Load(); s != nil {
+			ok := s.PushPinned(procpin.Pin(), rseq.Entry{P: v.data, Aux: v.typ})
+			procpin.Unpin()
+			if ok {
+				return
+			}
 		}
 	} else {
 		c = p.cache()
@@ -99,9 +105,11 @@ func (p *Pool) Get() any {
 			}
 			return p.getAfter(c, rseq.Entry{P: data, Aux: typ}, st)
 		}
-		// No section: the fallback's hit path, when open.
+		// No section: the fallback's hit path, when open, pinned here.
 		if s := c.private.Load(); s != nil {
-			if e, ok := s.Pop(); ok {
+			e, ok := s.PopPinned(procpin.Pin())
+			procpin.Unpin()
+			if ok {
 				race.Acquire(e.P)
 				return makeAny(e.Aux, e.P)
 			}

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
@@ -76,9 +77,14 @@ func (p *PoolOf[T]) Put(v T) {
 		}
 		return
 	}
-	// No section: the fallback's hit path, when open.
-	if s := c.private.Load(); s != nil && s.Push(e) {
-		return
+	// No section: the fallback's hit path, when open, pinned here (a call
+	// level less than Private.Push).
+	if s := c.private.Load(); s != nil {
+		ok := s.PushPinned(procpin.Pin(), e)
+		procpin.Unpin()
+		if ok {
+			return
+		}
 	}
 	c.put(0, e)
 }
@@ -110,9 +116,10 @@ func (p *PoolOf[T]) Get() (v T) {
 			e, ok = c.getAfter(0, e, st)
 		}
 	} else {
-		// No section: the fallback's hit path, when open.
+		// No section: the fallback's hit path, when open, pinned here.
 		if s := c.private.Load(); s != nil {
-			e, ok = s.Pop()
+			e, ok = s.PopPinned(procpin.Pin())
+			procpin.Unpin()
 		}
 		if !ok {
 			e, ok = c.get(0)

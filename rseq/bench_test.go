@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"unsafe"
+
+	"github.com/gorseq/percpu/internal/procpin"
 )
 
 // The benchmarks compare the public API with what a Go programmer would
@@ -31,10 +33,10 @@ func BenchmarkCounterAdd(b *testing.B) {
 		cells := make([]paddedInt64, shardCount())
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				p := procPin()
+				p := procpin.Pin()
 				c := &cells[p&(len(cells)-1)]
 				atomic.StoreInt64(&c.n, atomic.LoadInt64(&c.n)+1) // pinned: no other writer
-				procUnpin()
+				procpin.Unpin()
 			}
 		})
 	})

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 )
 
@@ -104,7 +105,7 @@ func (c *Counter) Add(delta int64) {
 // thread to thread with a synchronizing operation). The spare shard is
 // shared, and takes atomic adds.
 func (s *counterState) addShard(delta int64) {
-	pid := procPin()
+	pid := procpin.Pin()
 	if plainAdds && uint(pid) < uint(len(s.shards)) {
 		s.shards[pid].n += delta
 	} else if uint(pid) < uint(len(s.shards)) {
@@ -112,7 +113,7 @@ func (s *counterState) addShard(delta int64) {
 	} else {
 		atomic.AddInt64(&s.spare.n, delta)
 	}
-	procUnpin()
+	procpin.Unpin()
 }
 
 // addSlow handles a status other than a clean commit; false means the shards.

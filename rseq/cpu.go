@@ -1,9 +1,8 @@
 package rseq
 
 import (
-	_ "unsafe" // for go:linkname
-
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/procpin"
 )
 
 // CPU returns the CPU the calling thread is running on. Like any such
@@ -40,16 +39,10 @@ func cpuSource() string {
 	return "P id (no CPU number on this platform)"
 }
 
-//go:linkname procPin runtime.procPin
-func procPin() int
-
-//go:linkname procUnpin runtime.procUnpin
-func procUnpin()
-
 // shardHint returns the current P's id: cheap, stable while the goroutine
 // runs, and below GOMAXPROCS. The fallback shards are chosen by it.
 func shardHint() int {
-	p := procPin()
-	procUnpin()
+	p := procpin.Pin()
+	procpin.Unpin()
 	return p
 }

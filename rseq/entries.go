@@ -247,57 +247,6 @@ func (s *EntryStacks) PopAfter(k int, e Entry, st arch.Status) (Entry, bool) {
 	return s.popSlow(k, e, st)
 }
 
-// Private is the fallback's hit path for one member of an entry family,
-// for a caller with no section to call (Desc is nil), as a descriptor is
-// the sections' path: Push and Pop work on the calling P's private part of
-// the member's fallback shard, in one pinned stretch with no lock and no
-// atomic write. Each returns false, having done nothing, when that part is
-// full (Push) or empty (Pop), revoked, not allocated yet or not the P's
-// own, and always under the race detector; the caller then calls the
-// family's Push or Pop, which does whatever it takes. As with PushAfter,
-// the caller annotates its hand-offs for the race detector.
-type Private struct {
-	// byP is the member's shard of each P, indexed by P id: byP[i].owner
-	// is i. A P id at or above its length (GOMAXPROCS grew) has none here.
-	byP []*spill[Entry]
-}
-
-// Private returns member k's fallback hit path, allocating the family's
-// fallback shards if they are not yet.
-func (s *EntryStacks) Private(k int) *Private {
-	sp := s.shards()
-	p := &Private{byP: make([]*spill[Entry], len(sp.shards)/sp.members)}
-	for i := range p.byP {
-		p.byP[i] = &sp.shards[i*sp.members+k]
-	}
-	return p
-}
-
-// Push pushes e (e.P must not be nil) onto the calling P's private part,
-// or returns false.
-func (p *Private) Push(e Entry) bool {
-	pid := procPin()
-	// Pinned to P pid: byP[pid] is its own shard (see spill). An entry
-	// family's capacities never change, so the private part's length,
-	// which never exceeds its share of the capacity, is the only bound:
-	// unlimited passes no capacity to check.
-	ok := !race.Enabled && uint(pid) < uint(len(p.byP)) && p.byP[pid].pushHit(e, unlimited)
-	procUnpin()
-	return ok
-}
-
-// Pop pops the newest entry of the calling P's private part, or returns
-// false.
-func (p *Private) Pop() (e Entry, ok bool) {
-	pid := procPin()
-	// Pinned to P pid: byP[pid] is its own shard (see spill).
-	if !race.Enabled && uint(pid) < uint(len(p.byP)) {
-		e, ok = p.byP[pid].popHit()
-	}
-	procUnpin()
-	return e, ok
-}
-
 // Push pushes e (e.P must not be nil) onto the calling CPU's stack k, or
 // the calling P's shard; false when full.
 func (s *EntryStacks) Push(k int, e Entry) bool {

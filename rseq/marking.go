@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/procpin"
 )
 
 // The marking protocol: how entry stacks keep their per-CPU path while the
@@ -93,10 +94,10 @@ func ReleaseShaded() {
 // pushMarking pushes e onto this CPU's stack k with the marking protocol.
 // It is correct in every GC phase.
 func (s *EntryStacks) pushMarking(k int, e Entry) arch.Status {
-	pid := procPin()
+	pid := procpin.Pin()
 	shade(pid, e.P, e.Aux)
 	st := arch.PushEntryMarking(&s.descs[k], e.P, e.Aux, e.N0, e.N1)
-	procUnpin()
+	procpin.Unpin()
 	markingOps.Add(1)
 	return st
 }
@@ -104,12 +105,12 @@ func (s *EntryStacks) pushMarking(k int, e Entry) arch.Status {
 // popMarking pops from this CPU's stack k with the marking protocol. It is
 // correct in every GC phase.
 func (s *EntryStacks) popMarking(k int) (e Entry, st arch.Status) {
-	pid := procPin()
+	pid := procpin.Pin()
 	e.P, e.Aux, e.N0, e.N1, st = arch.PopEntryMarking(&s.descs[k])
 	if e.P != nil {
 		shade(pid, e.P, e.Aux) // before unpinning: marking cannot end first
 	}
-	procUnpin()
+	procpin.Unpin()
 	markingOps.Add(1)
 	return e, st
 }

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"weak"
 
+	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 )
 
@@ -36,7 +37,7 @@ import (
 //
 // state says who owns priv and n, and changes only under mu:
 //
-//   - owned: the goroutine pinned (procPin) to P owner, and only while it
+//   - owned: the goroutine pinned (procpin.Pin) to P owner, and only while it
 //     is pinned, after it read state == owned in the same pinned stretch.
 //     Pinning makes the stretch one uninterrupted run on that P, so two
 //     such stretches never overlap. The hit path finds P pid's own shard
@@ -133,10 +134,10 @@ func (s *spills[T]) at(pid, k int) *spill[T] {
 // one bounds the next push at once, on the hit path too, and what the
 // shard holds above it stays until popped.
 func (s *spills[T]) push(k int, v T, capacity int) bool {
-	pid := procPin()
+	pid := procpin.Pin()
 	sh := s.own(pid, k)
 	ok := sh != nil && sh.pushHit(v, capacity)
-	procUnpin()
+	procpin.Unpin()
 	return ok || s.at(pid, k).pushSlow(v, capacity)
 }
 
@@ -157,7 +158,7 @@ func (s *spill[T]) pushHit(v T, capacity int) bool {
 	if s.state.Load() != owned || s.n >= len(s.priv) || s.n >= capacity/2 {
 		return false
 	}
-	// Pinned, and mine: nothing else touches priv and n until procUnpin.
+	// Pinned, and mine: nothing else touches priv and n until procpin.Unpin.
 	// (privCap is at least len(priv) but for a lowered capacity.)
 	s.priv[s.n] = v
 	s.n++
@@ -211,11 +212,11 @@ func (s *spill[T]) pushLocked(v T, capacity int, own bool) bool {
 // it is empty, of another shard of the member (see spill); false when every
 // one was empty. It holds one shard's lock at a time, but for reclaim.
 func (s *spills[T]) pop(k int) (v T, ok bool) {
-	pid := procPin()
+	pid := procpin.Pin()
 	if sh := s.own(pid, k); sh != nil {
 		v, ok = sh.popHit()
 	}
-	procUnpin()
+	procpin.Unpin()
 	if ok {
 		return v, true
 	}
@@ -229,7 +230,7 @@ func (s *spill[T]) popHit() (v T, ok bool) {
 	if s.state.Load() != owned || s.n == 0 {
 		return v, false
 	}
-	// Pinned, and mine: nothing else touches priv and n until procUnpin.
+	// Pinned, and mine: nothing else touches priv and n until procpin.Unpin.
 	s.n--
 	v = s.priv[s.n]
 	var zero T
@@ -309,7 +310,7 @@ func (s *spill[T]) lockPinned(capacity int) (own, reach bool) {
 	}
 	var grown, reserve []T
 	for {
-		pid := procPin()
+		pid := procpin.Pin()
 		own = !race.Enabled && pid == s.owner
 		if own {
 			if s.state.Load() == revoked {
@@ -331,7 +332,7 @@ func (s *spill[T]) lockPinned(capacity int) (own, reach bool) {
 		if !growPrivate && !reserveShared {
 			return own, own || !race.Enabled && s.state.Load() == revoked
 		}
-		procUnpin()
+		procpin.Unpin()
 		// priv changes only under mu, which is held: its length is stable.
 		if growPrivate {
 			grown = make([]T, min(max(2*len(s.priv), privStart), s.pc))
@@ -343,7 +344,7 @@ func (s *spill[T]) lockPinned(capacity int) (own, reach bool) {
 
 // unlockPinned ends lockPinned.
 func (s *spill[T]) unlockPinned() {
-	procUnpin()
+	procpin.Unpin()
 	s.mu.Unlock()
 }
 
@@ -540,7 +541,7 @@ func (s *spills[T]) count(k int) int {
 }
 
 // pinFence returns once every stretch of code that was pinned to a P
-// (procPin) when it was called has ended, and with every later one seeing
+// (procpin.Pin) when it was called has ended, and with every later one seeing
 // the caller's earlier stores. It stops the world, which the runtime does
 // only with no goroutine pinned (a pinned goroutine is preempted neither
 // synchronously nor by signal), through runtime.ReadMemStats, the one

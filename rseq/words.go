@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/procpin"
 )
 
 // WordStacks is a family of bounded stacks of non-zero machine words, one
@@ -71,23 +72,23 @@ func (s *WordStacks) PopAfter(k int, v uintptr, st arch.Status) (uintptr, bool) 
 // P's own, and always under the race detector; the caller then calls Push,
 // which does whatever it takes.
 func (s *WordStacks) PushPrivate(k int, v uintptr) bool {
-	pid := procPin()
+	pid := procpin.Pin()
 	sh := s.spills.own(pid, k)
 	ok := sh != nil && sh.pushHit(v, s.shardCap(k))
-	procUnpin()
+	procpin.Unpin()
 	return ok
 }
 
 // PopPrivate is PushPrivate's pop: the newest word of the calling P's
 // private part of member k, or false (then the caller calls Pop).
 func (s *WordStacks) PopPrivate(k int) (uintptr, bool) {
-	pid := procPin()
+	pid := procpin.Pin()
 	var v uintptr
 	ok := false
 	if sh := s.spills.own(pid, k); sh != nil {
 		v, ok = sh.popHit()
 	}
-	procUnpin()
+	procpin.Unpin()
 	return v, ok
 }
 

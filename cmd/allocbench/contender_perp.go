@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"sync"
 	"unsafe"
+
+	"github.com/gorseq/percpu/internal/procpin"
 )
 
 // A per-P pool built the way sync.Pool is, minus the GC hooks: a small stack
@@ -81,7 +83,7 @@ func (p *perPPool) Put(x *Item) {
 // pin pins the goroutine and returns its P's stack, or nil for a P added
 // after the pool was made. The caller must call unpin.
 func (p *perPPool) pin() *perPStack {
-	if pid := procPin(); pid < len(p.stacks) {
+	if pid := procpin.Pin(); pid < len(p.stacks) {
 		s := &p.stacks[pid]
 		raceAcquire(unsafe.Pointer(s))
 		return s
@@ -94,7 +96,7 @@ func (p *perPPool) unpin(s *perPStack) {
 	if s != nil {
 		raceRelease(unsafe.Pointer(s))
 	}
-	procUnpin()
+	procpin.Unpin()
 }
 
 // The slow paths. A pinned goroutine must not block (the runtime dies with

@@ -1,6 +1,10 @@
 package main
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/gorseq/percpu/internal/procpin"
+)
 
 // counter counts events from many goroutines without a shared hot cache
 // line: each P adds to its own padded shard. Contenders' New calls go
@@ -19,9 +23,9 @@ const counterShards = 64
 
 // add counts one event.
 func (c *counter) add() {
-	p := procPin()
+	p := procpin.Pin()
 	c.shards[p&(counterShards-1)].n.Add(1)
-	procUnpin()
+	procpin.Unpin()
 }
 
 // load returns the count. It is exact once the adding goroutines are done.
