@@ -31,8 +31,9 @@ const warmUpShare = 4
 const maxOps = 1e9
 
 // plan returns the cells to run in this process, workload by workload, then
-// -cpu value, then contender, and the contenders to run in a fallback child.
-// Combinations a contender has no shape for are left out.
+// -cpu value, then contender, and the contenders to run in a fallback child
+// (with sync.Pool, the fallback rows' reference, when this process runs it
+// too). Combinations a contender has no shape for are left out.
 func plan(cfg *config) (cells []cell, fallbacks []string) {
 	for _, name := range cfg.impls {
 		base, fallback := strings.CutSuffix(name, fallbackSuffix)
@@ -50,6 +51,10 @@ func plan(cfg *config) (cells []cell, fallbacks []string) {
 				}
 			}
 		}
+	}
+	// The fallback rows' reference runs in their process (reference.go).
+	if len(fallbacks) > 0 && slices.Contains(cfg.impls, referenceImpl) && !slices.Contains(fallbacks, referenceImpl) {
+		fallbacks = append(fallbacks, referenceImpl)
 	}
 	slices.SortStableFunc(cells, func(a, b cell) int {
 		return cmp.Or(

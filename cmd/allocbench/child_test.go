@@ -65,11 +65,35 @@ func TestAllRunsFallbackTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	cells, fallbacks := plan(cfg)
-	if !slices.Contains(fallbacks, "rseqlike") || slices.ContainsFunc(fallbacks, func(n string) bool { return lookupContender(n) == nil || !lookupContender(n).Fallback }) {
-		t.Errorf("fallback child runs %q, want rseqlike and only contenders marked Fallback", fallbacks)
+	if !slices.Contains(fallbacks, "rseqlike") || slices.ContainsFunc(fallbacks, func(n string) bool {
+		return n != referenceImpl && (lookupContender(n) == nil || !lookupContender(n).Fallback)
+	}) {
+		t.Errorf("fallback child runs %q, want rseqlike and only contenders marked Fallback (and sync.Pool)", fallbacks)
 	}
 	if !slices.ContainsFunc(cells, func(c cell) bool { return c.impl.Name == "rseqlike" && c.workload.Name == "pair" }) ||
 		slices.ContainsFunc(cells, func(c cell) bool { return c.impl.Name == "rseqlike" && c.workload.Name == "replay" }) {
 		t.Errorf("cells: %v", cells)
+	}
+}
+
+// The fallback child runs sync.Pool too, as the fallback rows' reference,
+// when the parent runs it, and not otherwise.
+func TestChildRunsTheReference(t *testing.T) {
+	for _, tc := range []struct {
+		impl string
+		want []string
+	}{
+		{"syncpool,alloc,alloc/fallback", []string{"alloc", referenceImpl}},
+		{"alloc/fallback,syncpool/fallback,syncpool", []string{"alloc", referenceImpl}},
+		{"alloc,alloc/fallback", []string{"alloc"}}, // no sync.Pool anywhere
+		{"syncpool,alloc", nil}, // no child
+	} {
+		cfg, err := parseFlags([]string{"-workload=pair", "-cpu=1", "-impl=" + tc.impl}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, fallbacks := plan(cfg); !slices.Equal(fallbacks, tc.want) {
+			t.Errorf("-impl %s: the child runs %q, want %q", tc.impl, fallbacks, tc.want)
+		}
 	}
 }

@@ -103,5 +103,8 @@
 // keeping the records on the Go heap. This module's own pools read
 // PERCPU_RSEQ at start-up, so -impl NAME/fallback runs NAME again in a child
 // process (this program, re-executed with PERCPU_RSEQ=off and -format json)
-// and merges its results; the header prints each process's rseq mode.
+// and merges its results; the header prints each process's rseq mode. When
+// this process runs sync.Pool, the child runs it too (syncpool/fallback),
+// and the fallback rows are compared with that one: two processes run one
+// after the other on a shared machine differ by more than the rows do.
 package main

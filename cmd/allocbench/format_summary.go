@@ -22,19 +22,14 @@ type summaryLine struct {
 // (workload, -cpu value) where both ran, best geomean first. Contenders
 // that never ran beside the reference are left out.
 func summarize(results []Result) []summaryLine {
-	ref := map[string]float64{} // cell key → reference ns/op
+	refs := referencesOf(results)
 	key := func(r *Result) string { return fmt.Sprintf("%s cpu=%d", r.Workload, r.CPU) }
-	for i := range results {
-		if r := &results[i]; r.Impl == referenceImpl {
-			ref[key(r)] = r.median(nsPerOp)
-		}
-	}
 	byImpl := map[string]*summaryLine{}
 	logSums := map[string]float64{} // impl → sum of log ratios
 	for i := range results {
 		r := &results[i]
-		base, ok := ref[key(r)]
-		if !ok || r.Impl == referenceImpl || base <= 0 {
+		base, ok := refs.base(r)
+		if !ok || r.Impl == referenceImpl {
 			continue
 		}
 		ratio := r.median(nsPerOp) / base

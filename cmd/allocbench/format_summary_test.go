@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -41,6 +42,48 @@ func TestSummary(t *testing.T) {
 	b.Reset()
 	if err := writeSummary(&b, results[6:]); err != nil || b.Len() != 0 {
 		t.Errorf("a summary without sync.Pool: %v %q", err, b.String())
+	}
+}
+
+// A NAME/fallback row is divided by the sync.Pool row of its own process
+// (syncpool/fallback) where the child ran one, and by the parent's where it
+// did not; syncpool/fallback itself by the parent's, in the summary, the
+// table and the chart alike.
+func TestFallbackRowsUseTheChildsSyncPool(t *testing.T) {
+	results := []Result{
+		result("pair", "syncpool", 1, 1, 10),
+		result("pair", "syncpool/fallback", 1, 1, 20), // the child ran twice as slow
+		result("pair", "alloc/fallback", 1, 1, 10),
+		result("burst", "syncpool", 1, 1, 10), // no child's sync.Pool here
+		result("burst", "alloc/fallback", 1, 1, 5),
+	}
+	got := map[string]summaryLine{}
+	for _, s := range summarize(results) {
+		got[s.impl] = s
+	}
+	if s := got["alloc/fallback"]; s.cells != 2 || s.worst != 0.5 || math.Abs(s.geomean-0.5) > 1e-9 {
+		t.Errorf("alloc/fallback: %+v, want 0.5× in both cells (10 ÷ the child's 20, 5 ÷ the parent's 10)", s)
+	}
+	if s := got["syncpool/fallback"]; s.cells != 1 || s.worst != 2 {
+		t.Errorf("syncpool/fallback: %+v, want 2× the parent's sync.Pool", s)
+	}
+	var b strings.Builder
+	if err := writeTable(&b, &Report{Header: Header{Cores: 2}, Results: results}); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(b.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[1] == "alloc/fallback" && f[len(f)-1] != "0.50×" {
+			t.Errorf("table row %q: want 0.50× sync.Pool", line)
+		}
+	}
+	bars, impls := panelBars("pair", results, []int{1})
+	var ratios []float64
+	for _, bar := range bars.bars {
+		ratios = append(ratios, bar.ratio)
+	}
+	slices.Sort(ratios)
+	if !slices.Equal(ratios, []float64{0.5, 2}) {
+		t.Errorf("chart rows %q: ratios %v, want 0.5 (alloc/fallback) and 2 (syncpool/fallback)", impls, ratios)
 	}
 }
 

@@ -102,7 +102,10 @@ max pause     the longest stop-the-world GC pause (the bound of its histogram bu
 CPU/op        the process's CPU time per request, every thread, user and system
 GC CPU        the GC's share of the process's CPU time (GOMAXPROCS × wall time)
 p50, p99      request latency percentiles, from 1 request in 64 timed
-vs sync.Pool  ns/op divided by sync.Pool's at the same cpu: below 1× is faster
+vs sync.Pool  ns/op divided by sync.Pool's at the same cpu: below 1× is faster;
+              a NAME/fallback row by syncpool/fallback's (sync.Pool run in the
+              same child process), whose own ratio, to the parent's sync.Pool,
+              shows how far apart the two processes ran
 cpu N*        the cell ran more Ps than the machine has CPUs (oversubscribed)
 summary       per contender, over the cells it ran beside sync.Pool: the geometric
               mean of "vs sync.Pool", and the cell where that ratio was largest
@@ -131,23 +134,21 @@ func workloadGrid(wl *Workload, results []Result, cores int) *grid {
 		g.right = append(g.right, true)
 	}
 
+	refs := referencesOf(results)
 	for i, cpu := range distinct(results, ofWorkload(wl.Name), func(r Result) int { return r.CPU }) {
 		if i > 0 {
 			g.gap()
 		}
-		block := cpuBlock(results, wl.Name, cpu)
-		ref := math.NaN()
-		for _, r := range block {
-			if r.Impl == referenceImpl {
-				ref = r.median(nsPerOp)
-			}
-		}
-		for _, r := range block {
+		for _, r := range cpuBlock(results, wl.Name, cpu) {
 			row := tableRow(wl, r)
 			if oversubscribed(r, cores) {
 				row[0] += oversubscribedMark
 			}
 			if compared {
+				ref, ok := refs.base(r)
+				if !ok {
+					ref = math.NaN()
+				}
 				row = append(row, formatRatio(r.median(nsPerOp), ref))
 			}
 			g.add(row...)

@@ -129,15 +129,10 @@ func ratioPanel(workload string, results []Result, cpus []int) (*plot.Plot, int)
 // the best geometric mean of its ratios on top. It returns nil if sync.Pool
 // did not run the workload.
 func panelBars(workload string, results []Result, cpus []int) (*ratioBars, []string) {
-	ref := map[int]float64{} // -cpu → sync.Pool's ns/op
-	for i := range results {
-		if r := &results[i]; r.Workload == workload && r.Impl == referenceImpl {
-			ref[r.CPU] = r.median(nsPerOp)
-		}
-	}
-	if len(ref) == 0 {
+	if !slices.ContainsFunc(results, func(r Result) bool { return r.Workload == workload && r.Impl == referenceImpl }) {
 		return nil, nil
 	}
+	refs := referencesOf(results)
 	type row struct {
 		impl   string
 		ratios map[int]float64
@@ -151,7 +146,10 @@ func panelBars(workload string, results []Result, cpus []int) (*ratioBars, []str
 		rw := &row{impl: impl, ratios: map[int]float64{}}
 		for i := range results {
 			r := &results[i]
-			if base, ok := ref[r.CPU]; ok && base > 0 && r.Workload == workload && r.Impl == impl {
+			if r.Workload != workload || r.Impl != impl {
+				continue
+			}
+			if base, ok := refs.base(r); ok {
 				rw.ratios[r.CPU] = r.median(nsPerOp) / base
 				rw.mean += math.Log(rw.ratios[r.CPU])
 			}
