@@ -6,13 +6,13 @@ import "strings"
 // fallback child, another process than the parent's sync.Pool row, started
 // later: on a shared machine whole processes run faster or slower than each
 // other, and a fallback row divided by the parent's sync.Pool carried that
-// difference.
-// So whenever the parent runs sync.Pool, the child runs it too, as
-// syncpool/fallback (sync.Pool itself is the same code in both), and every
-// other fallback row is divided by it; syncpool/fallback itself, and every
-// row of the parent, is divided by the parent's sync.Pool, so its own ratio
-// shows how far apart the two processes ran. Results without the child's
-// row (JSON from an older allocbench) use the parent's for every row.
+// difference. So whenever the parent runs sync.Pool, the child runs it too,
+// as syncpool/fallback (sync.Pool itself is the same code in both), and
+// every other fallback row is divided by it; syncpool/fallback itself, and
+// every row of the parent, is divided by the parent's sync.Pool, so its own
+// ratio shows how far apart the two processes ran. Results without the
+// child's row (JSON from an older allocbench) use the parent's for every
+// row.
 
 // childReference is sync.Pool's row from the fallback child.
 const childReference = referenceImpl + fallbackSuffix
