@@ -2,6 +2,7 @@ package alloc
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -228,5 +229,25 @@ func benchModesNews(b *testing.B, news *atomic.Int64, op func()) {
 func garbageOf(n int) {
 	if n > 0 {
 		garbage = make([]byte, n)
+	}
+}
+
+// BenchmarkGCHook is the GC hook's cost (afterGC, which runs once per
+// cycle) with many pools registered, each used once: the hook visits every
+// cache, and what it does per cache is paid that many times every cycle.
+func BenchmarkGCHook(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		b.Run(fmt.Sprintf("pools=%d", n), func(b *testing.B) {
+			pools := make([]*Pool, n)
+			for i := range pools {
+				pools[i] = new(Pool)
+				pools[i].Put(new(item))
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				afterGC()
+			}
+			runtime.KeepAlive(pools)
+		})
 	}
 }

@@ -60,6 +60,9 @@ type cache struct {
 	depots   []depot
 	boxes    int         // member holding PoolOf's empty boxes; -1: none
 	touched  atomic.Bool // a slow call ran since the last GC cycle
+	// seen carries what the GC hook's swaps saw, from its first pass over
+	// the caches to its second (afterGC); guarded by registry.mu.
+	seen bool
 	// collectedAt is the completed GC cycles + 1 when collect last ran
 	// (0: never).
 	collectedAt atomic.Int64

@@ -2,6 +2,7 @@ package alloc
 
 import (
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"testing"
 	"time"
@@ -334,4 +335,62 @@ func TestWatchdogRearmsStrandedSentinelGC(t *testing.T) {
 		t.Fatal("a stranded generation's late cleanup ran the hook")
 	}
 	runtime.KeepAlive(kept)
+}
+
+// TestHookReadsCyclesAroundItsSwapsGC plays cycles that complete while the
+// hook runs (the hook called here, with the collector off, reading a count
+// the test moves): a cache the hook saw used must record the count read
+// after its swaps, and one it saw idle must count idle cycles only up to
+// the count read before them, or a pool in use is released.
+func TestHookReadsCyclesAroundItsSwapsGC(t *testing.T) {
+	if raceEnabled {
+		t.Skip("race builds drop a quarter of Puts on purpose: a dropped Put is no use")
+	}
+	var p Pool
+	p.Put(new(item)) // registers the cache and arms the hook
+	collect(t)       // a real hook has run; the next runs only after a collection
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	base := completedCycles() // the cache's use was recorded at most here
+	clock := base
+	// hook runs the hook, calling act at its nth read of the count (1:
+	// before its swaps; 2: after them).
+	hook := func(nth int, act func()) {
+		reads := 0
+		afterGCCounting(func() uint64 {
+			if reads++; reads == nth {
+				act()
+			}
+			return clock
+		})
+	}
+	p.Put(new(item)) // a use
+	// Hook 1 swaps at base and sees it; three cycles complete before its
+	// second read.
+	hook(2, func() { clock = base + 3 })
+	// Hooks 2 and 3, at base+3 and base+4, see no call. Had hook 1 recorded
+	// the use at base (its first read), cycles base+2 and base+3 would count
+	// as idle, enough to release the pool.
+	hook(0, nil)
+	clock = base + 4
+	hook(0, nil)
+	if s := p.Stats(); s.Released != 0 || s.Cached != 2 {
+		t.Fatalf("a pool used while the hook ran was released: %+v", s)
+	}
+	// Hook 4 swaps at base+4 and sees no call; a Put comes after its swaps,
+	// and three more cycles complete before its second read. Had it counted
+	// idle cycles up to that read, cycles base+5 to base+7 would count as
+	// idle.
+	hook(2, func() { p.Put(new(item)); clock = base + 7 })
+	hook(0, nil) // sees that Put: the use is recorded at base+7
+	if s := p.Stats(); s.Released != 0 || s.Cached != 3 {
+		t.Fatalf("a pool used while the hook ran was released: %+v", s)
+	}
+	// Hook 6 reads the count first, while a Put comes and three cycles
+	// complete: its swaps see the Put. Had it read the count after its
+	// swaps, it would have missed the Put and counted cycles base+9 and
+	// base+10 as idle.
+	hook(1, func() { p.Put(new(item)); clock = base + 10 })
+	if s := p.Stats(); s.Released != 0 || s.Cached != 4 {
+		t.Fatalf("a pool used while the hook ran was released: %+v", s)
+	}
 }
