@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/bytedance/gopkg/lang/syncx"
 )
 
 // Compare with sync.Pool:
@@ -13,7 +15,8 @@ import (
 //	go test -run x -bench . -count 6 -cpu 1,2,8,32 ./alloc/ > alloc.bench
 //	benchstat -col /impl alloc.bench
 //
-// Every benchmark has an impl=alloc and an impl=sync (or impl=new) variant
+// Every benchmark has an impl=alloc and an impl=sync (or impl=new) variant,
+// the pool benchmarks an impl=syncx too (ByteDance's syncx.Pool),
 // and, where it makes sense, mode=serial (one goroutine) and mode=parallel
 // (b.RunParallel, GOMAXPROCS goroutines).
 
@@ -28,6 +31,10 @@ func BenchmarkPool(b *testing.B) {
 		p := sync.Pool{New: func() any { return new(item) }}
 		benchModes(b, func() { p.Put(p.Get()) })
 	})
+	b.Run("impl=syncx", func(b *testing.B) {
+		p := syncx.Pool{New: func() any { return new(item) }}
+		benchModes(b, func() { p.Put(p.Get()) })
+	})
 }
 
 func BenchmarkPoolOf(b *testing.B) {
@@ -37,6 +44,10 @@ func BenchmarkPoolOf(b *testing.B) {
 	})
 	b.Run("type=pointer/impl=sync", func(b *testing.B) {
 		p := sync.Pool{New: func() any { return new(item) }}
+		benchModes(b, func() { p.Put(p.Get().(*item)) })
+	})
+	b.Run("type=pointer/impl=syncx", func(b *testing.B) {
+		p := syncx.Pool{New: func() any { return new(item) }}
 		benchModes(b, func() { p.Put(p.Get().(*item)) })
 	})
 	// sync.Pool boxes a []byte on every Put (staticcheck SA6002).

@@ -6,11 +6,14 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/bytedance/gopkg/lang/syncx"
 )
 
 // The standard library's own pool benchmarks (sync/pool_test.go), each as
-// impl=sync (sync.Pool) and impl=alloc (Pool), so that a user comparing the
-// two sees the rows they already know. Each body is written once per
+// impl=alloc (Pool), impl=sync (sync.Pool) and impl=syncx (ByteDance's
+// syncx.Pool, a per-P pool users pick for speed), so that a user comparing
+// them sees the rows they already know. Each body is written once per
 // implementation, with no interface or closure between the benchmark and
 // the pool, so that neither pays for the harness.
 //
@@ -29,6 +32,15 @@ func BenchmarkStdPool(b *testing.B) {
 	})
 	b.Run("impl=sync", func(b *testing.B) {
 		var p sync.Pool
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				p.Put(1)
+				p.Get()
+			}
+		})
+	})
+	b.Run("impl=syncx", func(b *testing.B) {
+		var p syncx.Pool
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				p.Put(1)
@@ -60,6 +72,19 @@ func BenchmarkStdPoolOverflow(b *testing.B) {
 	})
 	b.Run("impl=sync", func(b *testing.B) {
 		var p sync.Pool
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				for range overflowBurst {
+					p.Put(1)
+				}
+				for range overflowBurst {
+					p.Get()
+				}
+			}
+		})
+	})
+	b.Run("impl=syncx", func(b *testing.B) {
+		var p syncx.Pool
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				for range overflowBurst {
@@ -119,6 +144,25 @@ func BenchmarkStdPoolExpensiveNew(b *testing.B) {
 	b.Run("impl=sync", func(b *testing.B) {
 		var news atomic.Uint64
 		p := sync.Pool{New: expensiveNew(&news)}
+		reportExpensive(b, &news, func() {
+			b.RunParallel(func(pb *testing.PB) {
+				var items [expensiveHeld]any
+				for pb.Next() {
+					for i := range items {
+						items[i] = p.Get()
+						expensiveSink = make([]byte, expensiveGarbage)
+					}
+					for i, v := range items {
+						p.Put(v)
+						items[i] = nil
+					}
+				}
+			})
+		})
+	})
+	b.Run("impl=syncx", func(b *testing.B) {
+		var news atomic.Uint64
+		p := syncx.Pool{New: expensiveNew(&news)}
 		reportExpensive(b, &news, func() {
 			b.RunParallel(func(pb *testing.PB) {
 				var items [expensiveHeld]any
