@@ -105,8 +105,9 @@ func MakeSlice[T any](a *Arena, length, capacity int) []T {
 	return s[:length]
 }
 
-// maxAlloc bounds one allocation, as the Go heap does.
-const maxAlloc = 1 << 47
+// maxAlloc bounds one allocation, as the Go heap does (1<<47 bytes on
+// 64-bit targets, 1<<31 on 32-bit ones).
+const maxAlloc = 1 << (31 + 16*(^uintptr(0)>>63))
 
 // alloc returns size bytes (at least one) aligned to align (a power of
 // two) in a.

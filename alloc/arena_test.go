@@ -1,6 +1,7 @@
 package alloc
 
 import (
+	"math"
 	"reflect"
 	"runtime"
 	"runtime/debug"
@@ -108,7 +109,7 @@ func TestArenaRefusesPointers(t *testing.T) {
 func TestArenaMakeSliceBadSizes(t *testing.T) {
 	var a Arena
 	defer a.Free()
-	for _, lc := range [][2]int{{-1, 0}, {2, 1}, {0, -1}, {0, 1 << 62}} {
+	for _, lc := range [][2]int{{-1, 0}, {2, 1}, {0, -1}, {0, math.MaxInt}} {
 		func() {
 			defer func() {
 				if recover() == nil {

@@ -66,7 +66,7 @@ func TestPoolOfShapeChoice(t *testing.T) {
 			_ struct{}
 			p *int
 		}
-		twoWords  struct{ a, b int64 }
+		twoWords  struct{ a, b uint } // words: 16 bytes, or 8 on 32-bit targets
 		small     struct{ a, b int16 }
 		withPtr   struct{ a, b *int }
 		threeWord [3]int64

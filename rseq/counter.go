@@ -32,9 +32,12 @@ type counterState struct {
 	cells blocks
 	mem   []uintptr // the blocks' memory
 	// shards[i] is P i's fallback count; spare is the count of the Ps
-	// whose id is at or above len(shards) (GOMAXPROCS grew).
+	// whose id is at or above len(shards) (GOMAXPROCS grew). spare is an
+	// allocation of its own, not a field: 32-bit platforms align only an
+	// allocation's first word to 8 bytes, as their 64-bit atomic functions
+	// require.
 	shards []paddedInt64
-	spare  paddedInt64
+	spare  *paddedInt64
 }
 
 // paddedInt64 is a count on a block of its own: adds on one P do not slow
@@ -63,7 +66,7 @@ func NewCounter() *Counter {
 
 func newCounterState() *counterState {
 	shift := blockShift(arch.ControlBytes(1))
-	s := &counterState{mem: alignedWords(nIndexes<<shift/8, minBlock), shards: make([]paddedInt64, shardCount())}
+	s := &counterState{mem: alignedWords(int(uintptr(nIndexes)<<shift/arch.WordSize), minBlock), shards: make([]paddedInt64, shardCount()), spare: new(paddedInt64)}
 	s.cells = newBlocks()
 	s.cells.fill(unsafe.Pointer(&s.mem[0]), shift)
 	s.desc = s.cells.desc(arch.TopOffset(0), 0)

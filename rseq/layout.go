@@ -27,8 +27,8 @@ const minBlock = 128
 // word is set for good, so sections report Stopped there and touch nothing.
 // Only its stop word is ever read.
 var placeholder = func() unsafe.Pointer {
-	var words [arch.StopOff/8 + 1]uintptr
-	words[arch.StopOff/8] = 1
+	var words [arch.StopOff/arch.WordSize + 1]uintptr
+	words[arch.StopOff/arch.WordSize] = 1
 	return unsafe.Pointer(&words)
 }()
 
@@ -127,8 +127,8 @@ func (b *blocks) restartAll() {
 
 // alignedWords returns n zeroed words starting on an align-byte boundary.
 func alignedWords(n int, align uintptr) []uintptr {
-	w := make([]uintptr, n+int(align/8))
-	skip := (align - uintptr(unsafe.Pointer(&w[0]))%align) % align / 8
+	w := make([]uintptr, n+int(align/arch.WordSize))
+	skip := (align - uintptr(unsafe.Pointer(&w[0]))%align) % align / arch.WordSize
 	return w[skip : skip+uintptr(n)]
 }
 

@@ -33,9 +33,9 @@ type WordStacks struct {
 // NewWordStacks returns a family with one member per capacity: member k
 // holds at most capacities[k] words per CPU index.
 func NewWordStacks(capacities []int) *WordStacks {
-	slotOff, size := layout(capacities, 8, 0)
+	slotOff, size := layout(capacities, arch.WordSize, 0)
 	shift := blockShift(size)
-	s := &WordStacks{stacks: newStacks(capacities, slotOff), mem: alignedWords(nIndexes<<shift/8, minBlock)}
+	s := &WordStacks{stacks: newStacks(capacities, slotOff), mem: alignedWords(int(uintptr(nIndexes)<<shift/arch.WordSize), minBlock)}
 	s.fill(unsafe.Pointer(&s.mem[0]), shift)
 	s.spills = newSpills[uintptr](len(capacities))
 	s.limits = make([]atomic.Int64, len(capacities))

@@ -11,9 +11,9 @@ import (
 // heap, so a large Alloc costs page faults on first touch — as mmap would,
 // without the system call to map.
 
-// maxLargeSize bounds a single allocation (1 TiB): beyond it the page
-// arithmetic could overflow.
-const maxLargeSize = 1 << 40
+// maxLargeSize bounds a single allocation (1 TiB; 1 GiB on 32-bit
+// targets): beyond it the page arithmetic could overflow.
+const maxLargeSize = 1 << (30 + 10*(^uintptr(0)>>63))
 
 func (a *Allocator) allocLarge(size uintptr) unsafe.Pointer {
 	if a.divert.Load()&divertClosed != 0 {

@@ -18,11 +18,14 @@ import (
 // published, is not taken back until its arena is unmapped (Close).
 
 const (
-	arenaShift   = 26 // arenas are 64 MiB slots, aligned to their size (or several)
-	arenaSize    = 1 << arenaShift
-	arenaPages   = arenaSize >> pageShift
-	addrBits     = 48 // user addresses on amd64 and arm64 (without 5-level paging)
-	pageMapL2Bit = 12
+	arenaShift = 26 // arenas are 64 MiB slots, aligned to their size (or several)
+	arenaSize  = 1 << arenaShift
+	arenaPages = arenaSize >> pageShift
+	// addrBits is the width of user addresses: 48 on 64-bit targets
+	// (amd64 and arm64 without 5-level paging), the whole word on 32-bit
+	// ones.
+	addrBits     = 32 + 16*(^uintptr(0)>>63)
+	pageMapL2Bit = min(12, addrBits-arenaShift) // 6 on 32-bit targets: one table for all
 	pageMapL1Bit = addrBits - arenaShift - pageMapL2Bit
 )
 
@@ -75,10 +78,11 @@ func (ar *arena) forEachSpan(f func(*span)) {
 // spanOf returns the span owning addr, or nil if no span of any Allocator
 // does.
 func spanOf(addr uintptr) *span {
-	if addr>>addrBits != 0 {
+	if uint64(addr)>>addrBits != 0 { // uint64: a 32-bit word has no bit 32
 		return nil
 	}
-	l2 := pageMap.l1[addr>>(arenaShift+pageMapL2Bit)%(1<<pageMapL1Bit)].Load()
+	// l1Index written out: spanOf must stay within the inliner's budget.
+	l2 := pageMap.l1[uint64(addr)>>(arenaShift+pageMapL2Bit)%(1<<pageMapL1Bit)].Load()
 	if l2 == nil {
 		return nil
 	}
@@ -90,16 +94,22 @@ func spanOf(addr uintptr) *span {
 	return (*span)(pointerAt(t[(addr>>pageShift)%arenaPages].Load()))
 }
 
+// l1Index is addr's index in the page map's first level (always 0 on
+// 32-bit targets, where the shift is the word's whole width).
+func l1Index(addr uintptr) uintptr {
+	return uintptr(uint64(addr) >> (arenaShift + pageMapL2Bit))
+}
+
 // registerArena gives ar a page table per slot and enters them into the
 // page map; false if its addresses lie beyond what the map covers.
 func registerArena(ar *arena) bool {
-	if (ar.base+ar.size-1)>>addrBits != 0 {
+	if uint64(ar.base+ar.size-1)>>addrBits != 0 {
 		return false
 	}
 	pageMap.mu.Lock()
 	defer pageMap.mu.Unlock()
 	for a := ar.base; a < ar.base+ar.size; a += arenaSize {
-		i1 := a >> (arenaShift + pageMapL2Bit)
+		i1 := l1Index(a)
 		l2 := pageMap.l1[i1].Load()
 		if l2 == nil {
 			l2 = new(pageTables)
@@ -117,6 +127,6 @@ func unregisterArena(ar *arena) {
 	pageMap.mu.Lock()
 	defer pageMap.mu.Unlock()
 	for a := ar.base; a < ar.base+ar.size; a += arenaSize {
-		pageMap.l1[a>>(arenaShift+pageMapL2Bit)].Load()[(a>>arenaShift)%(1<<pageMapL2Bit)].Store(nil)
+		pageMap.l1[l1Index(a)].Load()[(a>>arenaShift)%(1<<pageMapL2Bit)].Store(nil)
 	}
 }

@@ -114,7 +114,7 @@ func (l *jsonLogger) info(seq int, fields []logField) {
 	e := l.entries.Get()
 	e.Data[entryLevel] = 'i'
 	e.Data[entryMessage] = byte(seq % len(logMessages))
-	binary.LittleEndian.PutUint64(e.Data[entryTime:], uint64(1_700_000_000_000+seq))
+	binary.LittleEndian.PutUint64(e.Data[entryTime:], 1_700_000_000_000+uint64(seq))
 
 	enc := l.encoders.Get()
 	enc.Data[encoderCount] = 0

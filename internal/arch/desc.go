@@ -42,15 +42,19 @@ type Entry struct {
 // EntrySize is the size of an Entry in bytes.
 const EntrySize = unsafe.Sizeof(Entry{})
 
+// WordSize is the size of a machine word (uintptr) in bytes: 8 where the
+// sections run (amd64, arm64), 4 on 32-bit targets.
+const WordSize = unsafe.Sizeof(uintptr(0))
+
 // Control-word offsets in a block. The control words sit where an Entry
 // keeps its plain words (N0, N1), so entry blocks need no special type.
 const (
-	StopOff = 16 // the index's stop word: entry 0's N0
-	CapOff  = 8  // a member's capacity, relative to its TopOff
+	StopOff = 2 * WordSize // the index's stop word: entry 0's N0
+	CapOff  = WordSize     // a member's capacity, relative to its TopOff
 )
 
 // TopOffset is the offset of member k's top word: entry k+1's N0.
-func TopOffset(k int) uintptr { return uintptr(k+1)*EntrySize + 16 }
+func TopOffset(k int) uintptr { return uintptr(k+1)*EntrySize + 2*WordSize }
 
 // ControlBytes is the size of the control words of a block with members
 // members.

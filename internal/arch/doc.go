@@ -61,5 +61,7 @@
 //
 // On every target but linux/amd64 and linux/arm64 (and with the purego build
 // tag) the same functions exist and report Unavailable, so callers run their
-// fallback.
+// fallback. The block layout is stated in words (WordSize), so on 32-bit
+// targets an Entry is 16 bytes and the control words still sit in its N0
+// and N1.
 package arch

@@ -1,6 +1,10 @@
 package arch
 
-import "testing"
+import (
+	"runtime"
+	"testing"
+	"unsafe"
+)
 
 func TestStatusString(t *testing.T) {
 	cases := map[Status]string{
@@ -24,17 +28,23 @@ func TestStatusString(t *testing.T) {
 }
 
 func TestLayoutOffsets(t *testing.T) {
-	if EntrySize != 32 {
+	// Four words: 32 bytes where the assembly runs (it assumes 32), 16 on
+	// 32-bit targets.
+	if EntrySize != 4*WordSize {
+		t.Fatalf("Entry is %d bytes; the layout assumes four words of %d", EntrySize, WordSize)
+	}
+	if (runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64") && EntrySize != 32 {
 		t.Fatalf("Entry is %d bytes; the assembly assumes 32", EntrySize)
 	}
 	// Control words must sit in an Entry's plain words so that entry
-	// blocks need no special type.
+	// blocks need no special type, and must not overlap the next entry.
+	n0 := unsafe.Offsetof(Entry{}.N0)
 	for k := 0; k < 4; k++ {
-		if off := TopOffset(k) % EntrySize; off != 16 {
-			t.Fatalf("member %d's top at entry offset %d, want 16 (N0)", k, off)
+		if off := TopOffset(k) % EntrySize; off != n0 || off+CapOff != unsafe.Offsetof(Entry{}.N1) {
+			t.Fatalf("member %d's top at entry offset %d, capacity %d later; want N0 (%d), then N1", k, off, CapOff, n0)
 		}
 	}
-	if StopOff%EntrySize != 16 || ControlBytes(3) != 4*EntrySize {
+	if StopOff%EntrySize != n0 || ControlBytes(3) != 4*EntrySize {
 		t.Fatal("control layout changed")
 	}
 }
