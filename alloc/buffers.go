@@ -85,7 +85,7 @@ func (b *Buffers) Get(n int) []byte {
 		return b.make(n)[:n]
 	}
 	if c.fast.Load() != nil { // one section, called directly
-		ptr, _, _, _, st := arch.PopEntry(c.descs[k])
+		ptr, _, _, _, st := arch.PopEntry(c.members[k].desc)
 		e, ok := rseq.Entry{P: ptr}, st == arch.Committed
 		if !ok {
 			e, ok = c.getAfter(k, e, st)
@@ -97,7 +97,7 @@ func (b *Buffers) Get(n int) []byte {
 		// No section: the fallback's hit path, when open.
 		e, ok := rseq.Entry{}, false
 		if c.private.Load() != nil {
-			e, ok = c.privates[k].PopPinned(procpin.Pin())
+			e, ok = c.members[k].private.PopPinned(procpin.Pin())
 			procpin.Unpin()
 		}
 		if !ok {
@@ -145,14 +145,14 @@ func (b *Buffers) Put(buf []byte) {
 	race.Release(p)
 	e := rseq.Entry{P: p}
 	if c.fast.Load() != nil { // one section, called directly
-		if st := arch.PushEntry(c.descs[k], p, nil, 0, 0); st != arch.Committed {
+		if st := arch.PushEntry(c.members[k].desc, p, nil, 0, 0); st != arch.Committed {
 			c.putAfter(k, e, st)
 		}
 		return
 	}
 	// No section: the fallback's hit path, when open, pinned here.
 	if c.private.Load() != nil {
-		ok := c.privates[k].PushPinned(procpin.Pin(), e)
+		ok := c.members[k].private.PushPinned(procpin.Pin(), e)
 		procpin.Unpin()
 		if ok {
 			return

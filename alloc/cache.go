@@ -51,29 +51,42 @@ type limits struct {
 // Where sections cannot run, private plays fast's part: while it is
 // non-nil, Get and Put go straight to the calling P's private part of the
 // fallback shards (rseq.Private), and the hook closes it the same way.
+//
+// Every Get and Put reads fast (or private) and then the descriptor it
+// points at, so a cache fills whole cache lines: the allocator then starts
+// it on a line, and no neighbouring object that another CPU writes makes
+// those reads misses. Its fields fill 192 bytes, three lines, with no
+// padding (TestCacheOwnsItsCacheLines): keep new fields packed.
 type cache struct {
-	fast     atomic.Pointer[arch.StackDesc] // member 0's descriptor; nil: closed
-	private  atomic.Pointer[rseq.Private]   // member 0's fallback hit path; nil: closed
-	descs    []*arch.StackDesc              // every member's; nil without sections
-	privates []*rseq.Private                // every member's; nil with sections
-	stacks   *rseq.EntryStacks
-	depots   []depot
-	boxes    int         // member holding PoolOf's empty boxes; -1: none
-	touched  atomic.Bool // a slow call ran since the last GC cycle
-	// seen carries what the GC hook's swaps saw, from its first pass over
-	// the caches to its second (afterGC); guarded by registry.mu.
-	seen bool
+	fast    atomic.Pointer[arch.StackDesc] // member 0's descriptor; nil: closed
+	private atomic.Pointer[rseq.Private]   // member 0's fallback hit path; nil: closed
+	members []member                       // every member's paths
+	stacks  *rseq.EntryStacks
+	depots  []depot
+	boxes   int         // member holding PoolOf's empty boxes; -1: none
+	touched atomic.Bool // a slow call ran since the last GC cycle
+	// counting is set while hits are counted (countHits); the fast path
+	// stays closed meanwhile.
+	counting atomic.Bool
 	// collectedAt is the completed GC cycles + 1 when collect last ran
 	// (0: never).
 	collectedAt atomic.Int64
 	// collectRefusedAt is the GC hook's count + 1 when collect last
 	// refused for having run in this cycle already (0: never).
 	collectRefusedAt atomic.Int64
-	// counting is set while hits are counted (countHits); the fast path
-	// stays closed meanwhile.
-	counting atomic.Bool
-	idle     int // whole GC cycles without a call; guarded by registry.mu
-	stats    counters
+	idle             int32 // whole GC cycles without a call; guarded by registry.mu
+	// seen carries what the GC hook's swaps saw, from its first pass over
+	// the caches to its second (afterGC); guarded by registry.mu.
+	seen  bool
+	stats counters
+}
+
+// member is how a Get or Put reaches one member of a cache's stacks
+// directly: its section's descriptor where sections run, else its P's
+// private part of the fallback shards. Exactly one is non-nil.
+type member struct {
+	desc    *arch.StackDesc
+	private *rseq.Private
 }
 
 func newCache(l limits) *cache {
@@ -96,12 +109,11 @@ func newCache(l limits) *cache {
 		caps = append(caps, l.perCPU)
 	}
 	c.stacks = rseq.NewGrowingEntryStacks(caps, min(StartPerCPU, caps[0]))
+	c.members = make([]member, len(caps))
 	for k := range caps {
-		c.descs = append(c.descs, c.stacks.Desc(k))
-	}
-	if c.descs[0] == nil { // no sections in this process: the fallback serves every call
-		for k := range caps {
-			c.privates = append(c.privates, c.stacks.Private(k))
+		c.members[k].desc = c.stacks.Desc(k)
+		if c.members[k].desc == nil { // no sections in this process: the fallback serves every call
+			c.members[k].private = c.stacks.Private(k)
 		}
 	}
 	register(c)
@@ -118,15 +130,15 @@ func (c *cache) open() {
 	if c.counting.Load() {
 		return
 	}
-	if c.descs[0] != nil {
+	if c.members[0].desc != nil {
 		if c.fast.Load() == nil {
-			c.fast.Store(c.descs[0])
+			c.fast.Store(c.members[0].desc)
 			if c.counting.Load() { // countHits ran meanwhile: close again
 				c.fast.Store(nil)
 			}
 		}
 	} else if c.private.Load() == nil {
-		c.private.Store(c.privates[0])
+		c.private.Store(c.members[0].private)
 		if c.counting.Load() {
 			c.private.Store(nil)
 		}
@@ -312,7 +324,7 @@ func (c *cache) takeBox() unsafe.Pointer {
 	if c.fast.Load() == nil {
 		ok := false
 		if c.private.Load() != nil {
-			e, ok = c.privates[c.boxes].PopPinned(procpin.Pin())
+			e, ok = c.members[c.boxes].private.PopPinned(procpin.Pin())
 			procpin.Unpin()
 		}
 		if !ok {
@@ -320,7 +332,7 @@ func (c *cache) takeBox() unsafe.Pointer {
 		}
 	} else {
 		var st arch.Status
-		e.P, _, _, _, st = arch.PopEntry(c.descs[c.boxes]) // one section, called directly
+		e.P, _, _, _, st = arch.PopEntry(c.members[c.boxes].desc) // one section, called directly
 		if st != arch.Committed {
 			// Any other status, a commit that took aborts included, is
 			// finished by PopAfter.
@@ -339,13 +351,13 @@ func (c *cache) keepBox(box unsafe.Pointer) {
 	if c.fast.Load() == nil {
 		ok := false
 		if c.private.Load() != nil {
-			ok = c.privates[c.boxes].PushPinned(procpin.Pin(), rseq.Entry{P: box})
+			ok = c.members[c.boxes].private.PushPinned(procpin.Pin(), rseq.Entry{P: box})
 			procpin.Unpin()
 		}
 		if !ok {
 			c.stacks.Push(c.boxes, rseq.Entry{P: box})
 		}
-	} else if st := arch.PushEntry(c.descs[c.boxes], box, nil, 0, 0); st != arch.Committed {
+	} else if st := arch.PushEntry(c.members[c.boxes].desc, box, nil, 0, 0); st != arch.Committed {
 		c.stacks.PushAfter(c.boxes, rseq.Entry{P: box}, st)
 	}
 }

@@ -156,11 +156,11 @@ func afterGCCounting(cycles func() uint64) {
 			switch n := idleCycles(r.usedAt, before); {
 			case c.seen:
 				r.usedAt, c.idle = after, 0
-			case n > c.idle: // cycles usedAt+2 to before began after the use was seen
+			case n > int(c.idle): // cycles usedAt+2 to before began after the use was seen
 				if c.idle < releaseAfterIdle && n >= releaseAfterIdle {
 					idle = append(idle, c)
 				}
-				c.idle = n
+				c.idle = int32(n)
 			}
 			if c.idle < releaseAfterIdle && c.stats.grows.Load() > 0 {
 				grown = append(grown, c) // not released: its stacks may shrink

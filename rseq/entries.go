@@ -252,7 +252,7 @@ func (s *EntryStacks) PopAfter(k int, e Entry, st arch.Status) (Entry, bool) {
 func (s *EntryStacks) Push(k int, e Entry) bool {
 	race.Release(e.P)
 	if on {
-		st := arch.PushEntry(&s.descs[k], e.P, e.Aux, e.N0, e.N1)
+		st := arch.PushEntry(s.descs[k], e.P, e.Aux, e.N0, e.N1)
 		if st == arch.Committed {
 			return true
 		}
@@ -297,7 +297,7 @@ func (s *EntryStacks) pushAgain(k int, e Entry, st arch.Status) arch.Status {
 // pushOnce runs a push section once more, with the marking protocol if the
 // collector is marking.
 func (s *EntryStacks) pushOnce(k int, e Entry) arch.Status {
-	st := arch.PushEntry(&s.descs[k], e.P, e.Aux, e.N0, e.N1)
+	st := arch.PushEntry(s.descs[k], e.P, e.Aux, e.N0, e.N1)
 	if st.Outcome() == arch.GCMarking {
 		st = s.pushMarking(k, e)
 	}
@@ -324,7 +324,7 @@ func (s *EntryStacks) popAgain(k int, e Entry, st arch.Status) (Entry, arch.Stat
 // popOnce runs a pop section once more, with the marking protocol if the
 // collector is marking.
 func (s *EntryStacks) popOnce(k int) (e Entry, st arch.Status) {
-	e.P, e.Aux, e.N0, e.N1, st = arch.PopEntry(&s.descs[k])
+	e.P, e.Aux, e.N0, e.N1, st = arch.PopEntry(s.descs[k])
 	if st.Outcome() == arch.GCMarking {
 		e, st = s.popMarking(k)
 	}
@@ -335,7 +335,7 @@ func (s *EntryStacks) popOnce(k int) (e Entry, st arch.Status) {
 // shard; false when both are empty.
 func (s *EntryStacks) Pop(k int) (e Entry, ok bool) {
 	if on {
-		p, aux, n0, n1, st := arch.PopEntry(&s.descs[k])
+		p, aux, n0, n1, st := arch.PopEntry(s.descs[k])
 		e, ok = Entry{P: p, Aux: aux, N0: n0, N1: n1}, true
 		if st != arch.Committed {
 			e, ok = s.popSlow(k, e, st)

@@ -69,12 +69,18 @@ type blocks struct {
 }
 
 // newBlocks returns a table whose every index has the placeholder.
+// The table has whole cache lines of its own (see headLine).
 func newBlocks() blocks {
-	b := blocks{table: make([]unsafe.Pointer, nIndexes)}
-	for i := range b.table {
-		b.table[i] = placeholder
-	}
+	b := blocks{table: linePointers(nIndexes)}
+	fillPlaceholders(b.table)
 	return b
+}
+
+// fillPlaceholders points every entry of a new table at the placeholder.
+func fillPlaceholders(table []unsafe.Pointer) {
+	for i := range table {
+		table[i] = placeholder
+	}
 }
 
 // fill gives every index a block of 1<<shift bytes of mem, in order.
@@ -132,6 +138,22 @@ func alignedWords(n int, align uintptr) []uintptr {
 	return w[skip : skip+uintptr(n)]
 }
 
+// linePointers returns n nil pointers on whole cache lines of their own:
+// the slice starts on a line, and its capacity runs to the end of its last
+// line. Small allocations of whole lines start on a line (see cacheLines);
+// a large one may start with a malloc header, so it gets a line more, to
+// skip to a line.
+func linePointers(n int) []unsafe.Pointer {
+	perLine := int(cacheLine / unsafe.Sizeof(unsafe.Pointer(nil)))
+	lines := (n + perLine - 1) / perLine * perLine
+	if p := make([]unsafe.Pointer, lines); uintptr(unsafe.Pointer(&p[0]))%cacheLine == 0 {
+		return p[:n]
+	}
+	p := make([]unsafe.Pointer, lines+perLine)
+	skip := int((cacheLine - uintptr(unsafe.Pointer(&p[0]))%cacheLine) % cacheLine / unsafe.Sizeof(p[0]))
+	return p[skip : skip+n : skip+lines]
+}
+
 // alignedEntries returns n zeroed entries starting on an align-byte boundary.
 func alignedEntries(n int, align uintptr) []arch.Entry {
 	extra := int(align / arch.EntrySize)
@@ -158,7 +180,7 @@ func shardCount() int {
 // the fallback shards (spill.go).
 type stacks struct {
 	blocks
-	descs   []arch.StackDesc
+	descs   []*arch.StackDesc // each on a cache line of its own (see headLine)
 	slotOff []uintptr
 	caps    []int // member k's capacity (for a growing member 0, the most it grows to)
 }
@@ -166,11 +188,38 @@ type stacks struct {
 // newStacks returns the core of a family with one member per capacity,
 // each member's slots starting at slotOff[k] in a block, and no blocks yet.
 func newStacks(capacities []int, slotOff []uintptr) stacks {
-	s := stacks{blocks: newBlocks(), slotOff: slotOff, caps: append([]int(nil), capacities...)}
+	s := stacks{slotOff: slotOff, caps: append([]int(nil), capacities...)}
+	head := new(headLine)
+	if nIndexes <= len(head.table) {
+		s.blocks = blocks{table: head.table[:nIndexes]}
+		fillPlaceholders(s.table)
+	} else {
+		s.blocks = newBlocks()
+	}
 	for k := range capacities {
-		s.descs = append(s.descs, s.desc(arch.TopOffset(k), slotOff[k]))
+		d := &head.desc
+		if k > 0 {
+			d = &new(headLine).desc // the rest of its line unused
+		}
+		*d = s.desc(arch.TopOffset(k), slotOff[k])
+		s.descs = append(s.descs, d)
 	}
 	return s
+}
+
+// headLine is one cache line holding member 0's section descriptor and,
+// on machines with few enough indexes, the block table it points at: the
+// two things every section call reads before the block. Neither shares its
+// line with another object: a neighbour that another CPU writes (any small
+// allocation) would turn those reads into cache misses, which made a
+// Get+Put pair run at half speed with two CPUs in about a third of the
+// runs. A 64-byte object goes to the allocator's 64-byte size class, whose
+// objects start on 64-byte boundaries. Other members' descriptors get a
+// headLine of their own too, its table unused; a larger table gets whole
+// lines of its own (linePointers).
+type headLine struct {
+	desc  arch.StackDesc
+	table [(cacheLine - unsafe.Sizeof(arch.StackDesc{})) / unsafe.Sizeof(unsafe.Pointer(nil))]unsafe.Pointer
 }
 
 // Members is the number of stacks per CPU.
@@ -190,7 +239,7 @@ func (s *stacks) Desc(k int) *arch.StackDesc {
 	if !on {
 		return nil
 	}
-	return &s.descs[k]
+	return s.descs[k]
 }
 
 // stopAllIfOn stops the family when sections run; in the fallback there is

@@ -96,7 +96,7 @@ func ReleaseShaded() {
 func (s *EntryStacks) pushMarking(k int, e Entry) arch.Status {
 	pid := procpin.Pin()
 	shade(pid, e.P, e.Aux)
-	st := arch.PushEntryMarking(&s.descs[k], e.P, e.Aux, e.N0, e.N1)
+	st := arch.PushEntryMarking(s.descs[k], e.P, e.Aux, e.N0, e.N1)
 	procpin.Unpin()
 	markingOps.Add(1)
 	return st
@@ -106,7 +106,7 @@ func (s *EntryStacks) pushMarking(k int, e Entry) arch.Status {
 // correct in every GC phase.
 func (s *EntryStacks) popMarking(k int) (e Entry, st arch.Status) {
 	pid := procpin.Pin()
-	e.P, e.Aux, e.N0, e.N1, st = arch.PopEntryMarking(&s.descs[k])
+	e.P, e.Aux, e.N0, e.N1, st = arch.PopEntryMarking(s.descs[k])
 	if e.P != nil {
 		shade(pid, e.P, e.Aux) // before unpinning: marking cannot end first
 	}

@@ -96,7 +96,7 @@ func (s *WordStacks) PopPrivate(k int) (uintptr, bool) {
 // returns false when that stack is full: the caller moves words elsewhere.
 func (s *WordStacks) Push(k int, v uintptr) bool {
 	if on {
-		st := arch.PushWord(&s.descs[k], v)
+		st := arch.PushWord(s.descs[k], v)
 		if st == arch.Committed {
 			return true
 		}
@@ -106,7 +106,7 @@ func (s *WordStacks) Push(k int, v uintptr) bool {
 }
 
 func (s *WordStacks) pushSlow(k int, v uintptr, st arch.Status) bool {
-	st, shard := settle(st, func() arch.Status { return arch.PushWord(&s.descs[k], v) })
+	st, shard := settle(st, func() arch.Status { return arch.PushWord(s.descs[k], v) })
 	if shard {
 		return s.spills.push(k, v, s.shardCap(k))
 	}
@@ -117,7 +117,7 @@ func (s *WordStacks) pushSlow(k int, v uintptr, st arch.Status) bool {
 // shard; false when both are empty.
 func (s *WordStacks) Pop(k int) (uintptr, bool) {
 	if on {
-		v, st := arch.PopWord(&s.descs[k])
+		v, st := arch.PopWord(s.descs[k])
 		if st == arch.Committed {
 			return v, true
 		}
@@ -127,7 +127,7 @@ func (s *WordStacks) Pop(k int) (uintptr, bool) {
 }
 
 func (s *WordStacks) popSlow(k int, v uintptr, st arch.Status) (uintptr, bool) {
-	st, _ = settle(st, func() (st arch.Status) { v, st = arch.PopWord(&s.descs[k]); return st })
+	st, _ = settle(st, func() (st arch.Status) { v, st = arch.PopWord(s.descs[k]); return st })
 	if st.Outcome() == arch.Committed {
 		return v, true
 	}
@@ -141,11 +141,14 @@ func (s *WordStacks) PushBatch(k int, src []uintptr) int {
 		return 0
 	}
 	if on {
-		n, st := arch.PushWords(&s.descs[k], &src[0], uintptr(len(src)))
+		n, st := arch.PushWords(s.descs[k], &src[0], uintptr(len(src)))
 		if st == arch.Committed {
 			return int(n)
 		}
-		st, shard := settle(st, func() (st arch.Status) { n, st = arch.PushWords(&s.descs[k], &src[0], uintptr(len(src))); return st })
+		st, shard := settle(st, func() (st arch.Status) {
+			n, st = arch.PushWords(s.descs[k], &src[0], uintptr(len(src)))
+			return st
+		})
 		if !shard {
 			return int(n)
 		}
@@ -160,11 +163,14 @@ func (s *WordStacks) PopBatch(k int, dst []uintptr) int {
 		return 0
 	}
 	if on {
-		n, st := arch.PopWords(&s.descs[k], &dst[0], uintptr(len(dst)))
+		n, st := arch.PopWords(s.descs[k], &dst[0], uintptr(len(dst)))
 		if st == arch.Committed {
 			return int(n)
 		}
-		if st, _ = settle(st, func() (st arch.Status) { n, st = arch.PopWords(&s.descs[k], &dst[0], uintptr(len(dst))); return st }); st.Outcome() == arch.Committed {
+		if st, _ = settle(st, func() (st arch.Status) {
+			n, st = arch.PopWords(s.descs[k], &dst[0], uintptr(len(dst)))
+			return st
+		}); st.Outcome() == arch.Committed {
 			return int(n)
 		}
 	}
