@@ -212,8 +212,8 @@ func newStacks(capacities []int, slotOff []uintptr) stacks {
 // two things every section call reads before the block. Neither shares its
 // line with another object: a neighbour that another CPU writes (any small
 // allocation) would turn those reads into cache misses, which made a
-// Get+Put pair run at half speed with two CPUs in about a third of the
-// runs. A 64-byte object goes to the allocator's 64-byte size class, whose
+// Get+Put pair run at half speed with two CPUs in about one process in
+// five. A 64-byte object goes to the allocator's 64-byte size class, whose
 // objects start on 64-byte boundaries. Other members' descriptors get a
 // headLine of their own too, its table unused; a larger table gets whole
 // lines of its own (linePointers).

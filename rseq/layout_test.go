@@ -9,8 +9,8 @@ import (
 // reads — a member's descriptor and the family's block table — sits on
 // cache lines no other object shares, for families of 1 to 17 members:
 // a small object placed beside them and written by another CPU made a
-// Get+Put pair run at half speed with two CPUs in about a third of the
-// runs.
+// Get+Put pair run at half speed with two CPUs in about one process in
+// five.
 func TestSectionInputsOwnTheirCacheLines(t *testing.T) {
 	check := func(name string, s *stacks) {
 		t.Helper()

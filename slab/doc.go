@@ -30,7 +30,8 @@
 //     their free bitmaps. A span is a run of 8 KiB pages holding objects of
 //     one class; a span whose objects are all free is idle.
 //  5. The page heap: a new span's pages, first fit among the free runs of
-//     the Allocator's arenas (64 MiB mappings), or a new arena.
+//     the Allocator's arenas (64 MiB mappings; 4 MiB on 32-bit targets),
+//     or a new arena.
 //
 // A free walks the other way: a page-map lookup finds the object's span
 // (and so its class) without touching the object, then one push onto the

@@ -8,8 +8,8 @@ import (
 
 // The page map answers "which span owns this address?" for Free, in O(1)
 // and without touching the object: a two-level radix over 64 MiB slots
-// leads to the slot's page table, which has the span owning each of its
-// 8 KiB pages. It is global because addresses are: a pointer from another
+// (4 MiB on 32-bit targets) leads to the slot's page table, which has the
+// span owning each of its 8 KiB pages. It is global because addresses are: a pointer from another
 // Allocator, from the Go heap or from anywhere else finds either no table
 // or a span whose owner is not the caller.
 //
@@ -18,14 +18,16 @@ import (
 // published, is not taken back until its arena is unmapped (Close).
 
 const (
-	arenaShift = 26 // arenas are 64 MiB slots, aligned to their size (or several)
+	// arenas are 64 MiB slots, aligned to their size (or several); 4 MiB
+	// on 32-bit targets, whose whole address space is 4 GiB.
+	arenaShift = 22 + 4*(^uintptr(0)>>63)
 	arenaSize  = 1 << arenaShift
 	arenaPages = arenaSize >> pageShift
 	// addrBits is the width of user addresses: 48 on 64-bit targets
 	// (amd64 and arm64 without 5-level paging), the whole word on 32-bit
 	// ones.
 	addrBits     = 32 + 16*(^uintptr(0)>>63)
-	pageMapL2Bit = min(12, addrBits-arenaShift) // 6 on 32-bit targets: one table for all
+	pageMapL2Bit = min(12, addrBits-arenaShift) // 10 on 32-bit targets: one table for all
 	pageMapL1Bit = addrBits - arenaShift - pageMapL2Bit
 )
 
