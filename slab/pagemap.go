@@ -9,9 +9,9 @@ import (
 // The page map answers "which span owns this address?" for Free, in O(1)
 // and without touching the object: a two-level radix over 64 MiB slots
 // (4 MiB on 32-bit targets) leads to the slot's page table, which has the
-// span owning each of its 8 KiB pages. It is global because addresses are: a pointer from another
-// Allocator, from the Go heap or from anywhere else finds either no table
-// or a span whose owner is not the caller.
+// span owning each of its 8 KiB pages. It is global because addresses are:
+// a pointer from another Allocator, from the Go heap or from anywhere else
+// finds either no table or a span whose owner is not the caller.
 //
 // Readers (Free, on every call) take no lock: every level is read with an
 // atomic load (a plain load on amd64 and arm64), and a level, once
