@@ -26,8 +26,17 @@ type Counter struct {
 }
 
 // counterState is a Counter's memory: immutable after publication but for
-// the counts themselves.
+// the counts themselves. Every Add reads its descriptor, so it fills whole
+// cache lines (padded; the allocator then starts it on a line): a
+// neighbouring object that another CPU writes would make those reads
+// misses (see headLine).
 type counterState struct {
+	counterFields
+	_ [cacheLine - unsafe.Sizeof(counterFields{})%cacheLine]byte // 1 to 64 bytes: never a trailing zero-size field
+}
+
+// counterFields are a counterState's fields.
+type counterFields struct {
 	desc  arch.StackDesc
 	cells blocks
 	mem   []uintptr // the blocks' memory
@@ -66,7 +75,7 @@ func NewCounter() *Counter {
 
 func newCounterState() *counterState {
 	shift := blockShift(arch.ControlBytes(1))
-	s := &counterState{mem: alignedWords(int(uintptr(nIndexes)<<shift/arch.WordSize), minBlock), shards: make([]paddedInt64, shardCount()), spare: new(paddedInt64)}
+	s := &counterState{counterFields: counterFields{mem: alignedWords(int(uintptr(nIndexes)<<shift/arch.WordSize), minBlock), shards: make([]paddedInt64, shardCount()), spare: new(paddedInt64)}}
 	s.cells = newBlocks()
 	s.cells.fill(unsafe.Pointer(&s.mem[0]), shift)
 	s.desc = s.cells.desc(arch.TopOffset(0), 0)

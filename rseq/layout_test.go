@@ -53,3 +53,16 @@ func TestLinePointersFillWholeLines(t *testing.T) {
 		}
 	}
 }
+
+// TestCounterStateOwnsItsCacheLines checks that a Counter's state, whose
+// descriptor every Add reads, fills whole cache lines and starts on one.
+func TestCounterStateOwnsItsCacheLines(t *testing.T) {
+	if unsafe.Sizeof(counterState{})%cacheLine != 0 {
+		t.Fatalf("a counter's state is %d bytes, not whole cache lines", unsafe.Sizeof(counterState{}))
+	}
+	for range 20 {
+		if a := uintptr(unsafe.Pointer(NewCounter().s.Load())); a%cacheLine != 0 {
+			t.Fatalf("a counter's state at %#x is not on a cache line", a)
+		}
+	}
+}
