@@ -125,8 +125,22 @@ func fire(gen uint64) {
 // gcCycles counts the cycles afterGC has handled.
 var gcCycles atomic.Int64
 
+// hookSawCycles is the number of completed cycles the last hook read
+// before its swaps: a hook has run after every cycle up to this one ended.
+// (Counting hooks is not enough to wait for a given cycle's: the hook of an
+// earlier cycle may run late, after the next one began.)
+var hookSawCycles atomic.Uint64
+
 // afterGC runs once per GC cycle, on the runtime's cleanup goroutine.
-func afterGC() { afterGCCounting(completedCycles) }
+func afterGC() {
+	before := afterGCCounting(completedCycles)
+	for {
+		saw := hookSawCycles.Load()
+		if before <= saw || hookSawCycles.CompareAndSwap(saw, before) {
+			return
+		}
+	}
+}
 
 // afterGCCounting is afterGC reading the count of completed cycles from
 // cycles (a test plays cycles that complete while the hook runs).
@@ -139,13 +153,13 @@ func afterGC() { afterGCCounting(completedCycles) }
 // metrics.Read, about 300 ns and an allocation. With a read per cache, as
 // before, a hook over 10,000 pools took 4.0 ms and allocated 0.9 MB, every
 // cycle; with two, 0.35 ms and under 1 KB: BenchmarkGCHook.)
-func afterGCCounting(cycles func() uint64) {
+func afterGCCounting(cycles func() uint64) (before uint64) {
 	defer gcCycles.Add(1)
 	// The marking protocol keeps the last values each P shaded; a value a
 	// Get took out while the collector marked must not stay alive by that.
 	rseq.ReleaseShaded()
 	var idle, grown []*cache
-	before := cycles()
+	before = cycles()
 	withRegistered(true, func(records []registered, caches []*cache) {
 		for _, c := range caches {
 			c.seen = c.takeUse()
@@ -173,6 +187,7 @@ func afterGCCounting(cycles func() uint64) {
 	for _, c := range grown {
 		c.shrink()
 	}
+	return before
 }
 
 // takeUse reports whether the cache was called since the last hook, and

@@ -18,6 +18,7 @@ import (
 // gc.go: two whole idle cycles, and the hook cannot place the use), and the
 // collector frees them.
 func TestPoolIdleReleasedGC(t *testing.T) {
+	onlyExplicitCollections(t)
 	const n = 100
 	var p Pool
 	tr := newTracked()
@@ -134,6 +135,7 @@ func TestPoolOfKeepsValueThroughOneGC(t *testing.T) {
 // made once that cycle had ended, as a late cleanup goroutine does, and
 // checks that the next cycle's hook, seeing no call since, keeps the values.
 func TestPoolLateHookKeepsValuesGC(t *testing.T) {
+	onlyExplicitCollections(t)
 	if raceEnabled {
 		t.Skip("race builds drop a quarter of Puts on purpose")
 	}
@@ -157,6 +159,7 @@ func TestPoolLateHookKeepsValuesGC(t *testing.T) {
 // is a whole idle cycle; the pool must keep its values through it (with
 // releaseAfterIdle at 1 it was emptied here).
 func TestPoolUsedBetweenEveryTwoCollectionsKeepsValuesGC(t *testing.T) {
+	onlyExplicitCollections(t)
 	if raceEnabled {
 		t.Skip("race builds drop a quarter of Puts on purpose")
 	}
@@ -186,6 +189,7 @@ func TestPoolUsedBetweenEveryTwoCollectionsKeepsValuesGC(t *testing.T) {
 // takes the open path and leaves no trace but the open path itself, which
 // the next hook must count as a use.
 func TestPoolHookSeesReopenedFastPathGC(t *testing.T) {
+	onlyExplicitCollections(t)
 	if !rseq.Enabled() {
 		t.Skip("the fallback never opens the fast path: every call sets touched")
 	}
@@ -208,6 +212,27 @@ func TestPoolHookSeesReopenedFastPathGC(t *testing.T) {
 	collect(t)             // sees no call since: the cycle before may have had some
 	if got := p.Get(); got != v {
 		t.Fatalf("a pool used through its reopened fast path was emptied (Get = %p, want %p); stats %+v", got, v, p.Stats())
+	}
+}
+
+// TestCollectWaitsForItsCyclesHookGC: collect returns only once a hook has
+// run after the cycle it started ended, even when the hook of an earlier
+// cycle is still to run when it is called. (collect once counted hooks and
+// returned on that earlier one; TestPoolIdleReleasedGC, run in CI after a
+// test whose garbage started cycles, then saw a pool released a cycle
+// early, because that late hook saw the test's first Puts.)
+func TestCollectWaitsForItsCyclesHookGC(t *testing.T) {
+	onlyExplicitCollections(t)
+	collect(t)
+	registry.mu.Lock() // the next hook waits at its walk of the registry
+	runtime.GC()       // a cycle ends; its hook is left to run
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		registry.mu.Unlock()
+	}()
+	collect(t)
+	if saw, n := hookSawCycles.Load(), completedCycles(); saw < n {
+		t.Fatalf("collect returned before a hook ran after its cycle: the hooks saw %d cycles of %d", saw, n)
 	}
 }
 

@@ -2,6 +2,7 @@ package alloc
 
 import (
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"testing"
 	"time"
@@ -13,28 +14,57 @@ var hooked Pool
 
 func init() { hooked.Get() } // creates its cache (a Put may be dropped under -race)
 
-// collect runs a GC and waits until the pools' GC hook has handled it.
+// collect runs a GC and waits until the pools' GC hook has handled it: a
+// hook has run after the cycle this collect started ended. A test counting
+// cycles (gc_test.go) gets exactly one per collect, provided nothing else
+// starts one (see onlyExplicitCollections).
+//
+// It first waits for the hook of any cycle that ended before it was
+// called, as one a previous test's runtime.GC left pending: that hook,
+// running late, would otherwise see this test's first calls and place them
+// a cycle too early, or arm its sentinel while this collect's cycle marks,
+// and that sentinel would outlive the cycle. Such a hook runs at once or
+// waits for another cycle (its sentinel was armed while a cycle marked), so
+// the first wait makes cycles after a few milliseconds; they all end before
+// the cycle this collect is for begins.
 func collect(t testing.TB) {
 	t.Helper()
-	before := gcCycles.Load()
+	awaitHook(t, completedCycles(), 20)
 	runtime.GC()
-	for i := 0; gcCycles.Load() == before; i++ {
-		// A stranded sentinel (see gc.go) is re-armed by the watchdog once
-		// two more cycles have passed: in a program, collections go on; here,
-		// after a second and a half without the hook, make them.
-		if i > 0 && i%5000 == 0 {
+	awaitHook(t, completedCycles(), 5000)
+}
+
+// awaitHook waits until a hook has run after cycle n ended, running a
+// collection every patience rounds of waiting.
+func awaitHook(t testing.TB, n uint64, patience int) {
+	t.Helper()
+	for i := 0; hookSawCycles.Load() < n; i++ {
+		// A stranded sentinel (see gcwatchdog.go) is re-armed by the
+		// watchdog once two more cycles have passed: in a program,
+		// collections go on; here, after a second and a half without the
+		// hook (5000 rounds), make them.
+		if i > 0 && i%patience == 0 {
 			runtime.GC()
 		}
 		if i == 60000 {
 			registry.mu.Lock()
-			armed, n := registry.armed, len(registry.caches)
+			armed, m := registry.armed, len(registry.caches)
 			registry.mu.Unlock()
-			t.Fatalf("the pools' GC hook did not run after a collection (armed %v, %d caches, %d cycles, generation %d armed, %d fired)",
-				armed, n, gcCycles.Load(), armedGen.Load(), firedGen.Load())
+			t.Fatalf("the pools' GC hook did not run after cycle %d (armed %v, %d caches, hooks saw %d cycles, generation %d armed, %d fired)",
+				n, armed, m, hookSawCycles.Load(), armedGen.Load(), firedGen.Load())
 		}
 		runtime.Gosched()
 		time.Sleep(100 * time.Microsecond)
 	}
+}
+
+// onlyExplicitCollections turns off the collections the heap would start,
+// for the rest of the test: a test that asserts what the third or fourth
+// collection after a use does must know that no other came between (a
+// previous test's garbage can start one).
+func onlyExplicitCollections(t testing.TB) {
+	old := debug.SetGCPercent(-1)
+	t.Cleanup(func() { debug.SetGCPercent(old) })
 }
 
 // tracked records which of a set of values the collector has freed.
