@@ -33,14 +33,10 @@ func TestHelperAllocbench(t *testing.T) {
 
 // useTestBinaryAsChild makes fallback children run TestHelperAllocbench
 // until the test ends. It skips the test where the binary cannot run
-// itself: under qemu-user, which .ci/run says with PERCPU_TEST_QEMU_USER
-// (there a forked child of a multi-threaded guest can hang inside qemu
-// before its exec: it did once, for 15 minutes), and where exec reports an
-// exec format error (qemu-user without binfmt_misc).
+// itself: under qemu-user (see testmain.SkipChildrenUnderQEMU), and where
+// exec reports an exec format error (qemu-user without binfmt_misc).
 func useTestBinaryAsChild(t *testing.T) {
-	if os.Getenv("PERCPU_TEST_QEMU_USER") != "" {
-		t.Skip("under qemu-user (PERCPU_TEST_QEMU_USER): no child processes")
-	}
+	testmain.SkipChildrenUnderQEMU(t)
 	if err := exec.Command(os.Args[0], "-test.run=^$").Run(); errors.Is(err, syscall.ENOEXEC) {
 		t.Skipf("cannot re-execute the test binary: %v", err)
 	}

@@ -36,6 +36,7 @@ func rawRseq() syscall.Errno {
 // process keeps its own filters. Each child checks the errno from inside,
 // before and after re-executing itself.
 func TestBlockRseq(t *testing.T) {
+	testmain.SkipChildrenUnderQEMU(t)
 	want := unix.EINVAL
 	if name := testmain.RseqBlocked(); name != "" {
 		// Already filtered: the newest filter's errno wins in the children.

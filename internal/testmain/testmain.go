@@ -90,3 +90,19 @@ func exit(code int, err error) {
 	fmt.Fprintln(os.Stderr, "testmain:", err)
 	os.Exit(code)
 }
+
+// EnvQEMUUser is set by .ci/run when it runs the tests under qemu-user.
+const EnvQEMUUser = "PERCPU_TEST_QEMU_USER"
+
+// SkipChildrenUnderQEMU skips t, a test that starts a child process of its
+// own binary, under qemu-user (EnvQEMUUser). There the child cannot run
+// (without binfmt_misc, exec fails with an exec format error), and the fork
+// itself can hang: a forked child of a multi-threaded guest stopped inside
+// qemu before its exec, twice in CI (allocbench's tests, then this
+// package's), each time until its 15-minute timeout.
+func SkipChildrenUnderQEMU(t testing.TB) {
+	t.Helper()
+	if os.Getenv(EnvQEMUUser) != "" {
+		t.Skipf("under qemu-user (%s): no child processes", EnvQEMUUser)
+	}
+}

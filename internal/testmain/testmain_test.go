@@ -67,6 +67,7 @@ func TestBlockInChild(t *testing.T) {
 // binfmt_misc).
 func runChild(t *testing.T, value string) (status int, output string) {
 	t.Helper()
+	SkipChildrenUnderQEMU(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRseqBlocked$", "-test.count=1", "-test.v")
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, EnvBlock+"=") && !strings.HasPrefix(kv, EnvApplied+"=") {

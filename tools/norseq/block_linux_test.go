@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gorseq/percpu/internal/testmain"
 )
 
 // wantEnv names, in the command norseq runs, the errno rseq(2) must fail
@@ -29,6 +31,7 @@ func rawRseq() syscall.Errno {
 // rseq(2) fail with the errno asked for, with a grandchild of its own to
 // show that the processes the command starts inherit the filter.
 func TestCommandRunsFiltered(t *testing.T) {
+	testmain.SkipChildrenUnderQEMU(t)
 	for name, errno := range errnos {
 		cmd := exec.Command(os.Args[0], "-errno", name, os.Args[0], "-test.run=^TestHelperFiltered$", "-test.count=1", "-test.v")
 		cmd.Env = append(os.Environ(), asCommand+"=1", wantEnv+"="+name)
