@@ -142,7 +142,9 @@ func alignedWords(n int, align uintptr) []uintptr {
 // the slice starts on a line, and its capacity runs to the end of its last
 // line. Small allocations of whole lines start on a line (see cacheLines);
 // a large one may start with a malloc header, so it gets a line more, to
-// skip to a line.
+// skip to a line. The skip is whole pointers: every Go allocation holding
+// pointers starts pointer-aligned, so a line boundary lies a whole number
+// of pointers in.
 func linePointers(n int) []unsafe.Pointer {
 	perLine := int(cacheLine / unsafe.Sizeof(unsafe.Pointer(nil)))
 	lines := (n + perLine - 1) / perLine * perLine

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorseq/percpu/internal/arch"
 	"github.com/gorseq/percpu/internal/procpin"
+	"github.com/gorseq/percpu/internal/race"
 )
 
 // WordStacks is a family of bounded stacks of non-zero machine words, one
@@ -70,7 +71,9 @@ func (s *WordStacks) PopAfter(k int, v uintptr, st arch.Status) (uintptr, bool) 
 // stretch with no lock and no atomic write. It returns false, having done
 // nothing, when that part is full, revoked, not allocated yet or not the
 // P's own, and always under the race detector; the caller then calls Push,
-// which does whatever it takes.
+// which does whatever it takes. (A push inside the caller's own pinned
+// stretch, as PopPinned is for pops, does not fit the inliner's budget:
+// it would cost a call level instead of saving one.)
 func (s *WordStacks) PushPrivate(k int, v uintptr) bool {
 	pid := procpin.Pin()
 	sh := s.spills.own(pid, k)
@@ -79,17 +82,28 @@ func (s *WordStacks) PushPrivate(k int, v uintptr) bool {
 	return ok
 }
 
-// PopPrivate is PushPrivate's pop: the newest word of the calling P's
-// private part of member k, or false (then the caller calls Pop).
-func (s *WordStacks) PopPrivate(k int) (uintptr, bool) {
-	pid := procpin.Pin()
-	var v uintptr
-	ok := false
-	if sh := s.spills.own(pid, k); sh != nil {
-		v, ok = sh.popHit()
+// PopPinned is PushPrivate's pop, inside the caller's own pinned stretch,
+// which saves the caller a call level (procpin.Pin and Unpin in its own
+// body, then this, inlined): the newest word of P pid's private part of
+// member k, or false (then the caller calls Pop). The caller must be pinned to P pid: pid is what its
+// procpin.Pin returned, and procpin.Unpin has not run since.
+func (s *WordStacks) PopPinned(pid, k int) (uintptr, bool) {
+	// Pinned to P pid: shard i is its own (see spill and spills.own).
+	// own and popHit written out, on the instantiated type: through them,
+	// PopPinned would not fit the inliner's budget.
+	i := pid*s.spills.members + k
+	if race.Enabled || uint(i) >= uint(len(s.spills.shards)) {
+		return 0, false
 	}
-	procpin.Unpin()
-	return v, ok
+	sh := &s.spills.shards[i]
+	n := sh.n - 1
+	if sh.state.Load() != owned || n < 0 {
+		return 0, false
+	}
+	v := sh.priv[n]
+	sh.priv[n] = 0 // as popHit: hold nothing handed out
+	sh.n = n
+	return v, true
 }
 
 // Push pushes v (which must not be 0) onto the calling CPU's stack k. It
