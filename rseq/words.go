@@ -85,8 +85,9 @@ func (s *WordStacks) PushPrivate(k int, v uintptr) bool {
 // PopPinned is PushPrivate's pop, inside the caller's own pinned stretch,
 // which saves the caller a call level (procpin.Pin and Unpin in its own
 // body, then this, inlined): the newest word of P pid's private part of
-// member k, or false (then the caller calls Pop). The caller must be pinned to P pid: pid is what its
-// procpin.Pin returned, and procpin.Unpin has not run since.
+// member k, or false (then the caller calls Pop). The caller must be
+// pinned to P pid: pid is what its procpin.Pin returned, and procpin.Unpin
+// has not run since.
 func (s *WordStacks) PopPinned(pid, k int) (uintptr, bool) {
 	// Pinned to P pid: shard i is its own (see spill and spills.own).
 	// own and popHit written out, on the instantiated type: through them,
