@@ -9,7 +9,7 @@ import (
 // sections themselves (Desc) and need the same directness where sections
 // cannot run: a member's shards by P id, used inside the caller's own
 // pinned stretch. See spill for who may touch a private part, and when;
-// WordStacks.PushPrivate and PopPinned are the same for word families.
+// WordStacks.PushPinned and PopPinned are the same for word families.
 
 // Private is the fallback's hit path for one member of an entry family,
 // for a caller with no section to call (Desc is nil), as a descriptor is

@@ -174,7 +174,7 @@ func TestPrivateDrainConservation(t *testing.T) {
 }
 
 // TestWordPrivateDrainConservation is TestPrivateDrainConservation for a
-// word family: PushPrivate, and PopPinned inside the worker's own pinned
+// word family: PushPinned and PopPinned inside the worker's own pinned
 // stretch, as package slab calls them where sections cannot run, then the
 // shards. A PopPinned that ignored a revoked private part handed out a
 // word the drain had taken, and this test failed.
@@ -183,7 +183,9 @@ func TestWordPrivateDrainConservation(t *testing.T) {
 		s := NewWordStacks([]int{8, 40})
 		f := wordFamily(s)
 		f.push = func(k int, id uintptr) bool {
-			return s.PushPrivate(k, id) || s.spills.push(k, id, s.shardCap(k))
+			ok := s.PushPinned(procpin.Pin(), k, id)
+			procpin.Unpin()
+			return ok || s.spills.push(k, id, s.shardCap(k))
 		}
 		f.pop = func(k int) (uintptr, bool) {
 			v, ok := s.PopPinned(procpin.Pin(), k)

@@ -7,7 +7,6 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
-	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 )
 
@@ -65,46 +64,49 @@ func (s *WordStacks) PopAfter(k int, v uintptr, st arch.Status) (uintptr, bool) 
 	return s.popSlow(k, v, st)
 }
 
-// PushPrivate is the fallback's hit path for a caller with no section to
+// PushPinned is the fallback's hit path for a caller with no section to
 // call (Desc is nil), as Private is for an entry family: it pushes v onto
-// the calling P's private part of member k's fallback shard, in one pinned
-// stretch with no lock and no atomic write. It returns false, having done
-// nothing, when that part is full, revoked, not allocated yet or not the
-// P's own, and always under the race detector; the caller then calls Push,
-// which does whatever it takes. (A push inside the caller's own pinned
-// stretch, as PopPinned is for pops, does not fit the inliner's budget:
-// it would cost a call level instead of saving one.)
-func (s *WordStacks) PushPrivate(k int, v uintptr) bool {
-	pid := procpin.Pin()
-	sh := s.spills.own(pid, k)
-	ok := sh != nil && sh.pushHit(v, s.shardCap(k))
-	procpin.Unpin()
-	return ok
+// P pid's private part of member k's fallback shard, with no lock and no
+// atomic write, inside the caller's own pinned stretch (procpin.Pin and
+// Unpin in the caller's body, then this, inlined: a call level less than a
+// push that pinned itself). The caller must be pinned to P pid: pid is
+// what its procpin.Pin returned, and procpin.Unpin has not run since. It
+// returns false, having done nothing, when that part is full, revoked, not
+// allocated yet or not the P's own, and always under the race detector;
+// the caller then calls Push, which does whatever it takes.
+func (s *WordStacks) PushPinned(pid, k int, v uintptr) bool {
+	if race.Enabled {
+		return false
+	}
+	// spills.own and spill.pushHit written out, on the instantiated type,
+	// to fit the inliner's budget: the shard at pid's slot is P pid's own
+	// when its owner is pid (a P id at or above the shard count has none),
+	// and pinned to P pid, its private part is ours (see spill).
+	sh := &s.spills.shards[(pid&s.spills.mask)*s.spills.members+k]
+	if n := sh.n; sh.owner == pid && sh.state.Load() == owned && n < len(sh.priv) && int64(n) < s.limits[k].Load()/2 {
+		sh.priv[n] = v
+		sh.n = n + 1
+		return true
+	}
+	return false
 }
 
-// PopPinned is PushPrivate's pop, inside the caller's own pinned stretch,
-// which saves the caller a call level (procpin.Pin and Unpin in its own
-// body, then this, inlined): the newest word of P pid's private part of
-// member k, or false (then the caller calls Pop). The caller must be
-// pinned to P pid: pid is what its procpin.Pin returned, and procpin.Unpin
-// has not run since.
+// PopPinned is PushPinned's pop: the newest word of P pid's private part
+// of member k, or false (then the caller calls Pop). The caller must be
+// pinned to P pid, as for PushPinned.
 func (s *WordStacks) PopPinned(pid, k int) (uintptr, bool) {
-	// Pinned to P pid: shard i is its own (see spill and spills.own).
-	// own and popHit written out, on the instantiated type: through them,
-	// PopPinned would not fit the inliner's budget.
-	i := pid*s.spills.members + k
-	if race.Enabled || uint(i) >= uint(len(s.spills.shards)) {
+	if race.Enabled {
 		return 0, false
 	}
-	sh := &s.spills.shards[i]
-	n := sh.n - 1
-	if sh.state.Load() != owned || n < 0 {
-		return 0, false
+	// spills.own and spill.popHit written out, as in PushPinned.
+	sh := &s.spills.shards[(pid&s.spills.mask)*s.spills.members+k]
+	if n := sh.n - 1; sh.owner == pid && sh.state.Load() == owned && n >= 0 {
+		v := sh.priv[n]
+		sh.priv[n] = 0 // as popHit: hold nothing handed out
+		sh.n = n
+		return v, true
 	}
-	v := sh.priv[n]
-	sh.priv[n] = 0 // as popHit: hold nothing handed out
-	sh.n = n
-	return v, true
+	return 0, false
 }
 
 // Push pushes v (which must not be 0) onto the calling CPU's stack k. It

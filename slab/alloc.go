@@ -99,7 +99,10 @@ func (a *Allocator) Free(p unsafe.Pointer) {
 		}
 		return
 	}
-	if !a.stacks.PushPrivate(s.class, addr) { // the fallback's hit path, else the shards
+	// The fallback's hit path, pinned in this body, else the shards.
+	ok := a.stacks.PushPinned(procpin.Pin(), s.class, addr)
+	procpin.Unpin()
+	if !ok {
 		a.push(s.class, addr)
 	}
 }
