@@ -30,6 +30,10 @@ type outcome struct {
 	Failed     int
 	Skipped    int
 	FailedTest []string
+	// FailedOutput holds, for each failed top-level test, the last lines
+	// it printed (its subtests' lines included), so that a failure
+	// explains itself even when the console's tail belongs to later tests.
+	FailedOutput []testOutput
 
 	Aborts       int64 // the stress runs' aborts, summed
 	AbortReports int   // how many stress runs reported aborts
@@ -48,6 +52,9 @@ var (
 	// TestModeMatchesEnvironment logs "status: <rseq.Info>".
 	statusRE = regexp.MustCompile(`\.go:\d+: status: (.*)$`)
 	resultRE = regexp.MustCompile(`^--- (PASS|FAIL|SKIP): (\S+)`)
+	// go test -v names the test whose lines follow: on its start, and
+	// again whenever another test's output came in between.
+	headerRE = regexp.MustCompile(`^=== (RUN|CONT|NAME|PAUSE)\s+(\S+)`)
 	// A panic in the test binary (a test timeout is one).
 	goPanicRE = regexp.MustCompile(`^panic: `)
 	// Escape sequences (SeaBIOS and the terminal set-up print some).
@@ -66,9 +73,23 @@ func parseConsole(console []byte, token, name string, timedOut bool) outcome {
 	return sc.o
 }
 
+// A testOutput is what one test printed.
+type testOutput struct {
+	Test  string
+	Lines []string
+}
+
+// maxTestLines bounds the lines kept per test: a failing stress test can
+// log thousands, and its last ones say why it failed.
+const maxTestLines = 40
+
 // A consoleScan is what parseConsole has read so far.
 type consoleScan struct {
-	o                  outcome
+	o outcome
+	// The top-level test whose lines are being read (from the latest
+	// "=== RUN", "=== CONT" or "=== NAME" header), and its lines so far.
+	current            string
+	lines              map[string][]string
 	initError, goPanic string
 	running            []string // the tests running when a test timed out
 	inRunning          bool     // the lines being read list them
@@ -131,6 +152,11 @@ func (sc *consoleScan) line(line string) {
 // stress run's aborts, the mode's status line, or the start of a panic.
 func (sc *consoleScan) testLine(line string) {
 	o := &sc.o
+	if m := headerRE.FindStringSubmatch(line); m != nil {
+		sc.current, _, _ = strings.Cut(m[2], "/")
+		return
+	}
+	sc.keep(line)
 	if m := resultRE.FindStringSubmatch(line); m != nil {
 		switch m[1] {
 		case "PASS":
@@ -138,6 +164,7 @@ func (sc *consoleScan) testLine(line string) {
 		case "FAIL":
 			o.Failed++
 			o.FailedTest = append(o.FailedTest, m[2])
+			o.FailedOutput = append(o.FailedOutput, testOutput{Test: m[2], Lines: sc.lines[m[2]]})
 		case "SKIP":
 			o.Skipped++
 		}
@@ -150,6 +177,22 @@ func (sc *consoleScan) testLine(line string) {
 	} else if goPanicRE.MatchString(line) && sc.goPanic == "" {
 		sc.goPanic = line
 	}
+}
+
+// keep files a line of output under the test that printed it, keeping the
+// last maxTestLines of each test.
+func (sc *consoleScan) keep(line string) {
+	if sc.current == "" || strings.TrimSpace(line) == "" {
+		return
+	}
+	if sc.lines == nil {
+		sc.lines = make(map[string][]string)
+	}
+	l := append(sc.lines[sc.current], line)
+	if len(l) > maxTestLines {
+		l = l[len(l)-maxTestLines:]
+	}
+	sc.lines[sc.current] = l
 }
 
 // judge sets the verdict, from the exit marker alone, and the detail that

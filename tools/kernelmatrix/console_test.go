@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -206,5 +207,62 @@ func TestTestLine(t *testing.T) {
 	if o.Aborts != 3 || o.AbortReports != 1 || o.StatusLine != "first" || sc.goPanic != "panic: one" || o.Skipped != 1 {
 		t.Errorf("aborts %d in %d, status %q, panic %q, skipped %d; want 3 in 1, first, panic: one, 1",
 			o.Aborts, o.AbortReports, o.StatusLine, sc.goPanic, o.Skipped)
+	}
+}
+
+// A failed test's own lines are kept, its subtests' included, while the
+// lines of tests that ran between them are not: the console's tail alone
+// would show only the tests that ran after it.
+func TestParseFailedTestOutput(t *testing.T) {
+	console := "KMATRIX-BEGIN " + token + " rseq 6.1.0-56-arm64 aarch64\n" +
+		"=== RUN   TestShrinks\n" +
+		"    growth_test.go:40: burst grew the stack to 64\n" +
+		"=== PAUSE TestShrinks\n" +
+		"=== RUN   TestOther\n" +
+		"    other_test.go:9: not this one\n" +
+		"--- PASS: TestOther (0.01s)\n" +
+		"=== CONT  TestShrinks\n" +
+		"=== RUN   TestShrinks/idle\n" +
+		"    growth_test.go:77: limit 32 after 10 cycles, want 16\n" +
+		"    --- FAIL: TestShrinks/idle (0.20s)\n" +
+		"--- FAIL: TestShrinks (0.30s)\n" +
+		"=== RUN   TestLater\n" +
+		"    later_test.go:1: after it\n" +
+		"--- PASS: TestLater (0.00s)\n" +
+		"FAIL\n" +
+		"KMATRIX-EXIT " + token + " rseq 1 3.0\n"
+	o := parseConsole([]byte(console), token, "rseq", false)
+	if len(o.FailedOutput) != 1 || o.FailedOutput[0].Test != "TestShrinks" {
+		t.Fatalf("failed output %+v, want TestShrinks's alone", o.FailedOutput)
+	}
+	got := strings.Join(o.FailedOutput[0].Lines, "\n")
+	for _, want := range []string{"burst grew", "want 16", "--- FAIL: TestShrinks/idle", "--- FAIL: TestShrinks ("} {
+		if !strings.Contains(got, want) {
+			t.Errorf("TestShrinks's lines lack %q:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"not this one", "after it", "=== "} {
+		if strings.Contains(got, not) {
+			t.Errorf("TestShrinks's lines hold %q:\n%s", not, got)
+		}
+	}
+}
+
+// Only the last maxTestLines lines of a test are kept.
+func TestParseFailedTestOutputBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("=== RUN   TestLoud\n")
+	for i := 0; i < 3*maxTestLines; i++ {
+		fmt.Fprintf(&b, "    loud_test.go:1: line %d\n", i)
+	}
+	b.WriteString("--- FAIL: TestLoud (1.00s)\n")
+	o := parseConsole([]byte(b.String()), token, "rseq", false)
+	if len(o.FailedOutput) != 1 {
+		t.Fatalf("failed output %+v", o.FailedOutput)
+	}
+	lines := o.FailedOutput[0].Lines
+	if len(lines) != maxTestLines || !strings.HasPrefix(lines[len(lines)-1], "--- FAIL") ||
+		!strings.HasSuffix(lines[len(lines)-2], fmt.Sprintf("line %d", 3*maxTestLines-1)) {
+		t.Errorf("%d lines kept, ending %q; want the last %d", len(lines), lines[len(lines)-2:], maxTestLines)
 	}
 }

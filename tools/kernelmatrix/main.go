@@ -206,9 +206,14 @@ func ensureQemu(a *apt, m machine) error {
 	return err
 }
 
-// showFailure prints the end of a failed run's console.
+// showFailure prints what each failed test printed, then the end of a
+// failed run's console.
 func showFailure(w io.Writer, r row, kept bool) {
 	fmt.Fprintf(w, "\n--- %s %s %s %s: %s: %s\n", upstream(r.Kernel), r.Kernel.Arch, r.Mode, r.Pkg.Name, r.Out.Verdict, r.Out.Detail)
+	for _, f := range r.Out.FailedOutput {
+		fmt.Fprintf(w, "output of %s (its last %d lines at most):\n", f.Test, maxTestLines)
+		fmt.Fprintln(w, indent(strings.Join(f.Lines, "\n")))
+	}
 	if kept {
 		fmt.Fprintln(w, "console:", r.Log)
 		return
