@@ -39,7 +39,10 @@
 // the calling thread over every CPU instead (slower, same guarantee).
 // Drain, Collect, SetLimit and EntryStacks' growth (which stops one index,
 // copies its block to a larger one and publishes that) use this; the hot
-// paths never do.
+// paths never do. An EntryStacks call that meets its own index stopped by
+// a resize waits for the resize (which holds the family's mutex) and runs
+// its section again on the new block, rather than taking the CPU for empty
+// or full.
 //
 // # Fallback
 //

@@ -213,3 +213,100 @@ func TestDroppedFamiliesGiveTheirBudgetBack(t *testing.T) {
 		time.Sleep(time.Millisecond) // let the cleanup goroutine run
 	}
 }
+
+// TestEntryStacksResizeIsNotAMiss pops and pushes back a few entries on one
+// pinned CPU while another thread grows and shrinks that CPU's stack, over
+// and over: a pop that meets the stack stopped for a resize must wait for
+// it and find the entries, never report the stack empty (a pool would then
+// collect every CPU and grow the stack it had just shrunk), and a push must
+// never go to the fallback shards for it. At the end every entry is there,
+// once.
+func TestEntryStacksResizeIsNotAMiss(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if !Enabled() || !threadRunsSections() {
+		t.Skip("resizes are of per-CPU stacks: " + Status().Reason)
+	}
+	defer pinToOneCPU(t)()
+	i, ok := currentIndex()
+	if !ok {
+		t.Skip("this thread has no index")
+	}
+	const held, start = 4, 4 // never more than a shrunk stack holds
+	s := NewGrowingEntryStacks([]int{64}, start)
+	toks := newTokens(held)
+	for _, tk := range toks {
+		if !s.Push(0, entryOf(tk)) {
+			t.Fatal("push to an empty stack failed")
+		}
+	}
+	var resizes atomic.Int64
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() { // on whatever CPU: it resizes index i, not its own
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if s.grow(i) {
+				resizes.Add(1)
+			}
+			s.mu.Lock()
+			if s.has(i) && s.capacity(i, 0) > start {
+				if _, err := s.shrinkAt([]int{i}, func(es []Entry) {
+					t.Errorf("a shrink to %d slots handed back %d entries of %d", start, len(es), held)
+				}); err == nil {
+					resizes.Add(1)
+				}
+			}
+			s.mu.Unlock()
+		}
+	}()
+	const wantResizes, maxRounds = 2000, 20_000_000
+	misses, rounds := 0, 0
+	for ; resizes.Load() < wantResizes && rounds < maxRounds; rounds++ {
+		e, ok := s.Pop(0)
+		if !ok {
+			if j, _ := currentIndex(); j != i {
+				close(stop)
+				<-done
+				t.Skipf("the thread's index changed from %d to %d", i, j)
+			}
+			misses++
+			continue
+		}
+		if !s.Push(0, e) {
+			t.Fatalf("round %d: a push of the entry just popped failed", rounds)
+		}
+	}
+	close(stop)
+	<-done
+	t.Logf("%d rounds, %d resizes, %d misses", rounds, resizes.Load(), misses)
+	if misses > 0 {
+		t.Errorf("%d pops of %d found the stack empty while it held %d entries and was being resized", misses, rounds, held)
+	}
+	if s.shardsUsed.Load() {
+		t.Errorf("a push met a resize and went to the fallback shards")
+	}
+	if resizes.Load() < wantResizes {
+		t.Errorf("%d resizes in %d rounds: the test did not test resizing", resizes.Load(), rounds)
+	}
+	got := map[*token]int{}
+	if err := s.Drain(func(_ int, es []Entry) {
+		for _, e := range es {
+			got[checkEntry(t, e)]++
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range toks {
+		if got[tk] != 1 {
+			t.Errorf("token %d came out %d times, want once", tk.id, got[tk])
+		}
+	}
+	if len(got) != held {
+		t.Errorf("%d distinct entries came out, want %d", len(got), held)
+	}
+}
