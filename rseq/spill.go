@@ -141,12 +141,15 @@ func (s *spills[T]) push(k int, v T, capacity int) bool {
 	return ok || s.at(pid, k).pushSlow(v, capacity)
 }
 
-// own returns P pid's own shard of member k (shard pid*members+k, see
-// newSpills), whose private part a goroutine pinned to pid may use; nil for
-// a P id at or above the shard count, and always under the race detector.
+// own returns P pid's own shard of member k, whose private part a
+// goroutine pinned to pid may use: the shard at pid's slot (at) when its
+// owner is pid, which it is for every P id below the shard count (see
+// newSpills); nil for a P id at or above it, whose slot is another P's, and
+// always under the race detector. WordStacks.PushPinned and PopPinned,
+// written out for the inliner, apply this same rule.
 func (s *spills[T]) own(pid, k int) *spill[T] {
-	if i := pid*s.members + k; !race.Enabled && uint(i) < uint(len(s.shards)) {
-		return &s.shards[i]
+	if sh := s.at(pid, k); !race.Enabled && sh.owner == pid {
+		return sh
 	}
 	return nil
 }
