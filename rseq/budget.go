@@ -70,18 +70,42 @@ func unreserve(i int, bytes int64) { perCPUHeld()[i].Add(-bytes) }
 // the family is unreachable: a program that drops a pool without draining
 // it (a pool per connection, per request) must not use up the budget of the
 // pools that stay.
+//
+// It counts only the indexes up to the highest the family has used, not
+// every possible one: a cloud VM may report hundreds of possible CPUs and
+// run on two, and a per-index count for each would cost every pool 8 bytes
+// per possible CPU (on top of its block table's 8).
 type reservation struct {
-	bytes []atomic.Int64 // per index; atomic: the cleanup reads it on the cleanup goroutine
+	// bytes points at the counts of indexes 0 to the highest used; a longer
+	// copy replaces it (with the family's mu held). Atomic, because the
+	// cleanup reads it on the cleanup goroutine.
+	bytes atomic.Pointer[[]atomic.Int64]
 }
 
 // reservationOf returns s's reservation, creating it (and the cleanup that
 // gives it back) on first use. Called with s.mu held.
 func (s *EntryStacks) reservationOf() *reservation {
 	if s.held == nil {
-		s.held = &reservation{bytes: make([]atomic.Int64, nIndexes)}
+		s.held = new(reservation)
 		runtime.AddCleanup(s, (*reservation).giveBack, s.held)
 	}
 	return s.held
+}
+
+// add counts n bytes more on index i. Called with the family's mu held.
+func (r *reservation) add(i int, n int64) {
+	p := r.bytes.Load()
+	if p == nil || i >= len(*p) {
+		longer := make([]atomic.Int64, i+1)
+		if p != nil {
+			for j := range *p {
+				longer[j].Store((*p)[j].Load())
+			}
+		}
+		r.bytes.Store(&longer)
+		p = &longer
+	}
+	(*p)[i].Add(n)
 }
 
 // reserve counts bytes more on index i for s, as the package-level reserve
@@ -90,20 +114,24 @@ func (s *EntryStacks) reserve(i int, bytes int64, force bool) bool {
 	if !reserve(i, bytes, force) {
 		return false
 	}
-	s.reservationOf().bytes[i].Add(bytes)
+	s.reservationOf().add(i, bytes)
 	return true
 }
 
 // unreserve counts bytes fewer on index i for s. Called with s.mu held.
 func (s *EntryStacks) unreserve(i int, bytes int64) {
-	s.reservationOf().bytes[i].Add(-bytes)
+	s.reservationOf().add(i, -bytes)
 	unreserve(i, bytes)
 }
 
 // giveBack returns everything r holds to the budget.
 func (r *reservation) giveBack() {
-	for i := range r.bytes {
-		if n := r.bytes[i].Swap(0); n != 0 {
+	p := r.bytes.Load()
+	if p == nil {
+		return
+	}
+	for i := range *p {
+		if n := (*p)[i].Swap(0); n != 0 {
 			unreserve(i, n)
 		}
 	}
