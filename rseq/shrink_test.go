@@ -18,16 +18,8 @@ import (
 // shrink of a fuller stack keeps the newest entries and hands the oldest
 // to its caller.
 func TestEntryStacksShrinkPolicy(t *testing.T) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if !Enabled() || !threadRunsSections() {
-		t.Skip("shrinking is for per-CPU stacks: " + Status().Reason)
-	}
-	defer pinToOneCPU(t)()
-	i, ok := currentIndex()
-	if !ok {
-		t.Skip("this thread has no index")
-	}
+	i, unlock := lockToIndex(t, "shrinking is for per-CPU stacks")
+	defer unlock()
 	s := NewGrowingEntryStacks([]int{64, 8}, 4)
 	toks := newTokens(64)
 	for _, tk := range toks[:40] {
@@ -222,16 +214,8 @@ func TestDroppedFamiliesGiveTheirBudgetBack(t *testing.T) {
 // never go to the fallback shards for it. At the end every entry is there,
 // once.
 func TestEntryStacksResizeIsNotAMiss(t *testing.T) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if !Enabled() || !threadRunsSections() {
-		t.Skip("resizes are of per-CPU stacks: " + Status().Reason)
-	}
-	defer pinToOneCPU(t)()
-	i, ok := currentIndex()
-	if !ok {
-		t.Skip("this thread has no index")
-	}
+	i, unlock := lockToIndex(t, "resizes are of per-CPU stacks")
+	defer unlock()
 	const held, start = 4, 4 // never more than a shrunk stack holds
 	s := NewGrowingEntryStacks([]int{64}, start)
 	toks := newTokens(held)
@@ -308,5 +292,28 @@ func TestEntryStacksResizeIsNotAMiss(t *testing.T) {
 	}
 	if len(got) != held {
 		t.Errorf("%d distinct entries came out, want %d", len(got), held)
+	}
+}
+
+// lockToIndex locks the calling goroutine to its thread and that thread to
+// its CPU, and returns the thread's index and the function that undoes
+// both; it skips the test, saying why, where sections cannot run.
+func lockToIndex(t *testing.T, why string) (int, func()) {
+	t.Helper()
+	runtime.LockOSThread()
+	if !Enabled() || !threadRunsSections() {
+		runtime.UnlockOSThread()
+		t.Skip(why + ": " + Status().Reason)
+	}
+	unpin := pinToOneCPU(t)
+	i, ok := currentIndex()
+	if !ok {
+		unpin()
+		runtime.UnlockOSThread()
+		t.Skip("this thread has no index")
+	}
+	return i, func() {
+		unpin()
+		runtime.UnlockOSThread()
 	}
 }
