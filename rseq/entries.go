@@ -281,37 +281,38 @@ func (s *EntryStacks) pushSlow(k int, e Entry, st arch.Status) bool {
 // pushAgain finishes a push whose section returned st, as far as this
 // thread's own stack can: with the marking protocol while the collector
 // marks, and, when the index is Stopped, after giving it a block if it has
-// none, or after waiting out the resize that stopped it (awaitResize). It
-// returns the last status.
+// none, or past the resize that stopped it (see Resizing). It returns the
+// last status.
 func (s *EntryStacks) pushAgain(k int, e Entry, st arch.Status) arch.Status {
 	if st.Outcome() == arch.GCMarking {
 		st = s.pushMarking(k, e)
 	}
 	for tries := 0; st.Outcome() == arch.Stopped && tries < 3; tries++ {
 		if i, ok := currentIndex(); ok && s.has(i) {
-			s.awaitResize()
+			s.mu.Lock() // past a resize, and none can start (resizing)
+			st = s.pushOnce(k, e)
+			s.mu.Unlock()
 		} else {
 			s.allocateHere()
+			st = s.pushOnce(k, e)
 		}
-		st = s.pushOnce(k, e)
 	}
 	return st
 }
 
-// awaitResize waits until no resize of the family is under way. An index
-// that has a block and is Stopped is being grown, shrunk or collected, and
-// every one of those holds s.mu from its stop until it publishes (a new
-// block, or the emptied old one restarted); a section run after this meets
-// the published block. Without the wait, a Get or Put that met the stop
-// three times in a row went on as if the CPU's stack were empty or full: a
-// miss, a collect of every CPU and a Grow that undid the shrink, or an
-// entry pushed into the fallback shards. The callbacks that run under s.mu
-// (Collect's, Drain's, Shrink's excess) must not call into the family, so
-// no thread waits here for itself.
-func (s *EntryStacks) awaitResize() {
-	s.mu.Lock()
-	s.mu.Unlock() // an empty critical section: the wait is the point
-}
+// Resizing. An index that has a block and is Stopped is being grown,
+// shrunk or collected, and each of those holds s.mu from its stop until it
+// publishes (a new block, or the emptied old one restarted). So a call that
+// meets the stop runs its section again with s.mu held: that waits for the
+// resize, and no other can stop the index before the section has run
+// (with s.mu only taken and let go, the next resize could, and a call
+// could meet stop after stop). Only a thread that has moved to an index
+// without a block meets Stopped then. Before, such a call retried three
+// times at once and then took the CPU's stack for empty or full: a Get
+// missed (and in alloc collected every CPU and grew the stack it met being
+// shrunk), a Put went to the fallback shards. The callbacks that run under
+// s.mu (Collect's, Drain's, Shrink's excess) must not call into the family,
+// so no thread waits here for itself.
 
 // pushOnce runs a push section once more, with the marking protocol if the
 // collector is marking.
@@ -327,19 +328,23 @@ func (s *EntryStacks) pushOnce(k int, e Entry) arch.Status {
 // thread's own stack can: with the marking protocol while the collector
 // marks; an index without a block (Stopped) holds nothing, so the pop is
 // Empty there, and one with a block is being resized, so the pop runs again
-// once the resize is done (awaitResize).
+// past the resize (see Resizing).
 func (s *EntryStacks) popAgain(k int, e Entry, st arch.Status) (Entry, arch.Status) {
 	if st.Outcome() == arch.GCMarking {
 		e, st = s.popMarking(k)
 	}
 	for tries := 0; st.Outcome() == arch.Stopped && tries < 3; tries++ {
-		if i, ok := currentIndex(); ok {
-			if !s.has(i) {
-				return Entry{}, arch.Empty
-			}
-			s.awaitResize()
+		i, ok := currentIndex()
+		switch {
+		case ok && !s.has(i):
+			return Entry{}, arch.Empty
+		case ok:
+			s.mu.Lock() // past a resize, and none can start (resizing)
+			e, st = s.popOnce(k)
+			s.mu.Unlock()
+		default:
+			e, st = s.popOnce(k)
 		}
-		e, st = s.popOnce(k)
 	}
 	return e, st
 }
