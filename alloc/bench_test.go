@@ -2,6 +2,8 @@ package alloc
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -93,6 +95,60 @@ func BenchmarkBuffers(b *testing.B) {
 			(*buf)[0] = 1
 			p.put(buf)
 		})
+	})
+}
+
+// BenchmarkBuffersWindow is allocbench's replay shape: every goroutine
+// keeps its last bufferWindow buffers in use, putting the oldest back as
+// it gets a new one, so a CPU's stack of a class rises and falls by up to
+// the window and values pass between CPUs as goroutines move.
+func BenchmarkBuffersWindow(b *testing.B) {
+	b.Run("impl=alloc", func(b *testing.B) {
+		var p Buffers
+		benchWindow(b, func(n int) []byte { return p.Get(n) }, p.Put)
+		st := p.Stats() // the depot's traffic: what the timings here are too noisy to show
+		b.ReportMetric(float64(st.DepotIn+st.DepotOut)/float64(b.N), "depot-moves/op")
+	})
+	b.Run("impl=sync", func(b *testing.B) {
+		var p syncBuffers
+		benchWindow(b, func(n int) *[]byte { return p.get(n) }, p.put)
+	})
+}
+
+// bufferWindow buffers are in use at once on each goroutine.
+const bufferWindow = 8
+
+// windowSizes are the sizes BenchmarkBuffersWindow asks for: 1,000 of them,
+// log-uniform from 64 B to 64 KiB, the same in every run. (Cycling through
+// bufferWindow sizes would put back the size just asked for, every time.)
+var windowSizes = func() []int {
+	r := rand.New(rand.NewPCG(1, 2))
+	sizes := make([]int, 1000)
+	for j := range sizes {
+		sizes[j] = int(math.Exp2(6 + 10*r.Float64()))
+	}
+	return sizes
+}()
+
+func benchWindow[B any](b *testing.B, get func(n int) B, put func(B)) {
+	b.ReportAllocs()
+	var goroutines atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		var window [bufferWindow]B
+		var held [bufferWindow]bool
+		start := int(goroutines.Add(1)) * 397 // each goroutine its own part of the sizes
+		for i := start; pb.Next(); i++ {
+			j := (i - start) % bufferWindow
+			if held[j] {
+				put(window[j])
+			}
+			window[j], held[j] = get(windowSizes[i%len(windowSizes)]), true
+		}
+		for j := range window {
+			if held[j] {
+				put(window[j])
+			}
+		}
 	})
 }
 

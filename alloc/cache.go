@@ -269,11 +269,12 @@ func (c *cache) shrink() {
 	c.stats.shrinks.Add(int64(n))
 }
 
-// refill moves the depot's newest batch of class k to this CPU's stack,
-// except one entry, which it returns; false when the depot is empty.
+// refill moves up to moveSize entries of class k, the depot's newest, to
+// this CPU's stack, except one, which it returns; false when the depot is
+// empty.
 func (c *cache) refill(k int) (rseq.Entry, bool) {
 	var b [batchSize]rseq.Entry // on the stack: no garbage per refill
-	n := c.depots[k].take(&b)
+	n := c.depots[k].take(b[:c.moveSize(k)])
 	if n == 0 {
 		return rseq.Entry{}, false
 	}
@@ -290,13 +291,13 @@ func (c *cache) refill(k int) (rseq.Entry, bool) {
 	return b[n-1], true
 }
 
-// toDepot moves e and up to batchSize-1 entries of this CPU's stack k to the
-// depot.
+// toDepot moves e and up to moveSize-1 entries of this CPU's stack k to
+// the depot.
 func (c *cache) toDepot(k int, e rseq.Entry) {
 	var b [batchSize]rseq.Entry // on the stack: no garbage per move
 	b[0] = e
 	n := 1
-	for ; n < batchSize; n++ {
+	for m := c.moveSize(k); n < m; n++ {
 		x, ok := c.stacks.Pop(k)
 		if !ok {
 			break
@@ -304,6 +305,17 @@ func (c *cache) toDepot(k int, e rseq.Entry) {
 		b[n] = x
 	}
 	c.give(k, b[:n])
+}
+
+// moveSize is how many entries of class k a refill or an overflow moves
+// between this CPU's stack and the depot: half the stack's capacity here,
+// at least one and at most a batch. Moving more would leave a small stack
+// empty after an overflow and full after a refill, and then a Get and a
+// Put alternating at its edge would both reach the depot every time (a
+// Buffers class of 8 per CPU did, once two threads had shared a CPU);
+// half full, the stack has room both ways.
+func (c *cache) moveSize(k int) int {
+	return min(batchSize, max(1, c.stacks.CapacityHere(k)/2))
 }
 
 // give stores entries in the depot as one batch, and drops what does not

@@ -23,8 +23,11 @@ type batch struct {
 	e [batchSize]rseq.Entry
 }
 
-// take moves the newest batch into dst and returns its length (0: none).
-func (d *depot) take(dst *[batchSize]rseq.Entry) int {
+// take moves up to len(dst) entries, the newest, from the newest batch
+// into dst and returns how many (0: the depot is empty). Taking part of a
+// batch leaves the rest of it in the depot: a CPU takes what its stack
+// has room for, and no more.
+func (d *depot) take(dst []rseq.Entry) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	last := len(d.full) - 1
@@ -32,13 +35,15 @@ func (d *depot) take(dst *[batchSize]rseq.Entry) int {
 		return 0
 	}
 	b := d.full[last]
-	d.full[last] = nil
-	d.full = d.full[:last]
-	n := copy(dst[:], b.e[:b.n])
-	clear(b.e[:b.n]) // the depot keeps no reference to what it handed out
-	b.n = 0
+	n := copy(dst, b.e[b.n-min(len(dst), b.n):b.n])
+	b.n -= n
+	clear(b.e[b.n : b.n+n]) // the depot keeps no reference to what it handed out
 	d.n -= n
-	d.empty = append(d.empty, b)
+	if b.n == 0 {
+		d.full[last] = nil
+		d.full = d.full[:last]
+		d.empty = append(d.empty, b)
+	}
 	return n
 }
 

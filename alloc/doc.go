@@ -13,11 +13,16 @@
 //     atomic instruction, no lock. Pool and PoolOf call the section
 //     (arch.PopEntry) directly, so a hit is one Go call and one section;
 //  2. the depot (depot.go): per class, a mutex-protected stack of batches of
-//     up to 16 entries; a miss moves one batch to the CPU's stack;
+//     up to 16 entries; a miss moves entries to the CPU's stack, half its
+//     capacity of them (at most 16);
 //  3. New (or make, for Buffers).
 //
-// A Put pushes onto the calling CPU's stack; when that is full, it moves a
-// batch to the depot; when the depot is full, what does not fit is dropped.
+// A Put pushes onto the calling CPU's stack; when that is full, it moves
+// half of it (at most 16 entries) to the depot; when the depot is full,
+// what does not fit is dropped. Moving half leaves the stack room both
+// ways: moving a whole small stack would leave it empty after an overflow
+// and full after a refill, and a Get and a Put alternating at its edge
+// would then both reach the depot every time.
 // Both bounds are fields of every pool type, PerCPU and Depot, set before
 // first use (as slab's are Options given to New); the defaults keep up to
 // 256 values per CPU and 512 in the depot. A CPU's stack is allocated at the first Put there, at

@@ -486,6 +486,20 @@ func (s *EntryStacks) Len(k int) int {
 	return n
 }
 
+// CapacityHere returns member k's capacity on the calling thread's index:
+// what its block holds now, or the member's configured capacity where the
+// thread has no block there or runs no sections (the fallback shards hold
+// that many). It is a hint — the thread may move meanwhile — for sizing
+// what a miss or an overflow moves.
+func (s *EntryStacks) CapacityHere(k int) int {
+	if i, ok := currentIndex(); ok {
+		if b := s.block(i); b != placeholder { // loaded once: a resize may replace it
+			return capacityIn(b, k)
+		}
+	}
+	return s.caps[k]
+}
+
 // Footprint returns the bytes of per-CPU blocks the family holds, the
 // number of indexes that have one, and member 0's largest capacity among
 // them.

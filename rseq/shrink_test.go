@@ -317,3 +317,31 @@ func lockToIndex(t *testing.T, why string) (int, func()) {
 		runtime.UnlockOSThread()
 	}
 }
+
+// TestEntryStacksCapacityHere checks the capacity the calling thread's
+// index reports for each member: the configured one before the index has a
+// block, then the block's, following member 0 as it grows.
+func TestEntryStacksCapacityHere(t *testing.T) {
+	_, unlock := lockToIndex(t, "a block's capacities are per index")
+	defer unlock()
+	s := NewGrowingEntryStacks([]int{16, 8}, 4)
+	if c0, c1 := s.CapacityHere(0), s.CapacityHere(1); c0 != 16 || c1 != 8 {
+		t.Fatalf("before any block: capacities %d and %d, want the configured 16 and 8", c0, c1)
+	}
+	toks := newTokens(1)
+	if !s.Push(1, entryOf(toks[0])) {
+		t.Fatal("the first push failed")
+	}
+	if c0, c1 := s.CapacityHere(0), s.CapacityHere(1); c0 != 4 || c1 != 8 {
+		t.Fatalf("in a new block: capacities %d and %d, want member 0's start 4 and 8", c0, c1)
+	}
+	if !s.Grow() {
+		t.Fatal("Grow refused")
+	}
+	if c0 := s.CapacityHere(0); c0 != 8 {
+		t.Fatalf("after a Grow: member 0's capacity %d, want 8", c0)
+	}
+	if e, ok := s.Pop(1); !ok || checkEntry(t, e) != toks[0] {
+		t.Fatal("the entry did not survive the Grow")
+	}
+}

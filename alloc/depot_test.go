@@ -1,0 +1,111 @@
+package alloc
+
+import (
+	"runtime"
+	"testing"
+	"unsafe"
+
+	"github.com/gorseq/percpu/rseq"
+)
+
+// TestDepotTakesWhatFits checks that take hands out the newest entries of
+// the newest batch, no more than asked, keeps the rest of that batch, and
+// holds no reference to what it handed out.
+func TestDepotTakesWhatFits(t *testing.T) {
+	d := depot{max: 64}
+	vals := make([]byte, 26)
+	entry := func(j int) rseq.Entry { return rseq.Entry{P: unsafe.Pointer(&vals[j])} }
+	var first, second []rseq.Entry
+	for j := range 10 {
+		first = append(first, entry(j))
+	}
+	for j := 10; j < 26; j++ {
+		second = append(second, entry(j))
+	}
+	if d.give(first) != 10 || d.give(second) != 16 {
+		t.Fatal("give refused room the depot has")
+	}
+	var dst [batchSize]rseq.Entry
+	if n := d.take(dst[:4]); n != 4 || dst[0].P != unsafe.Pointer(&vals[22]) || dst[3].P != unsafe.Pointer(&vals[25]) {
+		t.Fatalf("take of 4: %d entries from %p, want the newest 4 (values 22 to 25)", n, dst[0].P)
+	}
+	b := d.full[len(d.full)-1]
+	for j := b.n; j < len(b.e); j++ {
+		if b.e[j].P != nil {
+			t.Fatalf("slot %d of the batch taken from still holds %p", j, b.e[j].P)
+		}
+	}
+	if d.len() != 22 || b.n != 12 {
+		t.Fatalf("after a take of 4: depot holds %d, batch %d; want 22 and 12", d.len(), b.n)
+	}
+	if n := d.take(dst[:]); n != 12 || dst[0].P != unsafe.Pointer(&vals[10]) {
+		t.Fatalf("take of up to 16: %d entries from %p, want the batch's other 12 (values 10 to 21)", n, dst[0].P)
+	}
+	if len(d.full) != 1 || len(d.empty) != 1 {
+		t.Fatalf("the emptied batch was not recycled: %d full, %d empty", len(d.full), len(d.empty))
+	}
+	if n := d.take(dst[:]); n != 10 || d.take(dst[:]) != 0 || d.len() != 0 {
+		t.Fatalf("emptying the depot: took %d, want 10, then nothing", n)
+	}
+}
+
+// TestCacheEdgeOfAFullStackStaysOffTheDepot fills a CPU's stack of one
+// class and puts one more, then alternates a Get and a Put: the overflow
+// left the stack room both ways, so no later call reaches the depot. (A
+// refill that fills the stack and an overflow that empties it made every
+// one of them do so.)
+func TestCacheEdgeOfAFullStackStaysOffTheDepot(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector drops a share of Puts on purpose")
+	}
+	type pool struct {
+		get   func() any
+		put   func(any)
+		stats func() Stats
+	}
+	bufs := func(size int) func() (pool, int) {
+		return func() (pool, int) {
+			var b Buffers
+			return pool{func() any { return b.Get(size) }, func(x any) { b.Put(x.([]byte)) }, b.Stats},
+				max(1, min(8, perCPUBytes/size))
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		make func() (pool, int) // a pool, and its stack's capacity in the class used
+	}{
+		{"Pool", func() (pool, int) {
+			p := Pool{New: func() any { return new([64]byte) }, PerCPU: 8}
+			return pool{p.Get, p.Put, p.Stats}, 8
+		}},
+		{"Buffers/128B", bufs(128)},         // a class of 8 per CPU, fixed
+		{"Buffers/128KiB", bufs(128 << 10)}, // 2 per CPU: each move is one buffer
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runtime.LockOSThread() // onCPU pins the thread
+			defer runtime.UnlockOSThread()
+			onCPU(t, 0, func() {
+				p, capacity := tc.make()
+				held := make([]any, capacity+1)
+				for j := range held {
+					held[j] = p.get()
+				}
+				for _, x := range held { // the last one overflows
+					p.put(x)
+				}
+				before := p.stats()
+				for range 1000 {
+					p.put(p.get())
+				}
+				after := p.stats()
+				if moves := after.DepotIn + after.DepotOut - before.DepotIn - before.DepotOut; moves > 2 {
+					t.Errorf("1,000 Get-Put pairs at a stack of %d left full by an overflow moved %d batches to and from the depot, want none",
+						capacity, moves)
+				}
+				if n := after.News - before.News; n != 0 {
+					t.Errorf("%d calls to New while %d values were cached", n, capacity+1)
+				}
+			})
+		})
+	}
+}
