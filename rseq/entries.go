@@ -100,19 +100,37 @@ func (s *EntryStacks) newBlock(cap0 int) unsafe.Pointer {
 	return b
 }
 
-// cacheLines returns n zeroed entries (n*EntrySize a multiple of 64) that
-// start on a cache line, so that no other index's block shares a line with
-// them. The allocator places objects of a size class that is a multiple of
-// 64 bytes, as every class from 256 bytes up is, on 64-byte boundaries; the
-// padded allocation is for the classes below.
+// cacheLines returns n zeroed entries (n*EntrySize a multiple of 64) on
+// cache lines that no other object shares, so that no other index's block,
+// and nothing another CPU writes, shares a line with them. The allocator
+// places objects of a size class that is a multiple of 64 bytes, as every
+// class from 256 bytes up is, on 64-byte boundaries, and the padded
+// allocation is for the classes below. Above mallocHeaderMax bytes the
+// allocator puts a one-word header first, so the entries start a word past
+// a line: no skip can move a typed slice of 32-byte entries onto a line
+// (the GC's map of its pointers moves with it), and none is needed for
+// sharing, since the object's lines are still its own. Every other entry
+// then straddles two of them.
 func cacheLines(n int) []Entry {
-	if n*int(arch.EntrySize) >= 256 {
-		if e := make([]Entry, n); uintptr(unsafe.Pointer(&e[0]))%64 == 0 {
-			return e
-		}
+	size := uintptr(n) * arch.EntrySize
+	if size < 256 {
+		return alignedEntries(n, 64)
 	}
-	return alignedEntries(n, 64)
+	e := make([]Entry, n)
+	if size <= mallocHeaderMax && uintptr(unsafe.Pointer(&e[0]))%64 != 0 {
+		return alignedEntries(n, 64) // not expected: see above
+	}
+	return e
 }
+
+// mallocHeaderMax is the largest allocation holding pointers that the Go
+// allocator (since Go 1.22) puts no malloc header (one word) in front of:
+// one bit per word of the object fits in a word, so 512 bytes on 64-bit
+// targets and 128 on 32-bit ones. A larger one is not 64-byte aligned,
+// however it is padded by whole elements of 16 bytes or more. Getting this
+// wrong costs an allocation, not correctness: every use checks the address
+// it got.
+const mallocHeaderMax = arch.WordSize * 8 * arch.WordSize
 
 // capacity returns member k's capacity in index i's block (which must not
 // be the placeholder).

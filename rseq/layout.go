@@ -141,15 +141,17 @@ func alignedWords(n int, align uintptr) []uintptr {
 // linePointers returns n nil pointers on whole cache lines of their own:
 // the slice starts on a line, and its capacity runs to the end of its last
 // line. Small allocations of whole lines start on a line (see cacheLines);
-// a large one may start with a malloc header, so it gets a line more, to
-// skip to a line. The skip is whole pointers: every Go allocation holding
-// pointers starts pointer-aligned, so a line boundary lies a whole number
-// of pointers in.
+// a large one starts after a malloc header (above mallocHeaderMax bytes),
+// so it gets a line more, to skip to a line. The skip is whole pointers:
+// every Go allocation holding pointers starts pointer-aligned, so a line
+// boundary lies a whole number of pointers in.
 func linePointers(n int) []unsafe.Pointer {
 	perLine := int(cacheLine / unsafe.Sizeof(unsafe.Pointer(nil)))
 	lines := (n + perLine - 1) / perLine * perLine
-	if p := make([]unsafe.Pointer, lines); uintptr(unsafe.Pointer(&p[0]))%cacheLine == 0 {
-		return p[:n]
+	if uintptr(lines)*unsafe.Sizeof(unsafe.Pointer(nil)) <= mallocHeaderMax {
+		if p := make([]unsafe.Pointer, lines); uintptr(unsafe.Pointer(&p[0]))%cacheLine == 0 {
+			return p[:n]
+		}
 	}
 	p := make([]unsafe.Pointer, lines+perLine)
 	skip := int((cacheLine - uintptr(unsafe.Pointer(&p[0]))%cacheLine) % cacheLine / unsafe.Sizeof(p[0]))

@@ -3,6 +3,8 @@ package rseq
 import (
 	"testing"
 	"unsafe"
+
+	"github.com/gorseq/percpu/internal/arch"
 )
 
 // TestSectionInputsOwnTheirCacheLines checks that what every section call
@@ -50,6 +52,26 @@ func TestLinePointersFillWholeLines(t *testing.T) {
 		p := linePointers(n)
 		if a := uintptr(unsafe.Pointer(&p[0])); len(p) != n || a%cacheLine != 0 || uintptr(cap(p))*unsafe.Sizeof(p[0])%cacheLine != 0 {
 			t.Fatalf("linePointers(%d): len %d, cap %d, at %#x", n, len(p), cap(p), a)
+		}
+	}
+}
+
+// TestLineAllocationsAllocateOnce checks that the block table and a
+// block of entries cost one allocation each, at every size: an attempt
+// that a malloc header was bound to misalign is not made.
+func TestLineAllocationsAllocateOnce(t *testing.T) {
+	for _, n := range []int{1, 8, 64, 65, 100, 512} {
+		if a := testing.AllocsPerRun(10, func() { linePointers(n) }); a != 1 {
+			t.Errorf("linePointers(%d): %v allocations, want 1", n, a)
+		}
+	}
+	for _, n := range []int{2, 6, 8, 12, 16, 18, 20, 64, 300} { // whole lines of entries on 64-bit targets
+		e := cacheLines(n)
+		if a := uintptr(unsafe.Pointer(&e[0])); len(e) != n || uintptr(n)*arch.EntrySize <= mallocHeaderMax && a%cacheLine != 0 {
+			t.Errorf("cacheLines(%d): %d entries at %#x, want them on a line", n, len(e), a)
+		}
+		if a := testing.AllocsPerRun(10, func() { cacheLines(n) }); a != 1 {
+			t.Errorf("cacheLines(%d): %v allocations, want 1", n, a)
 		}
 	}
 }
