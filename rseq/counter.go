@@ -76,7 +76,7 @@ func NewCounter() *Counter {
 func newCounterState() *counterState {
 	shift := blockShift(arch.ControlBytes(1))
 	s := &counterState{counterFields: counterFields{mem: alignedWords(int(uintptr(nIndexes)<<shift/arch.WordSize), minBlock), shards: make([]paddedInt64, shardCount()), spare: new(paddedInt64)}}
-	s.cells = newBlocks()
+	s.cells.init(fullTable())
 	s.cells.fill(unsafe.Pointer(&s.mem[0]), shift)
 	s.desc = s.cells.desc(arch.TopOffset(0), 0)
 	return s

@@ -76,7 +76,9 @@ func NewGrowingEntryStacks(capacities []int, start int) *EntryStacks {
 	if start <= 0 || start > capacities[0] {
 		panic(fmt.Sprintf("rseq: starting capacity %d is not in [1, %d]", start, capacities[0]))
 	}
-	return &EntryStacks{stacks: newStacks(capacities, slotOff), start: start}
+	s := &EntryStacks{start: start}
+	s.stacks.init(capacities, slotOff, true)
+	return s
 }
 
 // blockBytes is the size of a block whose member 0 has cap0 slots, rounded
@@ -183,10 +185,59 @@ func (s *EntryStacks) allocateHere() bool {
 	if s.has(i) {
 		return true // another thread did
 	}
+	s.growTable(i)
 	b := s.newBlock(s.start)
 	s.reserve(i, int64(s.blockBytes(s.start)), true)
-	atomic.StorePointer(&s.table[i], b) // publishes the block's contents
+	s.set(i, b) // publishes the block's contents
 	return true
+}
+
+// growTable makes the block table long enough for index i (below
+// nIndexes): a copy at least twice as long replaces it. Called with s.mu
+// held, which every change to the table's entries holds too, so the copy
+// misses none.
+//
+// Sections read the table through each member's descriptor: N, then
+// Blocks (the assembly orders the two loads). The descriptors get the new
+// table first and its length after, so a section that reads the new N
+// reads the new table, and one that reads an old N indexes whichever table
+// it reads within that N. An old table stays correct to read: an entry
+// that changes after the copy changes in the new table only, and the old
+// entry then leads to a block whose stop word is set for good (a replaced
+// or drained block) or to the placeholder, so a section that finds it
+// leaves Stopped and its caller looks again (pushAgain, popAgain).
+func (s *EntryStacks) growTable(i int) {
+	old := s.table()
+	if i < len(old) {
+		return
+	}
+	n := min(nIndexes, max(i+1, 2*len(old)))
+	t := linePointers(n)
+	copy(t, old)
+	fillPlaceholders(t[len(old):])
+	s.tab.Store(&t)
+	for _, d := range s.descs {
+		atomic.StorePointer(&d.Blocks, unsafe.Pointer(&t[0]))
+	}
+	if betweenTableStores != nil {
+		betweenTableStores()
+	}
+	for _, d := range s.descs {
+		atomic.StoreUintptr(&d.N, uintptr(n))
+	}
+}
+
+// betweenTableStores, when set (by tests, before any family they use
+// exists), runs between growTable's stores of the table and of N, to widen
+// the gap a section could read them across.
+var betweenTableStores func()
+
+// pastTable reports whether the calling thread's index lies beyond the
+// block table, which its sections report as Unavailable: the index has no
+// block yet (and the table grows when it gets one).
+func (s *EntryStacks) pastTable() bool {
+	i, ok := currentIndex()
+	return ok && i >= len(s.table())
 }
 
 // Grow doubles member 0's capacity on the calling thread's index, up to the
@@ -239,7 +290,7 @@ func (s *EntryStacks) grow(i int) bool {
 		n := copy(to, live(from))
 		*(*uintptr)(unsafe.Add(b, arch.TopOffset(k))) = uintptr(n)
 	}
-	atomic.StorePointer(&s.table[i], b)
+	s.set(i, b)
 	return true
 }
 
@@ -305,7 +356,7 @@ func (s *EntryStacks) pushAgain(k int, e Entry, st arch.Status) arch.Status {
 	if st.Outcome() == arch.GCMarking {
 		st = s.pushMarking(k, e)
 	}
-	for tries := 0; st.Outcome() == arch.Stopped && tries < 3; tries++ {
+	for tries := 0; s.noBlockOrStopped(st) && tries < 3; tries++ {
 		if i, ok := currentIndex(); ok && s.has(i) {
 			s.mu.Lock() // past a resize, and none can start (resizing)
 			st = s.pushOnce(k, e)
@@ -316,6 +367,13 @@ func (s *EntryStacks) pushAgain(k int, e Entry, st arch.Status) arch.Status {
 		}
 	}
 	return st
+}
+
+// noBlockOrStopped reports whether a section's status st says that the
+// index was Stopped (no block, or a resize) or lies past the block table
+// (no block).
+func (s *EntryStacks) noBlockOrStopped(st arch.Status) bool {
+	return st.Outcome() == arch.Stopped || st.Outcome() == arch.Unavailable && s.pastTable()
 }
 
 // Resizing. An index that has a block and is Stopped is being grown,
@@ -351,7 +409,7 @@ func (s *EntryStacks) popAgain(k int, e Entry, st arch.Status) (Entry, arch.Stat
 	if st.Outcome() == arch.GCMarking {
 		e, st = s.popMarking(k)
 	}
-	for tries := 0; st.Outcome() == arch.Stopped && tries < 3; tries++ {
+	for tries := 0; s.noBlockOrStopped(st) && tries < 3; tries++ {
 		i, ok := currentIndex()
 		switch {
 		case ok && !s.has(i):
@@ -426,7 +484,7 @@ func (s *EntryStacks) Drain(fn func(k int, entries []Entry)) error {
 	taken := make([][]Entry, len(s.caps))
 	err := s.stopAllIfOn()
 	if err == nil && on {
-		for i := range s.table {
+		for i := range s.table() {
 			if !s.has(i) {
 				continue
 			}
@@ -436,7 +494,7 @@ func (s *EntryStacks) Drain(fn func(k int, entries []Entry)) error {
 			// The block stays stopped for good: sections that find it
 			// leave, and the next push allocates a fresh one.
 			s.unreserve(i, int64(s.blockBytes(s.capacity(i, 0))))
-			atomic.StorePointer(&s.table[i], placeholder)
+			s.set(i, placeholder)
 		}
 	}
 	for k := range s.caps {
@@ -471,7 +529,7 @@ func (s *EntryStacks) Collect(k int, fn func(entries []Entry)) error {
 		return err
 	}
 	var taken []Entry
-	for i := range s.table {
+	for i := range s.table() {
 		if !s.has(i) {
 			continue
 		}
@@ -496,7 +554,7 @@ func (s *EntryStacks) Len(k int) int {
 	if sp := s.spills.Load(); sp != nil {
 		n = sp.count(k)
 	}
-	for i := range s.table {
+	for i := range s.table() {
 		if b := s.block(i); b != placeholder { // loaded once: a drain may replace it
 			n += int(atomic.LoadUintptr((*uintptr)(unsafe.Add(b, arch.TopOffset(k))))) // a hint, at most one off
 		}
@@ -524,7 +582,7 @@ func (s *EntryStacks) CapacityHere(k int) int {
 func (s *EntryStacks) Footprint() (bytes int64, indexes, cap0 int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := range s.table {
+	for i := range s.table() {
 		if s.has(i) {
 			c := s.capacity(i, 0)
 			bytes += int64(s.blockBytes(c))

@@ -63,17 +63,30 @@ func layout(capacities []int, slotBytes, extra uintptr) (slotOff []uintptr, size
 // blocks is a family's block table. Its entries change only under the
 // family's lock (and, for an index sections may be running on, only after
 // the old block was stopped and fenced); sections and readers load them
-// atomically.
+// atomically. An entry family's table starts short and grows (growTable)
+// to the highest index that has used the family; a table never shrinks.
 type blocks struct {
-	table []unsafe.Pointer
+	// tab points at the table: first, or a longer copy once the table has
+	// grown. The slice a load returns never changes length.
+	tab   atomic.Pointer[[]unsafe.Pointer]
+	first []unsafe.Pointer
 }
 
-// newBlocks returns a table whose every index has the placeholder.
-// The table has whole cache lines of its own (see headLine).
-func newBlocks() blocks {
-	b := blocks{table: linePointers(nIndexes)}
-	fillPlaceholders(b.table)
-	return b
+// init makes t the table. Call it on b where b stays: tab points into b.
+func (b *blocks) init(t []unsafe.Pointer) {
+	b.first = t
+	b.tab.Store(&b.first)
+}
+
+// table returns the table as it is now.
+func (b *blocks) table() []unsafe.Pointer { return *b.tab.Load() }
+
+// fullTable returns a table of every index, each with the placeholder, on
+// whole cache lines of its own (see headLine).
+func fullTable() []unsafe.Pointer {
+	t := linePointers(nIndexes)
+	fillPlaceholders(t)
+	return t
 }
 
 // fillPlaceholders points every entry of a new table at the placeholder.
@@ -85,13 +98,23 @@ func fillPlaceholders(table []unsafe.Pointer) {
 
 // fill gives every index a block of 1<<shift bytes of mem, in order.
 func (b *blocks) fill(mem unsafe.Pointer, shift uintptr) {
-	for i := range b.table {
-		b.table[i] = unsafe.Add(mem, uintptr(i)<<shift)
+	t := b.table()
+	for i := range t {
+		t[i] = unsafe.Add(mem, uintptr(i)<<shift)
 	}
 }
 
-// block returns index i's block, or the placeholder.
-func (b *blocks) block(i int) unsafe.Pointer { return atomic.LoadPointer(&b.table[i]) }
+// block returns index i's block, or the placeholder (also past the table).
+func (b *blocks) block(i int) unsafe.Pointer {
+	if t := b.table(); i < len(t) {
+		return atomic.LoadPointer(&t[i])
+	}
+	return placeholder
+}
+
+// set makes blk index i's block (i within the table); the atomic store
+// publishes blk's contents. Called with the family's lock held.
+func (b *blocks) set(i int, blk unsafe.Pointer) { atomic.StorePointer(&b.table()[i], blk) }
 
 // has reports whether index i has a block of its own.
 func (b *blocks) has(i int) bool { return b.block(i) != placeholder }
@@ -103,13 +126,19 @@ func (b *blocks) word(i int, off uintptr) *uintptr {
 }
 
 func (b *blocks) desc(topOff, slotOff uintptr) arch.StackDesc {
-	return arch.StackDesc{Blocks: unsafe.Pointer(&b.table[0]), TopOff: topOff, SlotOff: slotOff, N: uintptr(nIndexes)}
+	t := b.table()
+	return arch.StackDesc{Blocks: unsafe.Pointer(unsafe.SliceData(t)), TopOff: topOff, SlotOff: slotOff, N: uintptr(len(t))}
 }
+
+// growingTableStart is how many indexes a growing table starts with (or
+// every index, if there are fewer): those that fit in member 0's head line. Tests lower it (to 0: every
+// index's first use grows the table).
+var growingTableStart = len(headLine{}.table)
 
 // stopAll sets every index's stop word and fences, so that no section of
 // this family runs until restartAll; on error nothing stays stopped.
 func (b *blocks) stopAll() error {
-	for i := range b.table {
+	for i := range b.table() {
 		if b.has(i) {
 			atomic.StoreUintptr(b.word(i, arch.StopOff), 1)
 		}
@@ -124,7 +153,7 @@ func (b *blocks) stopAll() error {
 // restartAll clears the stop words; the atomic stores publish whatever the
 // stopping thread wrote before them.
 func (b *blocks) restartAll() {
-	for i := range b.table {
+	for i := range b.table() {
 		if b.has(i) {
 			atomic.StoreUintptr(b.word(i, arch.StopOff), 0)
 		}
@@ -189,16 +218,24 @@ type stacks struct {
 	caps    []int // member k's capacity (for a growing member 0, the most it grows to)
 }
 
-// newStacks returns the core of a family with one member per capacity,
-// each member's slots starting at slotOff[k] in a block, and no blocks yet.
-func newStacks(capacities []int, slotOff []uintptr) stacks {
-	s := stacks{slotOff: slotOff, caps: append([]int(nil), capacities...)}
+// init makes s the core of a family with one member per capacity, each
+// member's slots starting at slotOff[k] in a block, and no blocks yet. A
+// growing table (entry families) starts with the indexes that fit in
+// member 0's head line and grows when a higher index is used; a fixed one
+// has every index from the start. Call it on s where s stays.
+func (s *stacks) init(capacities []int, slotOff []uintptr, growing bool) {
+	s.slotOff, s.caps = slotOff, append([]int(nil), capacities...)
 	head := new(headLine)
-	if nIndexes <= len(head.table) {
-		s.blocks = blocks{table: head.table[:nIndexes]}
-		fillPlaceholders(s.table)
-	} else {
-		s.blocks = newBlocks()
+	switch {
+	case growing:
+		n := min(growingTableStart, nIndexes)
+		fillPlaceholders(head.table[:n])
+		s.blocks.init(head.table[:n])
+	case nIndexes <= len(head.table):
+		fillPlaceholders(head.table[:nIndexes])
+		s.blocks.init(head.table[:nIndexes])
+	default:
+		s.blocks.init(fullTable())
 	}
 	for k := range capacities {
 		d := &head.desc
@@ -208,7 +245,6 @@ func newStacks(capacities []int, slotOff []uintptr) stacks {
 		*d = s.desc(arch.TopOffset(k), slotOff[k])
 		s.descs = append(s.descs, d)
 	}
-	return s
 }
 
 // headLine is one cache line holding member 0's section descriptor and,

@@ -24,7 +24,8 @@ func TestSectionInputsOwnTheirCacheLines(t *testing.T) {
 		if unsafe.Sizeof(headLine{}) != cacheLine {
 			t.Errorf("a head line is %d bytes", unsafe.Sizeof(headLine{}))
 		}
-		tab := s.table[:cap(s.table)]
+		tab := s.table()
+		tab = tab[:cap(tab)]
 		start := uintptr(unsafe.Pointer(&tab[0]))
 		end := start + uintptr(len(tab))*unsafe.Sizeof(tab[0])
 		line0 := uintptr(unsafe.Pointer(s.descs[0]))

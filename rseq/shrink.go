@@ -79,7 +79,7 @@ func (s *EntryStacks) shrinkAt(targets []int, excess func(entries []Entry)) (int
 			copy(unsafe.Slice((*Entry)(unsafe.Add(b, s.slotOff[k])), len(l)), l) // barriered
 			*(*uintptr)(unsafe.Add(b, arch.TopOffset(k))) = uintptr(len(l))
 		}
-		atomic.StorePointer(&s.table[i], b) // publishes the block's contents
+		s.set(i, b) // publishes the block's contents
 		s.unreserve(i, int64(s.blockBytes(cap0)-s.blockBytes(s.shrunk(cap0))))
 	}
 	for _, e := range out {
@@ -97,7 +97,7 @@ func (s *EntryStacks) shrunk(cap0 int) int { return max(s.start, cap0/2) }
 // anyGrown reports, without the lock, whether some index's member 0 is
 // above the starting capacity: most families have nothing to shrink.
 func (s *EntryStacks) anyGrown() bool {
-	for i := range s.table {
+	for i := range s.table() {
 		if b := s.block(i); b != placeholder && capacityIn(b, 0) > s.start {
 			return true
 		}
@@ -109,12 +109,13 @@ func (s *EntryStacks) anyGrown() bool {
 // at most a quarter full with no Grow since the call before, and returns
 // the indexes at two. Called with s.mu held.
 func (s *EntryStacks) shrinkTargets() []int {
-	if s.quiet == nil {
-		s.quiet = make([]uint8, len(s.table))
+	t := s.table()
+	if len(s.quiet) < len(t) { // the table grew
+		s.quiet = append(s.quiet, make([]uint8, len(t)-len(s.quiet))...)
 	}
 	var targets []int
 	asked := s.asked.Swap(0)
-	for i := range s.table {
+	for i := range t {
 		b := s.block(i)
 		low := false
 		if b != placeholder {

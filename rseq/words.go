@@ -35,7 +35,8 @@ type WordStacks struct {
 func NewWordStacks(capacities []int) *WordStacks {
 	slotOff, size := layout(capacities, arch.WordSize, 0)
 	shift := blockShift(size)
-	s := &WordStacks{stacks: newStacks(capacities, slotOff), mem: alignedWords(int(uintptr(nIndexes)<<shift/arch.WordSize), minBlock)}
+	s := &WordStacks{mem: alignedWords(int(uintptr(nIndexes)<<shift/arch.WordSize), minBlock)}
+	s.stacks.init(capacities, slotOff, false)
 	s.fill(unsafe.Pointer(&s.mem[0]), shift)
 	s.spills = newSpills[uintptr](len(capacities))
 	s.limits = make([]atomic.Int64, len(capacities))

@@ -21,6 +21,11 @@ import "unsafe"
 // i, or by a thread that has set that block's stop word and fenced. A
 // block is replaced only the same way, and the block it replaces keeps its
 // stop word set for good.
+//
+// The table may grow (package rseq's entry families): Blocks is replaced
+// by a longer copy first and N raised after, and every section reads N
+// before Blocks, so the N it checks an index against never exceeds the
+// length of the table it indexes.
 type StackDesc struct {
 	Blocks  unsafe.Pointer // *[N]unsafe.Pointer: index i's block
 	TopOff  uintptr        // offset of the member's top word in a block

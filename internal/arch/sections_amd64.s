@@ -9,6 +9,7 @@
 //   R11 aborts taken so far, times 256 (the status's second byte)
 //   CX  the block table                   AX  index, then block
 //   DX  the member's top word             DI  the member's first slot
+//   R13 the table's length N, until the block is found
 // BP, R14 and R15 are never touched.
 
 // MOVQ FS:0, AX: the first word at the thread pointer. Non-cgo binaries point
@@ -55,20 +56,26 @@
 	MOVQ AX, R8; \
 	MOVQ ·indexOffset(SB), R10
 
-// PRELOAD, between the retry label and ARM, loads the block table and the
-// member's offsets.
+// PRELOAD, between the retry label and ARM, loads the table's length N
+// (into R13), then the block table, then the member's offsets. N comes
+// first: a table grows by a store of Blocks, then one of N, and x86 keeps
+// loads in order, so the N read here is never larger than the table read
+// after it, whenever the thread is preempted (a stale pair is safe: see
+// StackDesc).
 #define PRELOAD \
+	MOVQ StackDesc_N(R9), R13; \
+	DELAY; \
 	MOVQ StackDesc_Blocks(R9), CX; \
 	MOVQ StackDesc_TopOff(R9), DX; \
 	MOVQ StackDesc_SlotOff(R9), DI
 
-// BLOCK, first thing in a section, reads the index, checks it, points AX at
-// its block, leaves if the index is stopped, and turns DX and DI into the
-// member's top word and first slot.
+// BLOCK, first thing in a section, reads the index, checks it against N,
+// points AX at its block, leaves if the index is stopped, and turns DX and
+// DI into the member's top word and first slot.
 #define BLOCK \
 	MOVL (R8)(R10*1), AX; \
 	DELAY; \
-	CMPQ AX, StackDesc_N(R9); \
+	CMPQ AX, R13; \
 	JAE unavailable; \
 	MOVQ (CX)(AX*8), AX; \
 	DELAY; \

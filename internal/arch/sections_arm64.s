@@ -10,7 +10,8 @@
 //   R2  the block table                   R3  index, then block
 //   R4  the member's top word             R5  the member's first slot
 //   R6  top                               R7  the value pushed or popped
-//   R12, R13 scratch                      R16 delay loops only
+//   R12, R13 scratch (R13 holds N until the block is found)
+//   R16 delay loops only
 // R18 (platform), R26–R30 (context, REGTMP, g, FP, LR) are never touched.
 
 // A 4-byte executed no-op (MOVZ XZR, #tag) that Build searches for.
@@ -56,24 +57,33 @@ enterArea: \
 	MOVD R0, R8; \
 	MOVD ·indexOffset(SB), R10
 
-// PRELOAD, between the retry label and ARM, loads the block table and the
-// member's offsets.
+// PRELOAD, between the retry label and ARM, loads the table's length N
+// (into R13), then the block table, then the member's offsets. N must be
+// read first: a table grows by a store of Blocks, then one of N. arm64 may
+// reorder loads, but not a load after one its address depends on, so the
+// table's address is made to depend on N (R2 = N^N, plus the descriptor).
+// Then the N read here is never larger than the table read after it,
+// whenever the thread is preempted (a stale pair is safe: see StackDesc).
 #define PRELOAD \
-	MOVD StackDesc_Blocks(R9), R2; \
+	MOVD StackDesc_N(R9), R13; \
+	DELAY; \
+	EOR R13, R13, R2; \
+	ADD R9, R2, R2; \
+	MOVD StackDesc_Blocks(R2), R2; \
 	MOVD StackDesc_TopOff(R9), R4; \
 	MOVD StackDesc_SlotOff(R9), R5
 
-// BLOCK, first thing in a section, reads the index, checks it, points R3 at
-// its block, leaves if the index is stopped, and turns R4 and R5 into the
-// member's top word and first slot. The stop word (zero when we get past
-// it) is added into the block address: that address dependency orders every
-// later load after the stop word's load, so a thread that restarted the
-// family with a release store is seen whole (arm64 may reorder loads).
+// BLOCK, first thing in a section, reads the index, checks it against N,
+// points R3 at its block, leaves if the index is stopped, and turns R4 and
+// R5 into the member's top word and first slot. The stop word (zero when
+// we get past it) is added into the block address: that address dependency
+// orders every later load after the stop word's load, so a thread that
+// restarted the family with a release store is seen whole (arm64 may
+// reorder loads).
 #define BLOCK \
 	MOVWU (R8)(R10), R3; \
 	DELAY; \
-	MOVD StackDesc_N(R9), R12; \
-	CMP R12, R3; \
+	CMP R13, R3; \
 	BHS unavailable; \
 	MOVD (R2)(R3<<3), R3; \
 	DELAY; \
