@@ -131,8 +131,8 @@ func (b *blocks) desc(topOff, slotOff uintptr) arch.StackDesc {
 }
 
 // growingTableStart is how many indexes a growing table starts with (or
-// every index, if there are fewer): those that fit in member 0's head line. Tests lower it (to 0: every
-// index's first use grows the table).
+// every index, if there are fewer): those that fit in member 0's head
+// line. Tests lower it (to 0: every index's first use grows the table).
 var growingTableStart = len(headLine{}.table)
 
 // stopAll sets every index's stop word and fences, so that no section of
