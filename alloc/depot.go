@@ -47,8 +47,11 @@ func (d *depot) take(dst []rseq.Entry) int {
 	return n
 }
 
-// give stores a copy of entries (at most batchSize) as one batch, or of as
-// many as fit, and returns how many it stored.
+// give stores a copy of entries (at most batchSize), or of as many as fit,
+// on top of the newest batch if it has room for them, else as a batch of
+// their own, and returns how many it stored. Filling the newest batch keeps
+// the batches full when CPUs move a few entries at a time (moveSize), so
+// the depot's memory stays within a batch per batchSize values.
 func (d *depot) give(entries []rseq.Entry) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -57,6 +60,13 @@ func (d *depot) give(entries []rseq.Entry) int {
 	}
 	if len(entries) == 0 {
 		return 0
+	}
+	if last := len(d.full) - 1; last >= 0 && d.full[last].n+len(entries) <= batchSize {
+		b := d.full[last]
+		n := copy(b.e[b.n:], entries)
+		b.n += n
+		d.n += n
+		return n
 	}
 	var b *batch
 	if last := len(d.empty) - 1; last >= 0 {

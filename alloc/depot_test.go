@@ -49,6 +49,27 @@ func TestDepotTakesWhatFits(t *testing.T) {
 	}
 }
 
+// TestDepotFillsTheNewestBatch gives the depot entries a few at a time,
+// as CPUs with small stacks do: they go on top of the newest batch while it
+// has room, so the depot holds no more batches than whole ones would take,
+// and a take still hands out the newest first.
+func TestDepotFillsTheNewestBatch(t *testing.T) {
+	d := depot{max: 64}
+	vals := make([]byte, 40)
+	for j := 0; j < 40; j += 2 {
+		if d.give([]rseq.Entry{{P: unsafe.Pointer(&vals[j])}, {P: unsafe.Pointer(&vals[j+1])}}) != 2 {
+			t.Fatal("give refused room the depot has")
+		}
+	}
+	if len(d.full) != 3 || d.len() != 40 {
+		t.Fatalf("40 entries given two at a time: %d batches, %d entries; want 3 batches (16, 16, 8)", len(d.full), d.len())
+	}
+	var dst [batchSize]rseq.Entry
+	if n := d.take(dst[:3]); n != 3 || dst[2].P != unsafe.Pointer(&vals[39]) || dst[0].P != unsafe.Pointer(&vals[37]) {
+		t.Fatalf("take of 3: %d entries ending with %p, want values 37 to 39", n, dst[2].P)
+	}
+}
+
 // TestCacheEdgeOfAFullStackStaysOffTheDepot fills a CPU's stack of one
 // class and puts one more, then alternates a Get and a Put: the overflow
 // left the stack room both ways, so no later call reaches the depot. (A
