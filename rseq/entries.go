@@ -554,8 +554,9 @@ func (s *EntryStacks) Len(k int) int {
 	if sp := s.spills.Load(); sp != nil {
 		n = sp.count(k)
 	}
-	for i := range s.table() {
-		if b := s.block(i); b != placeholder { // loaded once: a drain may replace it
+	t := s.table() // one snapshot: block(i) would load the table again per index
+	for i := range t {
+		if b := atomic.LoadPointer(&t[i]); b != placeholder { // loaded once: a drain may replace it
 			n += int(atomic.LoadUintptr((*uintptr)(unsafe.Add(b, arch.TopOffset(k))))) // a hint, at most one off
 		}
 	}

@@ -97,8 +97,9 @@ func (s *EntryStacks) shrunk(cap0 int) int { return max(s.start, cap0/2) }
 // anyGrown reports, without the lock, whether some index's member 0 is
 // above the starting capacity: most families have nothing to shrink.
 func (s *EntryStacks) anyGrown() bool {
-	for i := range s.table() {
-		if b := s.block(i); b != placeholder && capacityIn(b, 0) > s.start {
+	t := s.table() // one snapshot: block(i) would load the table again per index
+	for i := range t {
+		if b := atomic.LoadPointer(&t[i]); b != placeholder && capacityIn(b, 0) > s.start {
 			return true
 		}
 	}

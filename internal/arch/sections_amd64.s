@@ -61,7 +61,8 @@
 // first: a table grows by a store of Blocks, then one of N, and x86 keeps
 // loads in order, so the N read here is never larger than the table read
 // after it, whenever the thread is preempted (a stale pair is safe: see
-// StackDesc).
+// StackDesc). The DELAY between them (RSEQ_DELAY builds) widens that gap,
+// so that TestEntryTableGrowthConservation faults if the loads are swapped.
 #define PRELOAD \
 	MOVQ StackDesc_N(R9), R13; \
 	DELAY; \

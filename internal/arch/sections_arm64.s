@@ -64,6 +64,8 @@ enterArea: \
 // table's address is made to depend on N (R2 = N^N, plus the descriptor).
 // Then the N read here is never larger than the table read after it,
 // whenever the thread is preempted (a stale pair is safe: see StackDesc).
+// The DELAY between them (RSEQ_DELAY builds) widens that gap, so that
+// TestEntryTableGrowthConservation faults if the loads are swapped.
 #define PRELOAD \
 	MOVD StackDesc_N(R9), R13; \
 	DELAY; \
