@@ -9,7 +9,8 @@ import (
 )
 
 // The fast paths. Alloc is a size-to-class lookup and one pop from the
-// calling CPU's stack of the class; Free is a page-map lookup, a check that
+// calling CPU's stack of the class; Free is a page-table lookup (through
+// the Allocator's near tables, the page map only past them), a check that
 // the pointer starts an object, and one push. Everything else — a miss, an
 // overflow, large objects, debug mode, hit counting, bad pointers — is out
 // of line.
@@ -85,7 +86,12 @@ func (a *Allocator) pushAfter(k int, addr uintptr, st arch.Status) {
 // changes anything.
 func (a *Allocator) Free(p unsafe.Pointer) {
 	addr := uintptr(p)
-	s := spanOf(addr)
+	e := a.heap.near.entry(addr) // one of this Allocator's first slots
+	if e == 0 {
+		e = pageEntryOf(addr) // any other address
+	}
+	// k is s.class, known without waiting for s to be read.
+	s, k := entrySpan(e), entryClass(e)
 	if s == nil || s.fastOwner != a.fastKey.Load() { // not ours, not cached per CPU, or divert
 		a.freeSlow(addr, s)
 		return
@@ -94,16 +100,16 @@ func (a *Allocator) Free(p unsafe.Pointer) {
 		panicBadFree(a, addr, s)
 	}
 	if d := a.descs; d != nil { // the section, called here: a call level less
-		if st := arch.PushWord(d[s.class], addr); st != arch.Committed {
-			a.pushAfter(s.class, addr, st)
+		if st := arch.PushWord(d[k], addr); st != arch.Committed {
+			a.pushAfter(k, addr, st)
 		}
 		return
 	}
 	// The fallback's hit path, pinned in this body, else the shards.
-	ok := a.stacks.PushPinned(procpin.Pin(), s.class, addr)
+	ok := a.stacks.PushPinned(procpin.Pin(), k, addr)
 	procpin.Unpin()
 	if !ok {
-		a.push(s.class, addr)
+		a.push(k, addr)
 	}
 }
 

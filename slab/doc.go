@@ -33,12 +33,13 @@
 //     the Allocator's arenas (64 MiB mappings; 4 MiB on 32-bit targets),
 //     or a new arena.
 //
-// A free walks the other way: a page-map lookup finds the object's span
-// (and so its class) without touching the object, then one push onto the
-// calling CPU's stack. When the stack is full, a batch moves to the depot,
-// and from a full depot to the spans. Requests above 256 KiB are large
-// objects: a span of their own from the page heap, given back to the
-// system at Free.
+// A free walks the other way: a page-table lookup finds the object's span
+// and its class without touching the object (through the Allocator's own
+// near tables, or the global page map for slots past them), then one push
+// onto the calling CPU's stack. When the stack is full, a batch moves to
+// the depot, and from a full depot to the spans. Requests above 256 KiB
+// are large objects: a span of their own from the page heap, given back to
+// the system at Free.
 //
 // # Metadata
 //

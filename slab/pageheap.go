@@ -23,6 +23,9 @@ type pageHeap struct {
 	runs   []pageRun // guarded by mu; sorted by base
 	// mapped is the address space of all arenas, in bytes.
 	mapped atomic.Int64
+	// near leads Free to the page tables of the arenas' slots without the
+	// page map.
+	near nearTables
 }
 
 // pageRun is a run of free pages in one arena.
@@ -76,6 +79,7 @@ func (h *pageHeap) grow(bytes uintptr) (*arena, error) {
 		return nil, fmt.Errorf("arena at %#x lies beyond the %d-bit addresses the page map covers", ar.base, addrBits)
 	}
 	h.arenas = append(h.arenas, ar)
+	h.near.add(ar)
 	h.mapped.Add(int64(size))
 	return ar, nil
 }
@@ -136,6 +140,7 @@ func (h *pageHeap) freePages() uintptr {
 func (h *pageHeap) close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.near.clear()
 	for _, ar := range h.arenas {
 		unregisterArena(ar)
 		ar.forEachSpan(freeSpanStruct)

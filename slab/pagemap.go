@@ -31,12 +31,44 @@ const (
 	pageMapL1Bit = addrBits - arenaShift - pageMapL2Bit
 )
 
-// pageTable has the address of the span owning each page of one 64 MiB
-// slot (0: none). Spans live outside the Go heap, so the table holds plain
-// numbers and the garbage collector has nothing to scan in it. Written by
-// the slot's Allocator under its page heap's or a central's lock; read by
-// anyone.
+// pageTable has the entry of each page of one 64 MiB slot: the owning
+// span and its class (pageEntry), or 0 for none. Spans live outside the Go
+// heap, so the table holds plain numbers and the garbage collector has
+// nothing to scan in it. Written by the slot's Allocator under its page
+// heap's or a central's lock; read by anyone.
 type pageTable [arenaPages]atomic.Uintptr
+
+// A page entry is the owning span's address with the span's size class
+// plus one (0 for a large span) in its low bits, which are free because the
+// span pool aligns every span struct to spanAlign. One load then gives Free
+// both: the push it makes next needs only the class, so it need not wait
+// for a second load from the span, whose checks the CPU runs alongside.
+// Being one word, an entry never pairs one span with another's class.
+const (
+	spanAlign      = 64
+	entryClassMask = spanAlign - 1
+)
+
+// Every class, plus one, fits in an entry's low bits.
+var _ [entryClassMask - numClasses]struct{}
+
+// pageEntry returns the entry of a page s owns (nil: none).
+func pageEntry(s *span) uintptr {
+	if s == nil {
+		return 0
+	}
+	return uintptr(unsafe.Pointer(s)) | uintptr(s.class+1)
+}
+
+// entrySpan returns the span of a page entry, nil for none.
+func entrySpan(e uintptr) *span {
+	// The span struct is outside the Go heap (spanpool.go): see pointerAt.
+	return (*span)(pointerAt(e &^ entryClassMask))
+}
+
+// entryClass returns the size class of a page entry's span (largeClass for
+// a large span).
+func entryClass(e uintptr) int { return int(e&entryClassMask) - 1 }
 
 // pageTables is one second-level table: 4096 slots (256 GiB).
 type pageTables [1 << pageMapL2Bit]atomic.Pointer[pageTable]
@@ -60,7 +92,7 @@ type arena struct {
 // setSpans makes s the owner of npages pages from base (nil: free).
 func (ar *arena) setSpans(base, npages uintptr, s *span) {
 	for a := base; a < base+npages<<pageShift; a += pageSize {
-		ar.tables[(a-ar.base)>>arenaShift][(a>>pageShift)%arenaPages].Store(uintptr(unsafe.Pointer(s)))
+		ar.tables[(a-ar.base)>>arenaShift][(a>>pageShift)%arenaPages].Store(pageEntry(s))
 	}
 }
 
@@ -69,9 +101,9 @@ func (ar *arena) forEachSpan(f func(*span)) {
 	var last uintptr
 	for _, t := range ar.tables {
 		for i := range t {
-			if s := t[i].Load(); s != 0 && s != last {
-				last = s
-				f((*span)(pointerAt(s)))
+			if e := t[i].Load(); e != 0 && e != last {
+				last = e
+				f(entrySpan(e))
 			}
 		}
 	}
@@ -79,21 +111,24 @@ func (ar *arena) forEachSpan(f func(*span)) {
 
 // spanOf returns the span owning addr, or nil if no span of any Allocator
 // does.
-func spanOf(addr uintptr) *span {
+func spanOf(addr uintptr) *span { return entrySpan(pageEntryOf(addr)) }
+
+// pageEntryOf returns the entry of addr's page (0 if no span of any
+// Allocator owns it).
+func pageEntryOf(addr uintptr) uintptr {
 	if uint64(addr)>>addrBits != 0 { // uint64: a 32-bit word has no bit 32
-		return nil
+		return 0
 	}
-	// l1Index written out: spanOf must stay within the inliner's budget.
+	// l1Index written out: pageEntryOf must stay within the inliner's budget.
 	l2 := pageMap.l1[uint64(addr)>>(arenaShift+pageMapL2Bit)%(1<<pageMapL1Bit)].Load()
 	if l2 == nil {
-		return nil
+		return 0
 	}
 	t := l2[(addr>>arenaShift)%(1<<pageMapL2Bit)].Load()
 	if t == nil {
-		return nil
+		return 0
 	}
-	// The span struct is outside the Go heap (spanpool.go): see pointerAt.
-	return (*span)(pointerAt(t[(addr>>pageShift)%arenaPages].Load()))
+	return t[(addr>>pageShift)%arenaPages].Load()
 }
 
 // l1Index is addr's index in the page map's first level (always 0 on

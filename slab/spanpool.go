@@ -28,8 +28,11 @@ func allocSpanStruct() (*span, error) {
 		if err != nil {
 			return nil, fmt.Errorf("span metadata: %w", err)
 		}
-		size := unsafe.Sizeof(span{})
-		for off := uintptr(0); off+size <= spanChunk; off += size {
+		// Every span struct starts on a spanAlign boundary: page entries
+		// keep the class in the low bits of its address.
+		size := (unsafe.Sizeof(span{}) + spanAlign - 1) &^ (spanAlign - 1)
+		start := (spanAlign - uintptr(mem)%spanAlign) % spanAlign
+		for off := start; off+size <= spanChunk; off += size {
 			s := (*span)(unsafe.Add(mem, off))
 			s.next, spanPool.free = spanPool.free, s
 		}
