@@ -115,6 +115,49 @@ func BenchmarkBuffersWindow(b *testing.B) {
 	})
 }
 
+// BenchmarkBuffersBurst takes burstDepth buffers of one size on every
+// goroutine, then puts them all back: a handler that fans out, or a batch
+// encoder. Each class's stack on a CPU must grow to hold a burst, or the
+// depot takes the rest (depot-moves/op). ns/op is per buffer (a Get and a
+// Put).
+func BenchmarkBuffersBurst(b *testing.B) {
+	for _, size := range []int{1 << 10, 16 << 10} {
+		b.Run(fmt.Sprintf("size=%d/impl=alloc", size), func(b *testing.B) {
+			var p Buffers
+			benchBurst(b, func() []byte { return p.Get(size) }, p.Put)
+			st := p.Stats()
+			b.ReportMetric(float64(st.DepotIn+st.DepotOut)/float64(b.N), "depot-moves/op")
+		})
+		b.Run(fmt.Sprintf("size=%d/impl=sync", size), func(b *testing.B) {
+			var p syncBuffers
+			benchBurst(b, func() *[]byte { return p.get(size) }, p.put)
+		})
+	}
+}
+
+// burstDepth is how many buffers a goroutine of BenchmarkBuffersBurst holds
+// at its peak.
+const burstDepth = 64
+
+func benchBurst[B any](b *testing.B, get func() B, put func(B)) {
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		var held [burstDepth]B
+		for {
+			n := 0
+			for ; n < burstDepth && pb.Next(); n++ {
+				held[n] = get()
+			}
+			for i := range n {
+				put(held[i])
+			}
+			if n < burstDepth {
+				return
+			}
+		}
+	})
+}
+
 // bufferWindow buffers are in use at once on each goroutine.
 const bufferWindow = 8
 

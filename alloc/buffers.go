@@ -34,11 +34,13 @@ type Buffers struct {
 	// capacity n. The largest class is Max rounded down to a power of two.
 	Max int
 
-	// PerCPU bounds the buffers kept per class per CPU (default 8), and
-	// Depot those kept per class in the depot behind the CPUs (default
-	// 64). Put drops what does not fit. Large classes keep fewer: at most
-	// 256 KiB per class per CPU and 4 MiB per class in the depot, but
-	// always one buffer.
+	// PerCPU bounds the buffers kept per class per CPU (default
+	// DefaultPerCPU), and Depot those kept per class in the depot behind
+	// the CPUs (default DefaultDepot). Put drops what does not fit. Bytes
+	// bound them too: at most 256 KiB per class per CPU and 4 MiB per
+	// class in the depot, but always one buffer. As a Pool's, each class's
+	// stack on a CPU starts at StartPerCPU buffers and grows with the
+	// class's load on that CPU, up to these bounds.
 	PerCPU int
 	Depot  int
 
@@ -200,10 +202,10 @@ func (b *Buffers) lazyCache() *cache {
 	b.limit = max(b.limit, MinBuffer)
 	l := limits{classes: classFloor(b.limit) + 1, perCPU: b.PerCPU, depot: b.Depot, scale: bufferLimits}
 	if l.perCPU <= 0 {
-		l.perCPU = 8
+		l.perCPU = DefaultPerCPU
 	}
 	if l.depot <= 0 {
-		l.depot = 64
+		l.depot = DefaultDepot
 	}
 	c := newCache(l)
 	b.c.Store(c)

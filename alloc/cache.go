@@ -38,9 +38,9 @@ type limits struct {
 	scale func(k int, l limits) (perCPU, depot int)
 }
 
-// cache is the machinery behind Pool, PoolOf and Buffers: a family of
-// per-CPU entry stacks (one member per class), a depot per class behind
-// them, and the statistics. Package rseq switches the stacks to its
+// cache is the machinery behind Pool, PoolOf and Buffers: per class, a
+// family of per-CPU entry stacks and a depot behind them; and the
+// statistics. Package rseq switches the stacks to its
 // fallback shards by itself for threads that cannot run sections (rseq
 // unavailable); while the GC marks, the stacks stay per CPU (rseq's
 // marking protocol).
@@ -55,13 +55,13 @@ type limits struct {
 // Every Get and Put reads fast (or private) and then the descriptor it
 // points at, so a cache fills whole cache lines: the allocator then starts
 // it on a line, and no neighbouring object that another CPU writes makes
-// those reads misses. Its fields fill 192 bytes, three lines, with no
-// padding (TestCacheOwnsItsCacheLines): keep new fields packed.
+// those reads misses. Its fields fill 184 bytes, and a pad makes three
+// lines of them (TestCacheOwnsItsCacheLines): a new field of up to 8 bytes
+// takes the pad's place.
 type cache struct {
 	fast    atomic.Pointer[arch.StackDesc] // member 0's descriptor; nil: closed
 	private atomic.Pointer[rseq.Private]   // member 0's fallback hit path; nil: closed
-	members []member                       // every member's paths
-	stacks  *rseq.EntryStacks
+	members []member                       // every member's family and paths
 	depots  []depot
 	boxes   int         // member holding PoolOf's empty boxes; -1: none
 	touched atomic.Bool // a slow call ran since the last GC cycle
@@ -79,14 +79,23 @@ type cache struct {
 	// the caches to its second (afterGC); guarded by registry.mu.
 	seen  bool
 	stats counters
+	_     [8]byte // to whole cache lines
 }
 
-// member is how a Get or Put reaches one member of a cache's stacks
-// directly: its section's descriptor where sections run, else its P's
-// private part of the fallback shards. Exactly one is non-nil.
+// member is one class of a cache (or PoolOf's boxes): a family of per-CPU
+// entry stacks of its own, whose one member grows and shrinks with the
+// class's load, and how a Get or Put reaches it directly: its section's
+// descriptor where sections run, else its P's private part of the fallback
+// shards. Exactly one of desc and private is non-nil.
+//
+// A family per class, not one family with a member per class: a family
+// can grow only its member 0 (the others' slots sit at fixed offsets in
+// every block), so with one family every Buffers class but the first kept
+// the size it started with.
 type member struct {
 	desc    *arch.StackDesc
 	private *rseq.Private
+	stacks  *rseq.EntryStacks
 }
 
 func newCache(l limits) *cache {
@@ -108,12 +117,13 @@ func newCache(l limits) *cache {
 		c.boxes = len(caps)
 		caps = append(caps, l.perCPU)
 	}
-	c.stacks = rseq.NewGrowingEntryStacks(caps, min(StartPerCPU, caps[0]))
 	c.members = make([]member, len(caps))
-	for k := range caps {
-		c.members[k].desc = c.stacks.Desc(k)
-		if c.members[k].desc == nil { // no sections in this process: the fallback serves every call
-			c.members[k].private = c.stacks.Private(k)
+	for k, cp := range caps {
+		m := &c.members[k]
+		m.stacks = rseq.NewGrowingEntryStacks([]int{cp}, min(StartPerCPU, cp))
+		m.desc = m.stacks.Desc(0)
+		if m.desc == nil { // no sections in this process: the fallback serves every call
+			m.private = m.stacks.Private(0)
 		}
 	}
 	register(c)
@@ -149,7 +159,7 @@ func (c *cache) open() {
 // from the depot; false on a miss. It is the slow path of every Get.
 func (c *cache) get(k int) (rseq.Entry, bool) {
 	c.open()
-	e, ok := c.stacks.Pop(k)
+	e, ok := c.stack(k).Pop(0)
 	if !ok {
 		e, ok = c.refillOrCollect(k)
 	}
@@ -160,7 +170,7 @@ func (c *cache) get(k int) (rseq.Entry, bool) {
 // getAfter finishes a Get of class k whose section, called directly,
 // returned e and st (anything but a clean commit).
 func (c *cache) getAfter(k int, e rseq.Entry, st arch.Status) (rseq.Entry, bool) {
-	if e, ok := c.stacks.PopAfter(k, e, st); ok {
+	if e, ok := c.stack(k).PopAfter(0, e, st); ok {
 		return e, true
 	}
 	e, ok := c.refillOrCollect(k)
@@ -188,7 +198,7 @@ func (c *cache) collect(k int) bool {
 	// CPU that keeps finding its stack and the depot empty then cost two
 	// loads here, not a read of the runtime's metrics each.
 	hooks := gcCycles.Load() + 1
-	if c.collectRefusedAt.Load() == hooks || c.stacks.Len(k) == 0 {
+	if c.collectRefusedAt.Load() == hooks || c.stack(k).Len(0) == 0 {
 		return false
 	}
 	// The runtime's count, not the GC hook's: the hook runs after the
@@ -200,7 +210,7 @@ func (c *cache) collect(k int) bool {
 		return false
 	}
 	moved := false
-	_ = c.stacks.Collect(k, func(entries []rseq.Entry) { // without the fence, nothing moves
+	_ = c.stack(k).Collect(0, func(entries []rseq.Entry) { // without the fence, nothing moves
 		c.stats.collects.Add(1)
 		for len(entries) > 0 {
 			n := min(batchSize, len(entries))
@@ -226,7 +236,7 @@ func (c *cache) countGet(hit bool) {
 // the slow path of every Put.
 func (c *cache) put(k int, e rseq.Entry) {
 	c.open()
-	if !c.stacks.Push(k, e) {
+	if !c.stack(k).Push(0, e) {
 		c.overflow(k, e)
 	}
 }
@@ -234,18 +244,18 @@ func (c *cache) put(k int, e rseq.Entry) {
 // putAfter finishes a Put of e in class k whose section, called directly,
 // returned st (anything but a clean commit).
 func (c *cache) putAfter(k int, e rseq.Entry, st arch.Status) {
-	if !c.stacks.PushAfter(k, e, st) {
+	if !c.stack(k).PushAfter(0, e, st) {
 		c.overflow(k, e)
 	}
 }
 
 // overflow caches e in class k whose stack on this CPU was full: it grows
-// that stack if it may (member 0 only) and pushes e again, or else moves a
-// batch to the depot.
+// that stack if it may and pushes e again, or else moves a batch to the
+// depot.
 func (c *cache) overflow(k int, e rseq.Entry) {
-	if k == 0 && c.stacks.Grow() {
+	if c.stack(k).Grow() {
 		c.stats.grows.Add(1)
-		if c.stacks.Push(k, e) {
+		if c.stack(k).Push(0, e) {
 			return
 		}
 		// The thread moved to a CPU whose stack is full: the depot.
@@ -259,14 +269,19 @@ func (c *cache) overflow(k int, e rseq.Entry) {
 // per-CPU budget, and moves what no longer fits to the depot. The GC hook
 // calls it once per cycle for every pool in use whose stacks have grown.
 func (c *cache) shrink() {
-	n, _ := c.stacks.Shrink(func(entries []rseq.Entry) {
-		for len(entries) > 0 {
-			m := min(batchSize, len(entries))
-			c.give(0, entries[:m])
-			entries = entries[m:]
-		}
-	})
-	c.stats.shrinks.Add(int64(n))
+	for k := range c.members {
+		n, _ := c.stack(k).Shrink(func(entries []rseq.Entry) {
+			if k == c.boxes {
+				return // empty boxes: the GC may have them
+			}
+			for len(entries) > 0 {
+				m := min(batchSize, len(entries))
+				c.give(k, entries[:m])
+				entries = entries[m:]
+			}
+		})
+		c.stats.shrinks.Add(int64(n))
+	}
 }
 
 // refill moves up to moveSize entries of class k, the depot's newest, to
@@ -279,11 +294,11 @@ func (c *cache) refill(k int) (rseq.Entry, bool) {
 		return rseq.Entry{}, false
 	}
 	c.stats.depotOut.Add(1)
-	if k == 0 && c.stacks.Grow() { // this CPU ran dry with values in the depot
+	if c.stack(k).Grow() { // this CPU ran dry with values in the depot
 		c.stats.grows.Add(1)
 	}
 	for i := 0; i < n-1; i++ {
-		if !c.stacks.Push(k, b[i]) { // another thread filled this CPU meanwhile
+		if !c.stack(k).Push(0, b[i]) { // another thread filled this CPU meanwhile
 			c.give(k, b[i:n-1])
 			break
 		}
@@ -298,7 +313,7 @@ func (c *cache) toDepot(k int, e rseq.Entry) {
 	b[0] = e
 	n := 1
 	for m := c.moveSize(k); n < m; n++ {
-		x, ok := c.stacks.Pop(k)
+		x, ok := c.stack(k).Pop(0)
 		if !ok {
 			break
 		}
@@ -315,7 +330,7 @@ func (c *cache) toDepot(k int, e rseq.Entry) {
 // Buffers class of 8 per CPU did, once two threads had shared a CPU);
 // half full, the stack has room both ways.
 func (c *cache) moveSize(k int) int {
-	return min(batchSize, max(1, c.stacks.CapacityHere(k)/2))
+	return min(batchSize, max(1, c.stack(k).CapacityHere(0)/2))
 }
 
 // give stores entries in the depot as one batch, and drops what does not
@@ -340,7 +355,7 @@ func (c *cache) takeBox() unsafe.Pointer {
 			procpin.Unpin()
 		}
 		if !ok {
-			e, _ = c.stacks.Pop(c.boxes)
+			e, _ = c.stack(c.boxes).Pop(0)
 		}
 	} else {
 		var st arch.Status
@@ -348,7 +363,7 @@ func (c *cache) takeBox() unsafe.Pointer {
 		if st != arch.Committed {
 			// Any other status, a commit that took aborts included, is
 			// finished by PopAfter.
-			e, _ = c.stacks.PopAfter(c.boxes, e, st)
+			e, _ = c.stack(c.boxes).PopAfter(0, e, st)
 		}
 	}
 	if e.P != nil {
@@ -366,11 +381,23 @@ func (c *cache) keepBox(box unsafe.Pointer) {
 			ok = c.members[c.boxes].private.PushPinned(procpin.Pin(), rseq.Entry{P: box})
 			procpin.Unpin()
 		}
-		if !ok {
-			c.stacks.Push(c.boxes, rseq.Entry{P: box})
+		if !ok && !c.stack(c.boxes).Push(0, rseq.Entry{P: box}) {
+			c.growBoxes(box)
 		}
 	} else if st := arch.PushEntry(c.members[c.boxes].desc, box, nil, 0, 0); st != arch.Committed {
-		c.stacks.PushAfter(c.boxes, rseq.Entry{P: box}, st)
+		if !c.stack(c.boxes).PushAfter(0, rseq.Entry{P: box}, st) {
+			c.growBoxes(box)
+		}
+	}
+}
+
+// growBoxes keeps box, which found this CPU's stack of boxes full, if that
+// stack may grow; else the GC has it. Boxes go with the values of the
+// class: a burst of Puts needs as many.
+func (c *cache) growBoxes(box unsafe.Pointer) {
+	if c.stack(c.boxes).Grow() {
+		c.stats.grows.Add(1)
+		c.stack(c.boxes).Push(0, rseq.Entry{P: box})
 	}
 }
 
@@ -378,15 +405,30 @@ func (c *cache) keepBox(box unsafe.Pointer) {
 // depots. Without a fence the per-CPU stacks keep theirs (rseq.Drain).
 func (c *cache) release() {
 	var released int64
-	c.stacks.Drain(func(k int, entries []rseq.Entry) {
-		if k != c.boxes {
-			released += int64(len(entries))
-		}
-	})
+	for k := range c.members {
+		c.stack(k).Drain(func(_ int, entries []rseq.Entry) {
+			if k != c.boxes {
+				released += int64(len(entries))
+			}
+		})
+	}
 	for k := range c.depots {
 		released += int64(c.depots[k].clear())
 	}
 	c.stats.released.Add(released)
+}
+
+// stack returns the family of member k.
+func (c *cache) stack(k int) *rseq.EntryStacks { return c.members[k].stacks }
+
+// footprint sums Footprint over the members: the bytes of their per-CPU
+// blocks, the most CPUs any has a block on, and the largest capacity.
+func (c *cache) footprint() (bytes int64, cpus, limit int) {
+	for k := range c.members {
+		b, n, l := c.stack(k).Footprint()
+		bytes, cpus, limit = bytes+b, max(cpus, n), max(limit, l)
+	}
+	return bytes, cpus, limit
 }
 
 // cached counts the values the cache holds now (approximately: the
@@ -394,7 +436,7 @@ func (c *cache) release() {
 func (c *cache) cached() int64 {
 	n := 0
 	for k := range c.depots {
-		n += c.stacks.Len(k) + c.depots[k].len()
+		n += c.stack(k).Len(0) + c.depots[k].len()
 	}
 	return int64(n)
 }

@@ -286,3 +286,65 @@ func TestPoolStackShrinksWhenLeftMostlyEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestBuffersClassesGrowForBursts runs bursts of Gets then Puts on one CPU
+// in two Buffers classes, the smallest and a larger one: each class's stack
+// starts at StartPerCPU and must grow until a burst fits, after which the
+// bursts of both make no depot moves; and a class whose byte bound is
+// smaller than a burst grows only to that bound.
+func TestBuffersClassesGrowForBursts(t *testing.T) {
+	if !rseq.Enabled() {
+		t.Skip("per-CPU stacks need rseq: " + rseq.Status().Reason)
+	}
+	if raceEnabled {
+		t.Skip("the race detector drops a share of Puts on purpose")
+	}
+	defer pinToOneCPU(t)()
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // no shrinking between rounds
+	const burst = 48
+	sizes := []int{MinBuffer, 4 << 10} // 256 KiB per class per CPU holds 64 of 4 KiB
+	var p Buffers
+	bursts := func(rounds int) {
+		held := make([][]byte, burst)
+		for range rounds {
+			for _, size := range sizes {
+				for i := range held {
+					held[i] = p.Get(size)
+				}
+				for _, b := range held {
+					p.Put(b)
+				}
+			}
+		}
+	}
+	bursts(20)
+	before := p.Stats()
+	bursts(20)
+	after := p.Stats()
+	t.Logf("grows %d, per-CPU limit %d, %d bytes; depot batches in %d→%d, out %d→%d",
+		after.Grows, after.PerCPULimit, after.PerCPUBytes, before.DepotIn, after.DepotIn, before.DepotOut, after.DepotOut)
+	c := p.c.Load()
+	for _, size := range sizes {
+		if _, _, limit := c.stack(classOf(size)).Footprint(); limit < burst {
+			t.Errorf("class of %d B: stack grew to %d, not to a burst of %d", size, limit, burst)
+		}
+	}
+	if after.DepotIn != before.DepotIn || after.DepotOut != before.DepotOut {
+		t.Errorf("grown stacks still went to the depot: batches in %d→%d, out %d→%d", before.DepotIn, after.DepotIn, before.DepotOut, after.DepotOut)
+	}
+
+	// 16 KiB: the byte bound allows 16 per CPU, fewer than a burst.
+	const big = 16 << 10
+	held := make([][]byte, burst)
+	for range 20 {
+		for i := range held {
+			held[i] = p.Get(big)
+		}
+		for _, b := range held {
+			p.Put(b)
+		}
+	}
+	if _, _, limit := c.stack(classOf(big)).Footprint(); limit != perCPUBytes/big {
+		t.Errorf("class of %d B grew to %d per CPU; its byte bound is %d", big, limit, perCPUBytes/big)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"testing"
 	"unsafe"
 )
@@ -126,6 +127,40 @@ func TestPoolOfNoAllocs(t *testing.T) {
 		if a := testing.AllocsPerRun(1000, pair); a > 0.01 {
 			t.Errorf("PoolOf[%s] Get+Put: %v allocations per run", name, a)
 		}
+	}
+}
+
+// TestPoolOfBoxesKeepUpWithBursts: in bursts of Gets then Puts of a boxed
+// shape on one CPU, every Get's box is kept for a later Put, so once the
+// stacks have grown a burst allocates nothing; a stack of boxes that stayed
+// at its starting size would drop all but a few, and the Puts would box
+// anew.
+func TestPoolOfBoxesKeepUpWithBursts(t *testing.T) {
+	if raceEnabled {
+		t.Skip("race builds drop Puts, so New allocates")
+	}
+	defer pinToOneCPU(t)()
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // no shrinking between rounds
+	type record struct {
+		name string
+		n    [4]int
+	}
+	const burst = 48
+	p := PoolOf[record]{New: func() record { return record{name: "r"} }}
+	held := make([]record, burst)
+	round := func() {
+		for i := range held {
+			held[i] = p.Get()
+		}
+		for _, r := range held {
+			p.Put(r)
+		}
+	}
+	for range 20 {
+		round()
+	}
+	if a := testing.AllocsPerRun(20, round); a > 0 {
+		t.Errorf("a burst of %d boxed Gets and Puts made %v allocations", burst, a)
 	}
 }
 

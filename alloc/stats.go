@@ -76,7 +76,7 @@ func (c *cache) snapshot() Stats {
 		Released: c.stats.released.Load(), Cached: c.cached(), Grows: c.stats.grows.Load(), Shrinks: c.stats.shrinks.Load(),
 		Collects: c.stats.collects.Load(), CountingHits: c.counting.Load(),
 	}
-	s.PerCPUBytes, s.CPUs, s.PerCPULimit = c.stacks.Footprint()
+	s.PerCPUBytes, s.CPUs, s.PerCPULimit = c.footprint()
 	s.Hits = c.stats.hits.Load()
 	return s
 }
