@@ -272,3 +272,27 @@ func consoleLines(console []byte) []string {
 	}
 	return lines
 }
+
+// maxDumpLines bounds the part of a Go panic that showFailure prints: a
+// test timeout's dump of every goroutine of a stress test runs to
+// thousands of lines.
+const maxDumpLines = 600
+
+// goPanicDump returns the console lines from the test binary's first Go
+// panic on, up to the run's exit marker and at most maxDumpLines; nil
+// without a panic.
+func goPanicDump(lines []string) []string {
+	for i, l := range lines {
+		if !goPanicRE.MatchString(l) {
+			continue
+		}
+		dump := lines[i:min(len(lines), i+maxDumpLines)]
+		for j, d := range dump {
+			if strings.HasPrefix(d, guest.Exit+" ") {
+				return dump[:j]
+			}
+		}
+		return dump
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -264,5 +265,46 @@ func TestParseFailedTestOutputBounded(t *testing.T) {
 	if len(lines) != maxTestLines || !strings.HasPrefix(lines[len(lines)-1], "--- FAIL") ||
 		!strings.HasSuffix(lines[len(lines)-2], fmt.Sprintf("line %d", 3*maxTestLines-1)) {
 		t.Errorf("%d lines kept, ending %q; want the last %d", len(lines), lines[len(lines)-2:], maxTestLines)
+	}
+}
+
+// TestShowFailurePrintsTheGoroutineDump: a failed run whose test binary
+// panicked (a test timeout) shows the panic and the goroutines it printed,
+// which explain a hang, not only the console's last lines; a run without a
+// panic shows its last lines.
+func TestShowFailurePrintsTheGoroutineDump(t *testing.T) {
+	var console strings.Builder
+	console.WriteString("=== RUN   TestStuck\r\n")
+	console.WriteString("panic: test timed out after 3m30s\r\n\trunning tests:\r\n\t\tTestStuck (3m30s)\r\n\r\n")
+	console.WriteString("goroutine 7 [semacquire, 3 minutes]:\r\nsync.(*Mutex).Lock(...)\r\n\r\n")
+	for i := 0; i < 100; i++ {
+		fmt.Fprintf(&console, "goroutine %d [runnable]:\r\nmain.spin()\r\n\r\n", 100+i)
+	}
+	console.WriteString("KMATRIX-EXIT " + token + " rseq 2 210.0\r\n[    4.5] reboot: Power down\r\n")
+	log := t.TempDir() + "/console.log"
+	if err := os.WriteFile(log, []byte(console.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := row{Mode: "rseq", Log: log, Out: parseConsole([]byte(console.String()), token, "rseq", false)}
+	var out strings.Builder
+	showFailure(&out, r, false)
+	for _, want := range []string{"panic: test timed out", "goroutine 7 [semacquire, 3 minutes]:", "goroutine 199 [runnable]:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("showFailure's output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "KMATRIX-EXIT") || strings.Contains(out.String(), "Power down") {
+		t.Errorf("the dump runs past the exit marker:\n%s", out.String())
+	}
+
+	plain := "=== RUN   TestX\r\n--- FAIL: TestX (0.00s)\r\nFAIL\r\nKMATRIX-EXIT " + token + " rseq 1 1.0\r\n"
+	if err := os.WriteFile(log, []byte(plain), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.Out = parseConsole([]byte(plain), token, "rseq", false)
+	out.Reset()
+	showFailure(&out, r, false)
+	if !strings.Contains(out.String(), "last lines of the console:") {
+		t.Errorf("a failure without a panic does not show the console's last lines:\n%s", out.String())
 	}
 }

@@ -223,6 +223,14 @@ func showFailure(w io.Writer, r row, kept bool) {
 		fmt.Fprintln(w, err)
 		return
 	}
+	lines := consoleLines(b)
+	if dump := goPanicDump(lines); dump != nil {
+		// A test timeout or a crash: the goroutines at that moment are
+		// what explains a hang, and the console's tail has only the last.
+		fmt.Fprintf(w, "the Go panic and the goroutines it printed (%d lines, at most %d):\n", len(dump), maxDumpLines)
+		fmt.Fprintln(w, indent(strings.Join(dump, "\n")))
+		return
+	}
 	fmt.Fprintln(w, "last lines of the console:")
-	fmt.Fprintln(w, indent(tail(strings.Join(consoleLines(b), "\n"), 30)))
+	fmt.Fprintln(w, indent(tail(strings.Join(lines, "\n"), 30)))
 }
