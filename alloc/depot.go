@@ -1,21 +1,133 @@
 package alloc
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/gorseq/percpu/rseq"
 )
 
-// depot is one class's stack of batches behind the per-CPU stacks, under a
-// mutex: a CPU reaches it once per batchSize operations at most. Batch
-// buffers are recycled, so moving values between CPUs and the depot makes
-// no garbage.
+// depot is one class's store of values behind the per-CPU stacks: a shard
+// per CPU (up to maxDepotShards), each a stack of batches under a mutex of
+// its own. A CPU gives to and takes from its own shard first, so CPUs that
+// overflow and refill at once — a burst on every CPU — do not queue behind
+// one lock; a take that finds its shard empty takes from the others, so no
+// value is out of reach of any CPU, and a give that finds its shard full
+// fills the others. The CPU is rseq.CPU's hint: a thread that moves
+// between reading it and locking merely uses another shard.
+//
+// The shards are made at the first give: a pool that never overflows (a
+// used-once pool) pays nothing for them.
 type depot struct {
+	max    int                           // values in all shards ≤ max; set before the cache is published
+	n      atomic.Int64                  // values in all shards, or more while a give runs: a take skips an empty depot without a lock
+	shards atomic.Pointer[[]paddedShard] // nil until the first give
+}
+
+// maxDepotShards bounds the shards of a depot: past a few, a shard per CPU
+// buys little but memory (each is two cache lines).
+const maxDepotShards = 8
+
+// depotShards is how many shards a depot has: a power of two.
+var depotShards = func() int {
+	n := 1
+	for n < runtime.NumCPU() && n < maxDepotShards {
+		n <<= 1
+	}
+	return n
+}()
+
+// take moves up to len(dst) entries into dst from the calling CPU's shard,
+// or else from the first other one that has any, and returns how many (0:
+// the depot is empty).
+func (d *depot) take(dst []rseq.Entry) int {
+	sh := d.shards.Load()
+	if sh == nil || d.n.Load() <= 0 {
+		return 0
+	}
+	shards, home := *sh, rseq.CPU()
+	for i := range shards {
+		if n := shards[(home+i)&(len(shards)-1)].take(dst); n > 0 {
+			d.n.Add(int64(-n))
+			return n
+		}
+	}
+	return 0
+}
+
+// give stores a copy of entries (at most batchSize) in the calling CPU's
+// shard, or as many as fit there and the rest in the others, and returns
+// how many it stored; what no shard has room for is not stored.
+func (d *depot) give(entries []rseq.Entry) int {
+	sh := d.shards.Load()
+	if sh == nil {
+		sh = d.makeShards()
+	}
+	// Counted before they are stored: a take never finds the count at 0
+	// while the shards hold a value (it would miss, and collect).
+	d.n.Add(int64(len(entries)))
+	shards, home := *sh, rseq.CPU()
+	given := 0
+	for i := 0; i < len(shards) && given < len(entries); i++ {
+		given += shards[(home+i)&(len(shards)-1)].give(entries[given:])
+	}
+	d.n.Add(int64(given - len(entries)))
+	return given
+}
+
+// makeShards makes the shards, max split between them, unless another
+// give has.
+func (d *depot) makeShards() *[]paddedShard {
+	shards := make([]paddedShard, depotShards)
+	for i := range shards {
+		shards[i].max = d.max / len(shards)
+		if i < d.max%len(shards) {
+			shards[i].max++
+		}
+	}
+	if d.shards.CompareAndSwap(nil, &shards) {
+		return &shards
+	}
+	return d.shards.Load()
+}
+
+// clear drops every value and batch, and returns how many values it
+// dropped.
+func (d *depot) clear() int {
+	sh := d.shards.Load()
+	if sh == nil {
+		return 0
+	}
+	n := 0
+	for i := range *sh {
+		n += (*sh)[i].clear()
+	}
+	d.n.Add(int64(-n))
+	return n
+}
+
+// len returns the values the depot holds (approximately, while others
+// give and take).
+func (d *depot) len() int { return int(max(d.n.Load(), 0)) }
+
+// depotShard is one shard of a depot: a stack of batches under a mutex.
+// Batch buffers are recycled, so moving values between CPUs and the depot
+// makes no garbage.
+type depotShard struct {
 	mu    sync.Mutex
 	full  []*batch // guarded by mu
 	empty []*batch // guarded by mu; cleared, ready for reuse
 	n     int      // values in full; guarded by mu
-	max   int      // n ≤ max; set before the cache is published
+	max   int      // n ≤ max; set before the shard is published
+}
+
+// paddedShard keeps each shard's lock and lists off its neighbours' cache
+// lines (two of them: the adjacent-line prefetcher pairs lines).
+type paddedShard struct {
+	depotShard
+	_ [128 - unsafe.Sizeof(depotShard{})%128]byte
 }
 
 type batch struct {
@@ -27,7 +139,7 @@ type batch struct {
 // into dst and returns how many (0: the depot is empty). Taking part of a
 // batch leaves the rest of it in the depot: a CPU takes what its stack
 // has room for, and no more.
-func (d *depot) take(dst []rseq.Entry) int {
+func (d *depotShard) take(dst []rseq.Entry) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	last := len(d.full) - 1
@@ -52,7 +164,7 @@ func (d *depot) take(dst []rseq.Entry) int {
 // their own, and returns how many it stored. Filling the newest batch keeps
 // the batches full when CPUs move a few entries at a time (moveSize), so
 // the depot's memory stays within a batch per batchSize values.
-func (d *depot) give(entries []rseq.Entry) int {
+func (d *depotShard) give(entries []rseq.Entry) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if room := d.max - d.n; len(entries) > room {
@@ -82,7 +194,7 @@ func (d *depot) give(entries []rseq.Entry) int {
 
 // clear drops every batch, full and empty, and returns how many values it
 // dropped.
-func (d *depot) clear() int {
+func (d *depotShard) clear() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	n := d.n
@@ -90,7 +202,7 @@ func (d *depot) clear() int {
 	return n
 }
 
-func (d *depot) len() int {
+func (d *depotShard) len() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.n

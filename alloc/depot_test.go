@@ -1,7 +1,10 @@
 package alloc
 
 import (
+	"math/rand/v2"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"unsafe"
 
@@ -12,7 +15,7 @@ import (
 // the newest batch, no more than asked, keeps the rest of that batch, and
 // holds no reference to what it handed out.
 func TestDepotTakesWhatFits(t *testing.T) {
-	d := depot{max: 64}
+	d := depotShard{max: 64}
 	vals := make([]byte, 26)
 	entry := func(j int) rseq.Entry { return rseq.Entry{P: unsafe.Pointer(&vals[j])} }
 	var first, second []rseq.Entry
@@ -54,7 +57,7 @@ func TestDepotTakesWhatFits(t *testing.T) {
 // has room, so the depot holds no more batches than whole ones would take,
 // and a take still hands out the newest first.
 func TestDepotFillsTheNewestBatch(t *testing.T) {
-	d := depot{max: 64}
+	d := depotShard{max: 64}
 	vals := make([]byte, 40)
 	for j := 0; j < 40; j += 2 {
 		if d.give([]rseq.Entry{{P: unsafe.Pointer(&vals[j])}, {P: unsafe.Pointer(&vals[j+1])}}) != 2 {
@@ -128,5 +131,137 @@ func TestCacheEdgeOfAFullStackStaysOffTheDepot(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestDepotShardsServeTheirCPU: a give goes to the calling CPU's shard; a
+// take on a CPU whose shard is empty takes another's; a give that finds
+// its shard full fills the others, up to the depot's bound and no further.
+func TestDepotShardsServeTheirCPU(t *testing.T) {
+	if depotShards < 2 {
+		t.Skip("one CPU: the depot has one shard")
+	}
+	runtime.LockOSThread() // onCPU pins the thread
+	defer runtime.UnlockOSThread()
+	d := depot{max: 4 * batchSize}
+	vals := make([]byte, d.max+batchSize)
+	next := 0
+	fresh := func(n int) []rseq.Entry {
+		e := make([]rseq.Entry, n)
+		for i := range e {
+			e[i].P = unsafe.Pointer(&vals[next])
+			next++
+		}
+		return e
+	}
+	shardLens := func() []int {
+		var lens []int
+		for i := range *d.shards.Load() {
+			lens = append(lens, (*d.shards.Load())[i].len())
+		}
+		return lens
+	}
+	onCPU(t, 0, func() {
+		if d.give(fresh(10)) != 10 {
+			t.Fatal("give refused room the depot has")
+		}
+		if lens := shardLens(); lens[rseq.CPU()&(depotShards-1)] != 10 {
+			t.Fatalf("10 given on CPU %d: shards hold %v", rseq.CPU(), lens)
+		}
+	})
+	onCPU(t, 1, func() {
+		var dst [batchSize]rseq.Entry
+		if n := d.take(dst[:4]); n != 4 {
+			t.Fatalf("take of 4 on CPU 1, whose shard is empty: got %d; shards hold %v", n, shardLens())
+		}
+		if d.give(fresh(3)) != 3 {
+			t.Fatal("give refused room the depot has")
+		}
+		if lens := shardLens(); lens[rseq.CPU()&(depotShards-1)] != 3 {
+			t.Fatalf("3 given on CPU %d: shards hold %v", rseq.CPU(), lens)
+		}
+	})
+	onCPU(t, 0, func() {
+		for d.give(fresh(4)) == 4 {
+		}
+		lens, sum := shardLens(), 0
+		for i, n := range lens {
+			if n > (*d.shards.Load())[i].max {
+				t.Errorf("shard %d holds %d, above its bound %d", i, n, (*d.shards.Load())[i].max)
+			}
+			sum += n
+		}
+		if sum != d.max || d.len() != d.max {
+			t.Errorf("a depot of %d filled from CPU 0 holds %d (%v), len %d", d.max, sum, lens, d.len())
+		}
+	})
+}
+
+// TestDepotConservation gives and takes from goroutines on every CPU at
+// once: every value the depot accepted comes out exactly once, by a take
+// or by clear, and no value it refused is in it.
+func TestDepotConservation(t *testing.T) {
+	const workers, perWorker, rounds = 4, 48, 2000
+	d := depot{max: 3 * batchSize}
+	ids := make([]byte, workers*perWorker)
+	inDepot := make([]atomic.Bool, len(ids))
+	idOf := func(e rseq.Entry) int { return int(uintptr(e.P) - uintptr(unsafe.Pointer(&ids[0]))) }
+	var wg sync.WaitGroup
+	var held [workers][]rseq.Entry
+	for w := range workers {
+		for j := range perWorker {
+			held[w] = append(held[w], rseq.Entry{P: unsafe.Pointer(&ids[w*perWorker+j])})
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			var dst [batchSize]rseq.Entry
+			for range rounds {
+				if n := min(len(held[w]), 1+r.IntN(batchSize)); r.IntN(2) == 0 && n > 0 {
+					base := len(held[w]) - n
+					give := held[w][base:]
+					for _, e := range give {
+						inDepot[idOf(e)].Store(true)
+					}
+					got := d.give(give)            // stores give[:got]
+					for _, e := range give[got:] { // refused: still ours
+						inDepot[idOf(e)].Store(false)
+					}
+					held[w] = append(held[w][:base], give[got:]...)
+					continue
+				}
+				n := d.take(dst[:1+r.IntN(batchSize)])
+				for _, e := range dst[:n] {
+					if !inDepot[idOf(e)].CompareAndSwap(true, false) {
+						t.Errorf("take handed out value %d, which was not in the depot", idOf(e))
+					}
+					held[w] = append(held[w], e)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for w := range held {
+		total += len(held[w])
+	}
+	inside := d.len()
+	if n := d.clear(); n != inside {
+		t.Errorf("clear dropped %d values; len said %d", n, inside)
+	}
+	if total+inside != len(ids) {
+		t.Errorf("%d values held and %d in the depot, of %d", total, inside, len(ids))
+	}
+	for i := range inDepot {
+		if inDepot[i].Load() {
+			inside--
+		}
+	}
+	if inside != 0 {
+		t.Errorf("the depot's count and its values differ by %d", inside)
+	}
+	if d.len() != 0 || d.take(make([]rseq.Entry, 1)) != 0 {
+		t.Errorf("a cleared depot still holds values")
 	}
 }

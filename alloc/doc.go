@@ -13,9 +13,10 @@
 //     restartable section — no atomic instruction, no lock. Pool and
 //     PoolOf call the section (arch.PopEntry) directly, so a hit is one Go
 //     call and one section;
-//  2. the depot (depot.go): per class, a mutex-protected stack of batches of
-//     up to 16 entries; a miss moves entries to the CPU's stack, half its
-//     capacity of them (at most 16);
+//  2. the depot (depot.go): per class, a shard per CPU (up to 8), each a
+//     mutex-protected stack of batches of up to 16 entries; a miss moves
+//     entries to the CPU's stack, half its capacity of them (at most 16),
+//     from its CPU's shard or, that empty, from another;
 //  3. New (or make, for Buffers).
 //
 // A Put pushes onto the calling CPU's stack; when that is full, it moves
@@ -26,11 +27,11 @@
 // would then both reach the depot every time.
 // Both bounds are fields of every pool type, PerCPU and Depot, set before
 // first use (as slab's are Options given to New); the defaults keep up to
-// 256 values per CPU and 512 in the depot. A CPU's stack is allocated at the first Put there, at
-// StartPerCPU values, and doubles when it overflows or runs dry while the
-// depot has values, within the process's per-CPU budget (SetPerCPUBudget):
-// a pool costs memory only on the CPUs that use it, as much as its load
-// needs.
+// 256 values per CPU and 512 in the depot. A CPU's stack is allocated at
+// the first Put there, at StartPerCPU values, and doubles when it
+// overflows or runs dry while the depot has values, within the process's
+// per-CPU budget (SetPerCPUBudget): a pool costs memory only on the CPUs
+// that use it, as much as its load needs.
 //
 // Where restartable sequences are unavailable, and for a thread that cannot
 // register, level 1 is a mutex shard per P instead: package rseq switches by
