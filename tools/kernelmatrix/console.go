@@ -38,6 +38,10 @@ type outcome struct {
 	Aborts       int64 // the stress runs' aborts, summed
 	AbortReports int   // how many stress runs reported aborts
 
+	// Started says the guest's init reached the test binary (its BEGIN
+	// marker came out).
+	Started bool
+
 	Kmsg  []string // kernel log lines mentioning rseq
 	Panic string   // the kernel's panic line, if it panicked
 	OOM   string   // the OOM killer's line, if it killed something
@@ -127,6 +131,7 @@ func (sc *consoleScan) line(line string) {
 			o.GuestSeconds, _ = strconv.ParseFloat(f[1], 64)
 		}
 	case strings.Contains(line, sc.beginPrefix):
+		o.Started = true
 		f := strings.Fields(line[strings.Index(line, sc.beginPrefix)+len(sc.beginPrefix):])
 		if len(f) > 1 {
 			o.Release, o.Machine = f[0], f[1]
@@ -295,4 +300,14 @@ func goPanicDump(lines []string) []string {
 		return dump
 	}
 	return nil
+}
+
+// diedBeforeTest reports whether a run failed because the guest kernel
+// panicked before the test binary began: nothing of the project ran, so
+// the run says nothing about it. Under TCG a kernel sometimes oopses while
+// it patches its own text at boot (seen once: an int3 in
+// sched_clock_tick, 3 s after power-on), and the matrix boots such a run
+// once more rather than fail on it.
+func diedBeforeTest(o outcome) bool {
+	return o.Verdict != verdictPass && !o.Started && o.Panic != ""
 }

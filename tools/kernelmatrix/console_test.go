@@ -308,3 +308,28 @@ func TestShowFailurePrintsTheGoroutineDump(t *testing.T) {
 		t.Errorf("a failure without a panic does not show the console's last lines:\n%s", out.String())
 	}
 }
+
+// TestDiedBeforeTest: a kernel panic before the BEGIN marker (as a TCG boot
+// once gave, oopsing in sched_clock_tick) is a boot to retry; a kernel
+// panic after the test began, a failed test and a pass are not.
+func TestDiedBeforeTest(t *testing.T) {
+	oops := "\x1bc\x1b[?7l\x1b[2JSeaBIOS (version 1.16.2-debian-1.16.2-1)\r\nBooting from ROM...\r\n" +
+		"[    3.107973] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI\r\n" +
+		"[    3.110946] RIP: 0010:sched_clock_tick+0x5/0xb0\r\n" +
+		"[    3.114815] Kernel panic - not syncing: Fatal exception in interrupt\r\n"
+	begin := "KMATRIX-BEGIN " + token + " rseq 6.12.117+deb12-amd64 x86_64\r\n=== RUN   TestX\r\n"
+	for _, tc := range []struct {
+		name, console string
+		want          bool
+	}{
+		{"panic before the test", oops, true},
+		{"panic after the test began", begin + oops, false},
+		{"a failed test", begin + "--- FAIL: TestX (0.00s)\r\nKMATRIX-EXIT " + token + " rseq 1 1.0\r\n", false},
+		{"a pass", boot6_12, false},
+	} {
+		o := parseConsole([]byte(tc.console), token, "rseq", false)
+		if got := diedBeforeTest(o); got != tc.want {
+			t.Errorf("%s: diedBeforeTest = %v (verdict %s, started %v, panic %q), want %v", tc.name, got, o.Verdict, o.Started, o.Panic, tc.want)
+		}
+	}
+}

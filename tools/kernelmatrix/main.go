@@ -31,6 +31,10 @@
 //     the console: qemu exits 0 even when the kernel panicked. The parser
 //     also picks out the status line of TestModeMatchesEnvironment (which
 //     registration, which index) and sums the aborts the stress tests log.
+//     A boot whose kernel panicked before the test binary began (TCG once
+//     oopsed in the kernel's own text patching) is booted once more, and
+//     the report's notes say so; a failure with a Go panic prints the
+//     goroutines it dumped.
 //   - report.go: a table for the terminal, or markdown for the docs.
 //
 // Each binary runs in two modes by default: "rseq", as it would on a host,

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gorseq/percpu/tools/kernelmatrix/guest"
@@ -54,6 +55,15 @@ func (mx *matrix) runAll(kernels []kernel) ([]row, error) {
 				if err := mx.runOne(&r); err != nil {
 					fmt.Fprintln(mx.log, "error")
 					return rows, err
+				}
+				if diedBeforeTest(r.Out) {
+					first := r.Out.Panic
+					fmt.Fprintf(mx.log, "the kernel panicked before the test began (%s); booting again: ", first)
+					if err := mx.runOne(&r); err != nil {
+						fmt.Fprintln(mx.log, "error")
+						return rows, err
+					}
+					r.Note = strings.TrimPrefix(r.Note+"; booted twice: the first boot's kernel panicked before the test began ("+first+")", "; ")
 				}
 				fmt.Fprintf(mx.log, "%s in %s%s\n", r.Out.Verdict, r.Wall.Round(time.Second), suffix(r.Out.Detail))
 				rows = append(rows, r)
