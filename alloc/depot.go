@@ -21,11 +21,12 @@ import (
 // The shards are made at the first give: a pool that never overflows (a
 // used-once pool) pays nothing for them.
 //
-// Nothing in it is written per move: each shard counts its own values. A
-// count of all shards' values, kept here, was a cache line that every
-// CPU's every move wrote, and that the next class's depot and the cache's
-// member paths could share: without it, BenchmarkBuffersBurst at 16 KiB
-// and -cpu 2 ran 15% faster.
+// Nothing in it, nor in the cache, is written per move: each shard counts
+// its own values and moves, on its own lines. A count of all shards'
+// values kept here, and the cache's counts of moves in and out, were
+// lines that every CPU's every move wrote: without the one, a 16 KiB
+// BenchmarkBuffersBurst at -cpu 2 ran 15% faster, without the others 12%
+// faster again.
 type depot struct {
 	max    int                           // values in all shards ≤ max; set before the cache is published
 	shards atomic.Pointer[[]paddedShard] // nil until the first give
@@ -59,6 +60,7 @@ func (d *depot) take(dst []rseq.Entry) int {
 			continue // empty: no need to lock it
 		}
 		if n := s.take(dst); n > 0 {
+			s.outs.Add(1)
 			return n
 		}
 	}
@@ -76,7 +78,13 @@ func (d *depot) give(entries []rseq.Entry) int {
 	shards, home := *sh, rseq.CPU()
 	given := 0
 	for i := 0; i < len(shards) && given < len(entries); i++ {
-		given += shards[(home+i)&(len(shards)-1)].give(entries[given:])
+		s := &shards[(home+i)&(len(shards)-1)]
+		if n := s.give(entries[given:]); n > 0 {
+			if given == 0 {
+				s.ins.Add(1) // one move, however many shards it filled
+			}
+			given += n
+		}
 	}
 	return given
 }
@@ -111,6 +119,20 @@ func (d *depot) clear() int {
 	return n
 }
 
+// moves returns how many gives stored values (in) and how many takes
+// handed some out (out).
+func (d *depot) moves() (in, out int64) {
+	sh := d.shards.Load()
+	if sh == nil {
+		return 0, 0
+	}
+	for i := range *sh {
+		in += (*sh)[i].ins.Load()
+		out += (*sh)[i].outs.Load()
+	}
+	return in, out
+}
+
 // len returns the values the depot holds (approximately, while others
 // give and take).
 func (d *depot) len() int {
@@ -133,7 +155,10 @@ type depotShard struct {
 	full  []*batch     // guarded by mu
 	empty []*batch     // guarded by mu; cleared, ready for reuse
 	n     atomic.Int64 // values in full; written under mu, read by anyone (take skips an empty shard)
-	max   int          // n ≤ max; set before the shard is published
+	// ins and outs count the depot's moves that stored here first or took
+	// from here, for Stats.
+	ins, outs atomic.Int64
+	max       int // n ≤ max; set before the shard is published
 }
 
 // paddedShard keeps each shard's lock and lists off its neighbours' cache

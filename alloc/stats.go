@@ -47,8 +47,9 @@ type Stats struct {
 // counters are a cache's statistics. All but hits are counted on slow
 // paths, with atomic adds.
 type counters struct {
-	misses, news, drops, depotIn, depotOut, released, grows, shrinks, collects atomic.Int64
-	hits                                                                       hitcount.Counter
+	misses, news, drops, released, grows, shrinks, collects atomic.Int64
+	hits                                                    hitcount.Counter
+	// The depot's moves are counted in its shards (depot.moves).
 }
 
 // countHits turns hit counting on or off: on closes the fast path, which
@@ -72,9 +73,12 @@ func (c *cache) snapshot() Stats {
 	}
 	s := Stats{
 		Misses: c.stats.misses.Load(), News: c.stats.news.Load(), Drops: c.stats.drops.Load(),
-		DepotIn: c.stats.depotIn.Load(), DepotOut: c.stats.depotOut.Load(),
 		Released: c.stats.released.Load(), Cached: c.cached(), Grows: c.stats.grows.Load(), Shrinks: c.stats.shrinks.Load(),
 		Collects: c.stats.collects.Load(), CountingHits: c.counting.Load(),
+	}
+	for k := range c.depots {
+		in, out := c.depots[k].moves()
+		s.DepotIn, s.DepotOut = s.DepotIn+in, s.DepotOut+out
 	}
 	s.PerCPUBytes, s.CPUs, s.PerCPULimit = c.footprint()
 	s.Hits = c.stats.hits.Load()
