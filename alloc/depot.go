@@ -49,11 +49,8 @@ var depotShards = func() int {
 // or else from the first other one that has any, and returns how many (0:
 // the depot is empty).
 func (d *depot) take(dst []rseq.Entry) int {
-	sh := d.shards.Load()
-	if sh == nil {
-		return 0
-	}
-	shards, home := *sh, rseq.CPU()
+	shards := d.all()
+	home := rseq.CPU()
 	for i := range shards {
 		s := &shards[(home+i)&(len(shards)-1)]
 		if s.n.Load() == 0 {
@@ -89,6 +86,14 @@ func (d *depot) give(entries []rseq.Entry) int {
 	return given
 }
 
+// all returns the shards, none before the first give.
+func (d *depot) all() []paddedShard {
+	if sh := d.shards.Load(); sh != nil {
+		return *sh
+	}
+	return nil
+}
+
 // makeShards makes the shards, max split between them, unless another
 // give has.
 func (d *depot) makeShards() *[]paddedShard {
@@ -108,13 +113,9 @@ func (d *depot) makeShards() *[]paddedShard {
 // clear drops every value and batch, and returns how many values it
 // dropped.
 func (d *depot) clear() int {
-	sh := d.shards.Load()
-	if sh == nil {
-		return 0
-	}
 	n := 0
-	for i := range *sh {
-		n += (*sh)[i].clear()
+	for i, shards := 0, d.all(); i < len(shards); i++ {
+		n += shards[i].clear()
 	}
 	return n
 }
@@ -122,13 +123,9 @@ func (d *depot) clear() int {
 // moves returns how many gives stored values (in) and how many takes
 // handed some out (out).
 func (d *depot) moves() (in, out int64) {
-	sh := d.shards.Load()
-	if sh == nil {
-		return 0, 0
-	}
-	for i := range *sh {
-		in += (*sh)[i].ins.Load()
-		out += (*sh)[i].outs.Load()
+	for i, shards := 0, d.all(); i < len(shards); i++ {
+		in += shards[i].ins.Load()
+		out += shards[i].outs.Load()
 	}
 	return in, out
 }
@@ -136,13 +133,9 @@ func (d *depot) moves() (in, out int64) {
 // len returns the values the depot holds (approximately, while others
 // give and take).
 func (d *depot) len() int {
-	sh := d.shards.Load()
-	if sh == nil {
-		return 0
-	}
 	n := 0
-	for i := range *sh {
-		n += int((*sh)[i].n.Load())
+	for i, shards := 0, d.all(); i < len(shards); i++ {
+		n += int(shards[i].n.Load())
 	}
 	return n
 }
