@@ -29,7 +29,8 @@ func NewCache[T any](a *Allocator) (*Cache[T], error) {
 // New returns a pointer to a new zero T.
 func (c *Cache[T]) New() *T {
 	v := (*T)(c.a.Alloc(c.size))
-	*v = *new(T)
+	var zero T
+	*v = zero // stores in place; *v = *new(T) would zero a stack copy and memmove it
 	return v
 }
 
