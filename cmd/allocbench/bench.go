@@ -66,6 +66,17 @@ func plan(cfg *config) (cells []cell, fallbacks []string) {
 
 // runCells runs every cell and returns its result. Progress goes to
 // progress, if not nil.
+//
+// The contenders of one workload at one -cpu value take turns: each is
+// built and warmed up, then every round times one run of each, starting
+// with a different contender each round. A machine whose speed drifts (a
+// shared host, frequency scaling, a noisy neighbour) then slows every
+// contender of the comparison alike, where runs back to back would hand
+// the slow stretch to whichever contender it fell on. GC workloads run
+// their cells one after another instead, each contender alone in the
+// process: the others' targets, alive while they wait, would be part of
+// the heap the collector paces itself by and marks (an 8 MiB ballast each,
+// in expensive, made it collect a third as often).
 func runCells(cfg *config, cells []cell, progress io.Writer) ([]Result, error) {
 	sizes, err := replaySizes(cfg.size)
 	if err != nil {
@@ -77,16 +88,40 @@ func runCells(cfg *config, cells []cell, progress io.Writer) ([]Result, error) {
 			len(cells), cfg.count, cfg.benchtime, (perCell * time.Duration(len(cells))).Round(time.Second))
 	}
 	var results []Result
-	for i, c := range cells {
+	for _, group := range comparisons(cells) {
 		start := time.Now()
-		r := runCell(c, cfg, sizes)
-		results = append(results, r)
-		if progress != nil {
-			fmt.Fprintf(progress, "[%d/%d] %-30s %10.1f ns/op  (%.1fs)\n",
-				i+1, len(cells), c, r.median(nsPerOp), time.Since(start).Seconds())
+		var rs []Result
+		if group[0].workload.GC {
+			for _, c := range group {
+				rs = append(rs, runCell(c, cfg, sizes))
+			}
+		} else {
+			rs = runInTurns(group, cfg, sizes)
 		}
+		for i, c := range group {
+			if progress != nil {
+				fmt.Fprintf(progress, "[%d/%d] %-30s %10.1f ns/op  (%.1fs for %d)\n",
+					len(results)+i+1, len(cells), c, rs[i].median(nsPerOp), time.Since(start).Seconds(), len(group))
+			}
+		}
+		results = append(results, rs...)
 	}
 	return results, nil
+}
+
+// comparisons splits cells, which plan sorted by workload and then -cpu
+// value, into the runs of cells that share both: the contenders compared.
+func comparisons(cells []cell) [][]cell {
+	var groups [][]cell
+	for i := 0; i < len(cells); {
+		j := i + 1
+		for j < len(cells) && cells[j].workload == cells[i].workload && cells[j].cpu == cells[i].cpu {
+			j++
+		}
+		groups = append(groups, cells[i:j:j])
+		i = j
+	}
+	return groups
 }
 
 // replaySizes returns the buffer sizes the replay workload plays: the
@@ -98,26 +133,90 @@ func replaySizes(size int) ([]int, error) {
 	return traceSizes()
 }
 
-// runCell warms a fresh instance of the contender up on the workload, then
-// times cfg.count runs of the same number of operations, each after a GC.
+// A contest is one cell while its comparison runs: its target, prepared
+// and warmed up, and the runs timed so far.
+type contest struct {
+	target *Target
+	run    func(n int)
+	ops    int // per timed run, from the warm-up
+	news   counter
+	meter  *meter
+	result Result
+}
+
+// enter builds a fresh instance of the cell's contender and warms it up on
+// the workload, which sets the operations of each timed run. GOMAXPROCS
+// must already be the cell's.
+func enter(c cell, cfg *config, sizes []int, procs int) *contest {
+	k := &contest{meter: newMeter()}
+	k.target = build(c, procs, sizes, &k.news)
+	k.target.KVLive = cfg.kvLive
+	k.run = c.workload.Prepare(k.target)
+	perOp := warmUp(k.run, cfg.benchtime/warmUpShare)
+	k.ops = int(min(maxOps, max(1, math.Ceil(float64(cfg.benchtime)/perOp))))
+	k.result = Result{Workload: c.workload.Name, Impl: c.impl.Name, CPU: c.cpu, GOMAXPROCS: procs}
+	return k
+}
+
+// timeOne times one more run of the cell.
+func (k *contest) timeOne() {
+	k.result.Runs = append(k.result.Runs, timeRun(k.run, k.ops, k.meter, &k.news, k.target.Latencies))
+}
+
+// rewarmShare of a run's operations run untimed before each timed run of
+// a contender that waited for its turn.
+const rewarmShare = 8
+
+// rewarm runs the cell untimed, briefly, before its turn: while the others
+// took theirs the contender sat idle through their collections, and a pool
+// may let idle values go (sync.Pool at its second collection, this
+// module's pools at their third), so its timed run would otherwise begin by
+// making them again, which steady use does not.
+func (k *contest) rewarm() { k.run(max(1, k.ops/rewarmShare)) }
+
+// runCell runs one cell alone: a fresh instance warmed up, then cfg.count
+// runs of the same number of operations, each after a GC.
 func runCell(c cell, cfg *config, sizes []int) Result {
 	procs := c.workload.procsFor(c.cpu)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-
-	var news counter
-	t := build(c, procs, sizes, &news)
-	t.KVLive = cfg.kvLive
-	defer t.close()
-	run := c.workload.Prepare(t)
-
-	perOp := warmUp(run, cfg.benchtime/warmUpShare)
-	ops := int(min(maxOps, max(1, math.Ceil(float64(cfg.benchtime)/perOp))))
-	m := newMeter()
-	r := Result{Workload: c.workload.Name, Impl: c.impl.Name, CPU: c.cpu, GOMAXPROCS: procs}
+	k := enter(c, cfg, sizes, procs)
+	defer k.target.close()
 	for range cfg.count {
-		r.Runs = append(r.Runs, timeRun(run, ops, m, &news, t.Latencies))
+		k.timeOne()
 	}
-	return r
+	return k.result
+}
+
+// runInTurns runs cells, which share a workload and a -cpu value, in
+// turns: every contender built and warmed up, then cfg.count rounds of one
+// timed run each, round r starting with contender r (mod their number),
+// each run after a brief untimed one (rewarm).
+func runInTurns(cells []cell, cfg *config, sizes []int) []Result {
+	procs := cells[0].workload.procsFor(cells[0].cpu)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+	ks := make([]*contest, 0, len(cells))
+	defer func() {
+		for _, k := range slices.Backward(ks) {
+			k.target.close()
+		}
+	}()
+	for _, c := range cells {
+		ks = append(ks, enter(c, cfg, sizes, procs))
+	}
+	for r := range cfg.count {
+		for j := range ks {
+			k := ks[(r+j)%len(ks)]
+			if r > 0 || j > 0 { // the first one just warmed up
+				k.rewarm()
+			}
+			k.timeOne()
+		}
+	}
+	results := make([]Result, len(ks))
+	for i, k := range ks {
+		results[i] = k.result
+	}
+	return results
 }
 
 // build makes the target of a cell: a new instance of the contender in the

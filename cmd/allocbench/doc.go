@@ -22,7 +22,8 @@
 // A cell is one workload, one contender and one -cpu value. -cpu sets
 // GOMAXPROCS, as it does for go test; most workloads run one goroutine per
 // P (oversub runs more Ps than CPUs and eight goroutines per P). Each cell
-// gets a new, empty instance of the contender, then:
+// gets a new, empty instance of the contender, then (in turns with the
+// other contenders, below):
 //
 //  1. Warm-up: the workload runs with growing operation counts, as
 //     testing.B does, until one run lasts a quarter of -benchtime. This
@@ -46,11 +47,17 @@
 // workloads allocate 256 B of garbage per operation), so compare them
 // between contenders, not with zero.
 //
-// Cells run one after another in this process, workload by workload, then
-// -cpu value, then contender. Interleaving the -count runs of different
-// contenders would spread slow drifts (thermal, other tenants) more evenly;
-// instead every run starts from a collected heap and the spread is shown. On
-// a shared or virtual machine, compare ± before reading small differences.
+// The contenders of one workload at one -cpu value take turns: all are
+// built and warmed up, then each of -count rounds times one run of every
+// contender, round r starting with contender r, so a slow drift of the
+// machine (thermal, other tenants, a host's busy minute) slows all of
+// them alike instead of whichever ran during it. Every run starts from a
+// collected heap, and each but the first follows a brief untimed run (the
+// contender sat idle through the others' collections, and a pool may let
+// idle values go). The GC workloads, whose heap must be the cell's own,
+// run each contender alone, its runs back to back. Workloads, then -cpu values,
+// follow one another. On a shared or virtual machine, compare ± before
+// reading small differences.
 //
 // # Workloads
 //

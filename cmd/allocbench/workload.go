@@ -55,7 +55,10 @@ type Workload struct {
 	// Default puts the workload in the set that runs without -workload.
 	Default bool
 	// GC marks a workload about the garbage collector: the table adds GC
-	// CPU time per operation and the longest GC pause.
+	// CPU time per operation and the longest GC pause, and its cells run
+	// one after another, each contender alone in the process, not in turns
+	// with the others (runCells): the heap the collector paces itself by
+	// and marks must be the cell's own.
 	GC bool
 	// GetsPerOp is the number of values one operation gets (and puts), for
 	// the hit rate; 0 means 1.

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+// turnsLog records which target each call of a workload's body ran on.
+type turnsLog struct{ calls []Pool }
+
+// workload returns a pool workload whose body records its target's pool
+// in the log; a GC workload if gc.
+func (l *turnsLog) workload(gc bool) *Workload {
+	return &Workload{
+		Name: "turns", Bench: "Turns", Uses: shapePool, GC: gc,
+		Prepare: func(t *Target) func(n int) {
+			return func(n int) {
+				l.calls = append(l.calls, t.Pool)
+				time.Sleep(time.Millisecond) // every warm-up ends after one call
+			}
+		},
+	}
+}
+
+// The contenders of a comparison take turns: each round times one run of
+// every contender, round r starting with contender r, so that a machine
+// slowing down part-way through slows them alike, and each timed run but
+// the first follows a brief untimed one; a GC workload runs each cell's
+// runs back to back instead. Both keep the cells' order in the
+// results and give each cell every run.
+func TestContendersTakeTurns(t *testing.T) {
+	const count = 3
+	cfg := &config{count: count, benchtime: time.Microsecond}
+	impls := []*Contender{lookupContender("syncpool"), lookupContender("alloc"), lookupContender("perp")}
+	for _, gc := range []bool{false, true} {
+		var log turnsLog
+		w := log.workload(gc)
+		var cells []cell
+		for _, c := range impls {
+			cells = append(cells, cell{w, c, 1})
+		}
+		results, err := runCells(cfg, cells, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range results {
+			if r.Impl != impls[i].Name || len(r.Runs) != count {
+				t.Fatalf("gc=%v: result %d is %s with %d runs, want %s with %d", gc, i, r.Impl, len(r.Runs), impls[i].Name, count)
+			}
+		}
+		// Which contender (0, 1, 2: the cells' order) each timed run served.
+		order := func(calls []Pool) []int {
+			var firsts []Pool // each target's pool, in the order of first use
+			var got []int
+			for _, p := range calls {
+				if !slices.Contains(firsts, p) {
+					firsts = append(firsts, p)
+				}
+				got = append(got, slices.Index(firsts, p))
+			}
+			return got
+		}
+		// One warm-up call per contender (its one call outlasts the
+		// warm-up's share of -benchtime), then the rounds: each timed run
+		// after an untimed one, but for the first, which follows its
+		// contender's warm-up.
+		want := []int{
+			0, 1, 2, // warm-ups
+			0, 1, 1, 2, 2, // round 0: 0, then 1 and 2 rewarmed
+			1, 1, 2, 2, 0, 0, // round 1
+			2, 2, 0, 0, 1, 1, // round 2
+		}
+		if gc {
+			want = []int{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2} // each cell's warm-up and runs back to back
+		}
+		if got := order(log.calls); !slices.Equal(got, want) {
+			t.Errorf("gc=%v: the calls served contenders %v, want %v", gc, got, want)
+		}
+	}
+}
+
+// comparisons splits plan's cells into the runs that share a workload and a
+// -cpu value.
+func TestComparisons(t *testing.T) {
+	a, b := lookupContender("syncpool"), lookupContender("alloc")
+	cells := []cell{{&pairWorkload, a, 1}, {&pairWorkload, b, 1}, {&pairWorkload, a, 2}, {&burstWorkload, a, 2}, {&burstWorkload, b, 2}}
+	var sizes []int
+	for _, g := range comparisons(cells) {
+		sizes = append(sizes, len(g))
+		for _, c := range g {
+			if c.workload != g[0].workload || c.cpu != g[0].cpu {
+				t.Errorf("comparison %v holds %v", g[0], c)
+			}
+		}
+	}
+	if !slices.Equal(sizes, []int{2, 1, 2}) {
+		t.Errorf("comparisons of sizes %v, want [2 1 2]", sizes)
+	}
+}
