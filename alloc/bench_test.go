@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/bytedance/gopkg/lang/syncx"
+
+	"github.com/gorseq/percpu/internal/stackshift"
 )
 
 // Compare with sync.Pool:
@@ -20,7 +22,8 @@ import (
 // Every benchmark has an impl=alloc and an impl=sync (or impl=new) variant,
 // the pool benchmarks an impl=syncx too (ByteDance's syncx.Pool),
 // and, where it makes sense, mode=serial (one goroutine) and mode=parallel
-// (b.RunParallel, GOMAXPROCS goroutines).
+// (b.RunParallel, GOMAXPROCS goroutines), each spread over stack depths
+// (benchModesIndexed, runParallelShifted).
 
 type item struct{ _ [64]byte }
 
@@ -215,18 +218,36 @@ func benchModes(b *testing.B, op func()) {
 	benchModesIndexed(b, func(int) { op() })
 }
 
+// shiftedChunks is how many stack depths a serial benchmark's run spreads
+// its iterations over.
+const shiftedChunks = 8
+
+// runParallelShifted is b.RunParallel with each goroutine's body run at
+// another stack depth (see benchModesIndexed).
+func runParallelShifted(b *testing.B, body func(pb *testing.PB)) {
+	b.RunParallel(func(pb *testing.PB) {
+		stackshift.On(stackshift.Next(), func() { body(pb) })
+	})
+}
+
 func benchModesIndexed(b *testing.B, op func(i int)) {
 	b.Run("mode=serial", func(b *testing.B) {
 		b.ReportAllocs()
+		// In shiftedChunks stretches at different stack depths: where a
+		// loop's frames lie modulo 4 KiB moves its time by chance (package
+		// stackshift), so a run measures the mean over several offsets
+		// instead of the one its callers put it at.
 		i := 0
-		for b.Loop() {
-			op(i)
-			i++
-		}
+		stackshift.Spread(b.N, shiftedChunks, func(m int) {
+			for j := range m {
+				op(i + j)
+			}
+			i += m
+		})
 	})
 	b.Run("mode=parallel", func(b *testing.B) {
 		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
+		runParallelShifted(b, func(pb *testing.PB) {
 			for i := 0; pb.Next(); i++ {
 				op(i)
 			}
@@ -319,15 +340,17 @@ func benchModesNews(b *testing.B, news *atomic.Int64, op func()) {
 	b.Run("mode=serial", func(b *testing.B) {
 		b.ReportAllocs()
 		before := news.Load()
-		for b.Loop() {
-			op()
-		}
+		stackshift.Spread(b.N, shiftedChunks, func(m int) {
+			for range m {
+				op()
+			}
+		})
 		b.ReportMetric(float64(news.Load()-before)/float64(b.N), "New/op")
 	})
 	b.Run("mode=parallel", func(b *testing.B) {
 		b.ReportAllocs()
 		before := news.Load()
-		b.RunParallel(func(pb *testing.PB) {
+		runParallelShifted(b, func(pb *testing.PB) {
 			for pb.Next() {
 				op()
 			}

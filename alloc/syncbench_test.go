@@ -15,7 +15,8 @@ import (
 // syncx.Pool, a per-P pool users pick for speed), so that a user comparing
 // them sees the rows they already know. Each body is written once per
 // implementation, with no interface or closure between the benchmark and
-// the pool, so that neither pays for the harness.
+// the pool, so that neither pays for the harness. Each goroutine runs its
+// loop at another stack depth (runParallelShifted).
 //
 //	go test -run '^$' -bench 'Std' -count 6 -cpu 1,2 ./alloc/ | benchstat -col /impl -
 
@@ -23,7 +24,7 @@ import (
 func BenchmarkStdPool(b *testing.B) {
 	b.Run("impl=alloc", func(b *testing.B) {
 		var p Pool
-		b.RunParallel(func(pb *testing.PB) {
+		runParallelShifted(b, func(pb *testing.PB) {
 			for pb.Next() {
 				p.Put(1)
 				p.Get()
@@ -32,7 +33,7 @@ func BenchmarkStdPool(b *testing.B) {
 	})
 	b.Run("impl=sync", func(b *testing.B) {
 		var p sync.Pool
-		b.RunParallel(func(pb *testing.PB) {
+		runParallelShifted(b, func(pb *testing.PB) {
 			for pb.Next() {
 				p.Put(1)
 				p.Get()
@@ -41,7 +42,7 @@ func BenchmarkStdPool(b *testing.B) {
 	})
 	b.Run("impl=syncx", func(b *testing.B) {
 		var p syncx.Pool
-		b.RunParallel(func(pb *testing.PB) {
+		runParallelShifted(b, func(pb *testing.PB) {
 			for pb.Next() {
 				p.Put(1)
 				p.Get()
@@ -59,7 +60,7 @@ const overflowBurst = 100
 func BenchmarkStdPoolOverflow(b *testing.B) {
 	b.Run("impl=alloc", func(b *testing.B) {
 		var p Pool
-		b.RunParallel(func(pb *testing.PB) {
+		runParallelShifted(b, func(pb *testing.PB) {
 			for pb.Next() {
 				for range overflowBurst {
 					p.Put(1)
@@ -72,7 +73,7 @@ func BenchmarkStdPoolOverflow(b *testing.B) {
 	})
 	b.Run("impl=sync", func(b *testing.B) {
 		var p sync.Pool
-		b.RunParallel(func(pb *testing.PB) {
+		runParallelShifted(b, func(pb *testing.PB) {
 			for pb.Next() {
 				for range overflowBurst {
 					p.Put(1)
@@ -85,7 +86,7 @@ func BenchmarkStdPoolOverflow(b *testing.B) {
 	})
 	b.Run("impl=syncx", func(b *testing.B) {
 		var p syncx.Pool
-		b.RunParallel(func(pb *testing.PB) {
+		runParallelShifted(b, func(pb *testing.PB) {
 			for pb.Next() {
 				for range overflowBurst {
 					p.Put(1)

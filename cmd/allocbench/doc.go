@@ -56,7 +56,11 @@
 // contender sat idle through the others' collections, and a pool may let
 // idle values go). The GC workloads, whose heap must be the cell's own,
 // run each contender alone, its runs back to back. Workloads, then -cpu values,
-// follow one another. On a shared or virtual machine, compare ± before
+// follow one another. Each goroutine of a timed run starts its work at
+// another stack depth (package internal/stackshift): where a tight loop's
+// frames lie modulo 4 KiB moves its time by chance (by up to 2× here),
+// and without the shift every run of a process put a contender at the
+// same offset. On a shared or virtual machine, compare ± before
 // reading small differences.
 //
 // # Workloads

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/gorseq/percpu/internal/stackshift"
 )
 
 // shape is what a workload needs from a contender.
@@ -136,7 +138,10 @@ func (w *Workload) procsFor(cpu int) int {
 
 // parallel runs n operations on g goroutines, handing goroutine id its
 // share of ops (the first n%g get one more), and waits for all of them.
-// Static shares keep a shared counter out of the measured loop.
+// Static shares keep a shared counter out of the measured loop. Each
+// goroutine works a different number of frames deep (package stackshift:
+// where a loop's frames lie modulo 4 KiB moves its time by chance, so a
+// cell's runs each measure a contender at another offset).
 func parallel(g, n int, work func(id, ops int)) {
 	if g < 1 {
 		panic(fmt.Sprintf("allocbench: %d goroutines", g))
@@ -147,7 +152,8 @@ func parallel(g, n int, work func(id, ops int)) {
 		if id < n%g {
 			ops++
 		}
-		wg.Go(func() { work(id, ops) })
+		levels := stackshift.Next()
+		wg.Go(func() { stackshift.On(levels, func() { work(id, ops) }) })
 	}
 	wg.Wait()
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gorseq/percpu/internal/stackshift"
 )
 
 // Every workload runs briefly with every contender that offers its shape,
@@ -101,5 +103,23 @@ func TestTraceSizes(t *testing.T) {
 		if _, err := parseSizes(bad); err == nil {
 			t.Errorf("parseSizes(%q) accepted it", bad)
 		}
+	}
+}
+
+// TestParallelShiftsTheStack checks that parallel starts its goroutines'
+// work at different stack depths: the offset, modulo 4 KiB, at which a
+// timed loop's frames lie must differ from run to run (package
+// stackshift), or every run of a cell measures the same chance offset.
+func TestParallelShiftsTheStack(t *testing.T) {
+	const runs = 16
+	offsets := make(map[uintptr]bool)
+	for range runs {
+		parallel(1, 1, func(_, _ int) {
+			offsets[stackshift.Address()%stackshift.Period] = true
+		})
+	}
+	if len(offsets) < runs/2 {
+		t.Errorf("%d runs of parallel put the work at %d stack offsets (mod %d): want one per run",
+			runs, len(offsets), stackshift.Period)
 	}
 }
