@@ -83,9 +83,8 @@ func runCells(cfg *config, cells []cell, progress io.Writer) ([]Result, error) {
 		return nil, err
 	}
 	if progress != nil && len(cells) > 0 {
-		perCell := cfg.benchtime*time.Duration(cfg.count) + 2*cfg.benchtime/warmUpShare
 		fmt.Fprintf(progress, "allocbench: %d cells × (%d runs of %v + warm-up), about %v\n",
-			len(cells), cfg.count, cfg.benchtime, (perCell * time.Duration(len(cells))).Round(time.Second))
+			len(cells), cfg.count, cfg.benchtime, estimate(cells, cfg).Round(time.Second))
 	}
 	var results []Result
 	for _, group := range comparisons(cells) {
@@ -166,6 +165,21 @@ func (k *contest) timeOne() {
 // rewarmShare of a run's operations run untimed before each timed run of
 // a contender that waited for its turn.
 const rewarmShare = 8
+
+// estimate is how long runCells takes for cells, from -benchtime and
+// -count: each cell's timed runs, its warm-up (calibration and the warm-up
+// proper, a warmUpShare each) and, where contenders take turns, the
+// rewarm before each timed run.
+func estimate(cells []cell, cfg *config) time.Duration {
+	var total time.Duration
+	for _, c := range cells {
+		total += cfg.benchtime*time.Duration(cfg.count) + 2*cfg.benchtime/warmUpShare
+		if !c.workload.GC {
+			total += cfg.benchtime * time.Duration(cfg.count) / rewarmShare
+		}
+	}
+	return total
+}
 
 // rewarm runs the cell untimed, briefly, before its turn: while the others
 // took theirs the contender sat idle through their collections, and a pool

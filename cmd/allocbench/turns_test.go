@@ -49,7 +49,8 @@ func TestContendersTakeTurns(t *testing.T) {
 				t.Fatalf("gc=%v: result %d is %s with %d runs, want %s with %d", gc, i, r.Impl, len(r.Runs), impls[i].Name, count)
 			}
 		}
-		// Which contender (0, 1, 2: the cells' order) each timed run served.
+		// Which contender (0, 1, 2: the cells' order) each call of its loop
+		// served: warm-ups, rewarms and timed runs alike.
 		order := func(calls []Pool) []int {
 			var firsts []Pool // each target's pool, in the order of first use
 			var got []int
@@ -96,5 +97,19 @@ func TestComparisons(t *testing.T) {
 	}
 	if !slices.Equal(sizes, []int{2, 1, 2}) {
 		t.Errorf("comparisons of sizes %v, want [2 1 2]", sizes)
+	}
+}
+
+// TestEstimate checks the announced duration of a run: -count runs and
+// two warm-up shares per cell, and a rewarm before each timed run where
+// contenders take turns (not in GC workloads, which run each alone).
+func TestEstimate(t *testing.T) {
+	a := lookupContender("syncpool")
+	cfg := &config{benchtime: 80 * time.Millisecond, count: 4}
+	cells := []cell{{&pairWorkload, a, 1}, {&gcPressureWorkload, a, 1}}
+	perCell := 4*80*time.Millisecond + 2*80*time.Millisecond/warmUpShare
+	want := 2*perCell + 4*80*time.Millisecond/rewarmShare
+	if got := estimate(cells, cfg); got != want {
+		t.Errorf("estimate of a pair and a gcpressure cell, 4 runs of 80ms: %v, want %v", got, want)
 	}
 }
