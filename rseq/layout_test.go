@@ -94,3 +94,41 @@ func TestCounterStateOwnsItsCacheLines(t *testing.T) {
 		}
 	}
 }
+
+// TestSpillShardsOwnTheirLines checks that a fallback shard's owner fields
+// (its private part's hit path) and its locked fields each sit within one
+// cache line, never the same one, for families of 1 to 17 members: shard
+// arrays on both sides of mallocHeaderMax, where the allocator starts them
+// on a line or a word past one. The placement is checked on 64-bit
+// targets only: on 32-bit ones a malloc header comes first from 128 bytes
+// up, and the allocator's classes there do not keep the shards on lines
+// (a shard is still 128 bytes, and its two halves 64 apart).
+func TestSpillShardsOwnTheirLines(t *testing.T) {
+	if got := unsafe.Sizeof(spill[Entry]{}); got != 2*cacheLine {
+		t.Fatalf("a shard is %d bytes, want %d", got, 2*cacheLine)
+	}
+	if got := unsafe.Offsetof(spill[Entry]{}.mu); got != cacheLine {
+		t.Fatalf("a shard's locked fields start at byte %d, want %d", got, cacheLine)
+	}
+	if arch.WordSize != 8 {
+		return
+	}
+	line := func(p unsafe.Pointer) uintptr { return uintptr(p) / cacheLine }
+	last := func(p unsafe.Pointer, size uintptr) uintptr { return (uintptr(p) + size - 1) / cacheLine }
+	for _, members := range []int{1, 2, 3, 5, 9, 17} {
+		for range 10 {
+			s := newSpills[Entry](members)
+			for i := range s.shards {
+				sh := &s.shards[i]
+				owner := line(unsafe.Pointer(&sh.n))
+				locked := line(unsafe.Pointer(&sh.mu))
+				if last(unsafe.Pointer(&sh.member), unsafe.Sizeof(sh.member)) != owner ||
+					last(unsafe.Pointer(&sh.group), unsafe.Sizeof(sh.group)) != locked || owner == locked {
+					t.Fatalf("%d members: shard %d at %#x: owner fields on lines %d–%d, locked ones on %d–%d",
+						members, i, uintptr(unsafe.Pointer(sh)), owner, last(unsafe.Pointer(&sh.member), unsafe.Sizeof(sh.member)),
+						locked, last(unsafe.Pointer(&sh.group), unsafe.Sizeof(sh.group)))
+				}
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"weak"
 
+	"github.com/gorseq/percpu/internal/arch"
 	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 )
@@ -80,7 +81,7 @@ type spill[T any] struct {
 	// owned, and member the family member the shard serves; both set by
 	// newSpills, never changed.
 	owner, member int
-	_             [cacheLine]byte // the owner's line apart from mu's
+	_             [cacheLine - ownerWords*arch.WordSize]byte // the owner's line apart from mu's
 
 	mu    sync.Mutex
 	items []T // guarded by mu; at most capacity - privCap(capacity)
@@ -94,8 +95,23 @@ type spill[T any] struct {
 	// newSpills, never changed.
 	next  *spill[T]
 	group *spillGroup[T]
-	_     [cacheLine]byte
+	_     [cacheLine - mutexBytes - lockedWords*arch.WordSize]byte
 }
+
+// A shard is two cache lines' worth of bytes: the owner's fields (n, priv,
+// state, owner, member: ownerWords words, state padded to one) padded to
+// a line, then the locked ones (mu, then items, pc, next, group:
+// lockedWords words). Each part is at most 56 bytes, so on 64-bit targets
+// it stays within one line whether the shards start on a line or a word
+// past one, as an allocation above mallocHeaderMax bytes does
+// (TestSpillShardsOwnTheirLines):
+// the owner's hit path never shares a line with what other Ps lock and
+// write, at 128 bytes a P as sync.Pool's per-P part.
+const (
+	ownerWords  = 7
+	mutexBytes  = 8
+	lockedWords = 6
+)
 
 // The values of spill.state.
 const (
@@ -107,7 +123,7 @@ const (
 // grows to; cacheLine keeps the owner's fields and the locked ones on
 // separate cache lines.
 const (
-	privStart = 16
+	privStart = 4
 	privMax   = 128
 	cacheLine = 64
 )
