@@ -42,6 +42,49 @@ func BenchmarkPool(b *testing.B) {
 	})
 }
 
+// BenchmarkPoolShortLived makes a pool, uses it for four Get+Put pairs of
+// one value and drops it, as a pool per connection or per request does:
+// what a pool costs to start and to be collected. An alloc.Pool serves
+// such a pool from its seed (seed.go); before the seed, every pool built
+// its per-CPU machinery at its first call.
+func BenchmarkPoolShortLived(b *testing.B) {
+	newItem := func() any { return new(item) }
+	b.Run("impl=alloc", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			p := &Pool{New: newItem}
+			for range 4 {
+				p.Put(p.Get())
+			}
+			shortLivedSink = p
+		}
+	})
+	b.Run("impl=sync", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			p := &sync.Pool{New: newItem}
+			for range 4 {
+				p.Put(p.Get())
+			}
+			shortLivedSink = p
+		}
+	})
+	b.Run("impl=syncx", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			p := &syncx.Pool{New: newItem}
+			for range 4 {
+				p.Put(p.Get())
+			}
+			shortLivedSink = p
+		}
+	})
+}
+
+// shortLivedSink makes each short-lived pool escape, as a pool kept in a
+// connection does (written by one goroutine at a time).
+var shortLivedSink any
+
 func BenchmarkPoolOf(b *testing.B) {
 	b.Run("type=pointer/impl=alloc", func(b *testing.B) {
 		p := PoolOf[*item]{New: func() *item { return new(item) }}

@@ -55,8 +55,8 @@ type limits struct {
 // Every Get and Put reads fast (or private) and then the descriptor it
 // points at, so a cache fills whole cache lines: the allocator then starts
 // it on a line, and no neighbouring object that another CPU writes makes
-// those reads misses. Its fields fill 168 bytes, and a pad makes three
-// lines of them (TestCacheOwnsItsCacheLines): a new field of up to 24
+// those reads misses. Its fields fill 224 bytes, and a pad makes four
+// lines of them (TestCacheOwnsItsCacheLines): a new field of up to 32
 // bytes takes the pad's place.
 type cache struct {
 	fast    atomic.Pointer[arch.StackDesc] // member 0's descriptor; nil: closed
@@ -77,9 +77,13 @@ type cache struct {
 	idle             int32 // whole GC cycles without a call; guarded by registry.mu
 	// seen carries what the GC hook's swaps saw, from its first pass over
 	// the caches to its second (afterGC); guarded by registry.mu.
-	seen  bool
+	seen bool
+	// ready is set once members and depots exist (build); until then the
+	// pool's calls go to its seed (seed.go), and nothing reads them.
+	ready atomic.Bool
+	seed  seed
 	stats counters
-	_     [24]byte // to whole cache lines
+	_     [32]byte // to whole cache lines
 }
 
 // member is one class of a cache (or PoolOf's boxes): a family of per-CPU
@@ -98,14 +102,31 @@ type member struct {
 	stacks  *rseq.EntryStacks
 }
 
+// newCache returns a cache with its per-CPU machinery built to l.
 func newCache(l limits) *cache {
+	c := newSeededCache()
+	c.build(l)
+	return c
+}
+
+// newSeededCache returns a cache without per-CPU machinery, for a pool's
+// seed (seed.go), registered with the GC policy.
+func newSeededCache() *cache {
+	c := &cache{boxes: -1}
+	register(c)
+	return c
+}
+
+// build makes the cache's members and depots to l and sets ready. It runs
+// once, before the cache is published (newCache) or under its seed's mu.
+func (c *cache) build(l limits) {
 	if l.perCPU <= 0 {
 		l.perCPU = DefaultPerCPU
 	}
 	if l.depot <= 0 {
 		l.depot = DefaultDepot
 	}
-	c := &cache{boxes: -1, depots: make([]depot, l.classes)}
+	c.depots = make([]depot, l.classes)
 	caps := make([]int, l.classes, l.classes+1)
 	for k := range caps {
 		caps[k], c.depots[k].max = l.perCPU, l.depot
@@ -126,17 +147,21 @@ func newCache(l limits) *cache {
 			m.private = m.stacks.Private(0)
 		}
 	}
-	register(c)
-	return c
+	c.ready.Store(true) // publishes members and depots
+}
+
+// markUsed marks the cache as used in this GC cycle.
+func (c *cache) markUsed() {
+	if !c.touched.Load() {
+		c.touched.Store(true)
+	}
 }
 
 // open marks the cache as used in this GC cycle and reopens the fast path,
 // or the fallback's private path where sections cannot run (unless hits
 // are being counted).
 func (c *cache) open() {
-	if !c.touched.Load() {
-		c.touched.Store(true)
-	}
+	c.markUsed()
 	if c.counting.Load() {
 		return
 	}
@@ -269,6 +294,9 @@ func (c *cache) overflow(k int, e rseq.Entry) {
 // per-CPU budget, and moves what no longer fits to the depot. The GC hook
 // calls it once per cycle for every pool in use whose stacks have grown.
 func (c *cache) shrink() {
+	if !c.ready.Load() {
+		return // a seed: nothing grew
+	}
 	for k := range c.members {
 		n, _ := c.stack(k).Shrink(func(entries []rseq.Entry) {
 			if k == c.boxes {
@@ -400,6 +428,10 @@ func (c *cache) growBoxes(box unsafe.Pointer) {
 // release drops every value the cache holds: per-CPU stacks, shards and
 // depots. Without a fence the per-CPU stacks keep theirs (rseq.Drain).
 func (c *cache) release() {
+	if n := c.releaseSeed(); n >= 0 {
+		c.stats.released.Add(n)
+		return
+	}
 	var released int64
 	for k := range c.members {
 		c.stack(k).Drain(func(_ int, entries []rseq.Entry) {
@@ -420,6 +452,9 @@ func (c *cache) stack(k int) *rseq.EntryStacks { return c.members[k].stacks }
 // footprint sums Footprint over the members: the bytes of their per-CPU
 // blocks, the most CPUs any has a block on, and the largest capacity.
 func (c *cache) footprint() (bytes int64, cpus, limit int) {
+	if !c.ready.Load() {
+		return 0, 0, 0 // a seed: no per-CPU memory
+	}
 	for k := range c.members {
 		b, n, l := c.stack(k).Footprint()
 		bytes, cpus, limit = bytes+b, max(cpus, n), max(limit, l)
@@ -430,6 +465,9 @@ func (c *cache) footprint() (bytes int64, cpus, limit int) {
 // cached counts the values the cache holds now (approximately: the
 // per-CPU stacks may be in use).
 func (c *cache) cached() int64 {
+	if n := c.seeded(); n >= 0 {
+		return n
+	}
 	n := 0
 	for k := range c.depots {
 		n += c.stack(k).Len(0) + c.depots[k].len()

@@ -33,6 +33,14 @@
 // per-CPU budget (SetPerCPUBudget): a pool costs memory only on the CPUs
 // that use it, as much as its load needs.
 //
+// A Pool's first calls (and a PoolOf's, but for the boxed shape) are
+// served by a seed instead (seed.go): one value slot in its cache, under a
+// mutex, before the pool has any per-CPU machinery. The pool grows the
+// machinery at the first Put that finds the slot full, or at its 16th
+// call, so a program with thousands of pools used a few times each pays
+// about what sync.Pool costs for them (TestManyPoolsMemory), and a busy
+// pool leaves the seed within its first calls.
+//
 // Where restartable sequences are unavailable, and for a thread that cannot
 // register, level 1 is a mutex shard per P instead: package rseq switches by
 // itself and the API does not change. While the garbage collector is marking

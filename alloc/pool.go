@@ -84,7 +84,11 @@ func (p *Pool) Put(x any) {
 	} else {
 		c = p.cache()
 	}
-	c.put(0, rseq.Entry{P: v.data, Aux: v.typ})
+	e := rseq.Entry{P: v.data, Aux: v.typ}
+	if !c.ready.Load() && c.putSeed(e, p.limits()) {
+		return
+	}
+	c.put(0, e)
 }
 
 // Get selects an arbitrary item from the Pool, removes it from the Pool,
@@ -128,9 +132,17 @@ func (p *Pool) getAfter(c *cache, e rseq.Entry, st arch.Status) any {
 	return p.miss(c)
 }
 
-// getSlow is Get without the direct section: first use, the first call of
+// getSlow is Get without the direct section: the seed, the first call of
 // a GC cycle, the fallback past its hit path, or hit counting.
 func (p *Pool) getSlow(c *cache) any {
+	if !c.ready.Load() {
+		if e, ok, served := c.getSeed(p.limits()); ok {
+			race.Acquire(e.P)
+			return makeAny(e.Aux, e.P)
+		} else if served {
+			return p.miss(c)
+		}
+	}
 	if e, ok := c.get(0); ok {
 		race.Acquire(e.P)
 		return makeAny(e.Aux, e.P)
@@ -168,10 +180,13 @@ func (p *Pool) cache() *cache {
 	if c := p.c.Load(); c != nil {
 		return c
 	}
-	c := newCache(limits{classes: 1, perCPU: p.PerCPU, depot: p.Depot})
+	c := newSeededCache() // its per-CPU machinery comes when the pool is busy (seed.go)
 	p.c.Store(c)
 	return c
 }
+
+// limits are the bounds the pool's machinery is built to.
+func (p *Pool) limits() limits { return limits{classes: 1, perCPU: p.PerCPU, depot: p.Depot} }
 
 // noCopy makes go vet's copylocks check report copies of a pool.
 type noCopy struct{}

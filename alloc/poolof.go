@@ -86,7 +86,15 @@ func (p *PoolOf[T]) Put(v T) {
 			return
 		}
 	}
+	if !c.ready.Load() && c.putSeed(e, p.limits()) {
+		return
+	}
 	c.put(0, e)
+}
+
+// limits are the bounds the pool's machinery is built to.
+func (p *PoolOf[T]) limits() limits {
+	return limits{classes: 1, perCPU: p.PerCPU, depot: p.Depot, boxes: p.shape == shapeBoxed}
 }
 
 // entry converts *v into an entry, in a box for the boxed shape.
@@ -122,7 +130,7 @@ func (p *PoolOf[T]) Get() (v T) {
 			procpin.Unpin()
 		}
 		if !ok {
-			e, ok = c.get(0)
+			e, ok = p.getSlow(c)
 		}
 	}
 	if !ok {
@@ -138,6 +146,17 @@ func (p *PoolOf[T]) Get() (v T) {
 		v = p.value(c, e)
 	}
 	return v
+}
+
+// getSlow is Get past the direct section and the fallback's hit path: the
+// seed, or the cache's slow path.
+func (p *PoolOf[T]) getSlow(c *cache) (rseq.Entry, bool) {
+	if !c.ready.Load() {
+		if e, ok, served := c.getSeed(p.limits()); served {
+			return e, ok
+		}
+	}
+	return c.get(0)
 }
 
 // value turns an entry taken from the pool into the T it holds, and
@@ -180,7 +199,12 @@ func (p *PoolOf[T]) lazyCache() *cache {
 		return c
 	}
 	p.shape = shapeOf(reflect.TypeFor[T]())
-	c := newCache(limits{classes: 1, perCPU: p.PerCPU, depot: p.Depot, boxes: p.shape == shapeBoxed})
+	var c *cache
+	if p.shape == shapeBoxed {
+		c = newCache(p.limits()) // boxes go straight to a member: no seed
+	} else {
+		c = newSeededCache() // its per-CPU machinery comes when the pool is busy (seed.go)
+	}
 	p.c.Store(c)
 	return c
 }

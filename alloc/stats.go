@@ -76,9 +76,11 @@ func (c *cache) snapshot() Stats {
 		Released: c.stats.released.Load(), Cached: c.cached(), Grows: c.stats.grows.Load(), Shrinks: c.stats.shrinks.Load(),
 		Collects: c.stats.collects.Load(), CountingHits: c.counting.Load(),
 	}
-	for k := range c.depots {
-		in, out := c.depots[k].moves()
-		s.DepotIn, s.DepotOut = s.DepotIn+in, s.DepotOut+out
+	if c.ready.Load() { // else a seed, which has no depot
+		for k := range c.depots {
+			in, out := c.depots[k].moves()
+			s.DepotIn, s.DepotOut = s.DepotIn+in, s.DepotOut+out
+		}
 	}
 	s.PerCPUBytes, s.CPUs, s.PerCPULimit = c.footprint()
 	s.Hits = c.stats.hits.Load()
