@@ -49,41 +49,36 @@ func BenchmarkPool(b *testing.B) {
 // its per-CPU machinery at its first call.
 func BenchmarkPoolShortLived(b *testing.B) {
 	newItem := func() any { return new(item) }
-	b.Run("impl=alloc", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			p := &Pool{New: newItem}
-			for range 4 {
-				p.Put(p.Get())
+	for _, impl := range []struct {
+		name string
+		make func() anyPool
+	}{
+		{"alloc", func() anyPool { return &Pool{New: newItem} }},
+		{"sync", func() anyPool { return &sync.Pool{New: newItem} }},
+		{"syncx", func() anyPool { return &syncx.Pool{New: newItem} }},
+	} {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				p := impl.make()
+				for range 4 {
+					p.Put(p.Get())
+				}
+				shortLivedSink = p
 			}
-			shortLivedSink = p
-		}
-	})
-	b.Run("impl=sync", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			p := &sync.Pool{New: newItem}
-			for range 4 {
-				p.Put(p.Get())
-			}
-			shortLivedSink = p
-		}
-	})
-	b.Run("impl=syncx", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			p := &syncx.Pool{New: newItem}
-			for range 4 {
-				p.Put(p.Get())
-			}
-			shortLivedSink = p
-		}
-	})
+		})
+	}
 }
 
-// shortLivedSink makes each short-lived pool escape, as a pool kept in a
-// connection does (written by one goroutine at a time).
-var shortLivedSink any
+// anyPool is the API that Pool shares with sync.Pool and syncx.Pool.
+type anyPool interface {
+	Get() any
+	Put(any)
+}
+
+// shortLivedSink keeps the last short-lived pool, as a connection keeps
+// its pool until it closes (written by one goroutine at a time).
+var shortLivedSink anyPool
 
 func BenchmarkPoolOf(b *testing.B) {
 	b.Run("type=pointer/impl=alloc", func(b *testing.B) {

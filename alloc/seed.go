@@ -97,29 +97,27 @@ func (c *cache) getSeed(l limits) (e rseq.Entry, ok, served bool) {
 // it dropped, or -1 when the cache has grown (then release empties the
 // per-CPU machinery).
 func (c *cache) releaseSeed() int64 {
-	s := &c.seed
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch {
-	case c.ready.Load():
-		return -1
-	case s.e.P == nil:
-		return 0
-	}
-	s.e = rseq.Entry{}
-	return 1
+	c.seed.mu.Lock()
+	defer c.seed.mu.Unlock()
+	n := c.seedHeldLocked()
+	c.seed.e = rseq.Entry{} // empty already when the cache has grown
+	return n
 }
 
 // seeded reports how many values the seed holds, or -1 when the cache has
 // grown.
 func (c *cache) seeded() int64 {
-	s := &c.seed
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	c.seed.mu.Lock()
+	defer c.seed.mu.Unlock()
+	return c.seedHeldLocked()
+}
+
+// seedHeldLocked is seeded with the seed's mu held.
+func (c *cache) seedHeldLocked() int64 {
 	switch {
 	case c.ready.Load():
 		return -1
-	case s.e.P == nil:
+	case c.seed.e.P == nil:
 		return 0
 	}
 	return 1
