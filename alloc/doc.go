@@ -38,8 +38,8 @@
 // mutex, before the pool has any per-CPU machinery. The pool grows the
 // machinery at the first Put that finds the slot full, or at its 16th
 // call, so a program with thousands of pools used a few times each pays
-// about what sync.Pool costs for them (TestManyPoolsMemory), and a busy
-// pool leaves the seed within its first calls.
+// within twice what sync.Pool costs for them (TestManyPoolsMemory), and a
+// busy pool leaves the seed within its first calls.
 //
 // Where restartable sequences are unavailable, and for a thread that cannot
 // register, level 1 is a mutex shard per P instead: package rseq switches by

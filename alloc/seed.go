@@ -11,9 +11,10 @@ import (
 // family of entry stacks, its descriptor and block table, its share of
 // the per-CPU budget, the depot). A program with thousands of pools, most
 // of them used a few times, then pays for the machinery only in the pools
-// that are busy: a pool used once costs its cache and the one value, about
-// what a sync.Pool costs (TestManyPoolsMemory), where building the
-// machinery at the first Put cost 2–4× sync.Pool's bytes per pool.
+// that are busy: a pool used once costs its cache and the one value,
+// within twice what a sync.Pool costs (1.1–1.8× by GOMAXPROCS, and less
+// from 4 up; TestManyPoolsMemory), where building the machinery at the
+// first Put cost 2.6–4× sync.Pool's bytes per pool below GOMAXPROCS 4.
 //
 // The seed gives way to the machinery (cache.build) at the first Put
 // that finds its slot full, since the pool is asked to keep two values at
