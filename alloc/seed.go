@@ -98,6 +98,9 @@ func (c *cache) getSeed(l limits) (e rseq.Entry, ok, served bool) {
 // it dropped, or -1 when the cache has grown (then release empties the
 // per-CPU machinery).
 func (c *cache) releaseSeed() int64 {
+	if c.ready.Load() {
+		return -1 // grown: no need to take the seed's lock
+	}
 	c.seed.mu.Lock()
 	defer c.seed.mu.Unlock()
 	n := c.seedHeldLocked()
@@ -108,6 +111,9 @@ func (c *cache) releaseSeed() int64 {
 // seeded reports how many values the seed holds, or -1 when the cache has
 // grown.
 func (c *cache) seeded() int64 {
+	if c.ready.Load() {
+		return -1 // grown: no need to take the seed's lock
+	}
 	c.seed.mu.Lock()
 	defer c.seed.mu.Unlock()
 	return c.seedHeldLocked()
