@@ -50,6 +50,35 @@ type PoolOf[T any] struct {
 
 // Put adds v to the pool.
 func (p *PoolOf[T]) Put(v T) {
+	// A pointer T, the common case, first and on its own: its hit paths as
+	// Pool.Put's, without the shape's switch or the entry's other words,
+	// and with every miss in a call. (The size test is a constant of each
+	// instantiation: the branch is compiled only for one-word shapes.)
+	if unsafe.Sizeof(v) == unsafe.Sizeof(unsafe.Pointer(nil)) {
+		if c := p.c.Load(); c != nil && p.shape == shapePointer { // shape: set before c is published
+			ptr := *(*unsafe.Pointer)(unsafe.Pointer(&v)) // shapePointer: v is one pointer word
+			if ptr == nil || raceDropPut() {
+				return
+			}
+			race.Release(ptr)
+			if d := c.fast.Load(); d != nil { // one section, called directly
+				if st := arch.PushEntry(d, ptr, nil, 0, 0); st != arch.Committed {
+					c.putAfter(0, rseq.Entry{P: ptr}, st)
+				}
+				return
+			}
+			if s := c.private.Load(); s != nil { // the fallback's, pinned here
+				ok := s.PushPinned(procpin.Pin(), rseq.Entry{P: ptr})
+				procpin.Unpin()
+				if ok {
+					return
+				}
+			}
+			p.putMissed(c, rseq.Entry{P: ptr})
+			return
+		}
+	}
+	// Every other shape, and the first use.
 	if raceDropPut() {
 		return
 	}
@@ -86,6 +115,12 @@ func (p *PoolOf[T]) Put(v T) {
 			return
 		}
 	}
+	p.putMissed(c, e)
+}
+
+// putMissed is a Put that no hit path took: the seed, or the cache's slow
+// path.
+func (p *PoolOf[T]) putMissed(c *cache, e rseq.Entry) {
 	if !c.ready.Load() && c.putSeed(e, p.limits()) {
 		return
 	}
@@ -110,7 +145,33 @@ func (p *PoolOf[T]) entry(c *cache, v *T) rseq.Entry {
 
 // Get removes a value from the pool and returns it, or returns New() (the
 // zero value without New) when the pool has none.
-func (p *PoolOf[T]) Get() (v T) {
+func (p *PoolOf[T]) Get() T {
+	// A pointer T, as in Put. The value stays in a register: a T read
+	// through &ptr is ptr's word.
+	if unsafe.Sizeof(*new(T)) == unsafe.Sizeof(unsafe.Pointer(nil)) {
+		if c := p.c.Load(); c != nil && p.shape == shapePointer {
+			if d := c.fast.Load(); d != nil { // one section, called directly
+				ptr, aux, n0, n1, st := arch.PopEntry(d)
+				if st != arch.Committed {
+					return p.getAfter(c, rseq.Entry{P: ptr, Aux: aux, N0: n0, N1: n1}, st)
+				}
+				race.Acquire(ptr)
+				return *(*T)(unsafe.Pointer(&ptr)) // shapePointer: T is one pointer word
+			}
+			if s := c.private.Load(); s != nil { // the fallback's, pinned here
+				e, ok := s.PopPinned(procpin.Pin())
+				procpin.Unpin()
+				if ok {
+					race.Acquire(e.P)
+					ptr := e.P
+					return *(*T)(unsafe.Pointer(&ptr))
+				}
+			}
+			return p.getMissed(c)
+		}
+	}
+	// Every other shape, and the first use.
+	var v T
 	c := p.c.Load()
 	if c == nil {
 		c = p.lazyCache()
@@ -146,6 +207,27 @@ func (p *PoolOf[T]) Get() (v T) {
 		v = p.value(c, e)
 	}
 	return v
+}
+
+// getAfter ends a Get whose direct section did not commit.
+func (p *PoolOf[T]) getAfter(c *cache, e rseq.Entry, st arch.Status) T {
+	e, ok := c.getAfter(0, e, st)
+	if !ok {
+		return p.miss(c)
+	}
+	race.Acquire(e.P)
+	return p.value(c, e)
+}
+
+// getMissed is a Get that no hit path served: the seed, the cache's slow
+// path, or New.
+func (p *PoolOf[T]) getMissed(c *cache) T {
+	e, ok := p.getSlow(c)
+	if !ok {
+		return p.miss(c)
+	}
+	race.Acquire(e.P)
+	return p.value(c, e)
 }
 
 // getSlow is Get past the direct section and the fallback's hit path: the
