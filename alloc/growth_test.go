@@ -101,8 +101,8 @@ func TestPoolGrowthStaysWithinBudget(t *testing.T) {
 // and checks the 1 KiB again: a grown pool has per-CPU memory only on the
 // CPUs that use it, and in the fallback (and on a thread that cannot
 // register) a 128-byte shard per P with a private part of 4 values on the
-// Ps that put (rseq/spill.go); the shards of the CPUs beyond GOMAXPROCS,
-// which sync.Pool has no part for, are allowed on top.
+// Ps that put (rseq/spill.go); the shards that round GOMAXPROCS up to a
+// power of two, which sync.Pool has no part for, are allowed on top.
 func TestManyPoolsMemory(t *testing.T) {
 	const n = 10000
 	heap := func() uint64 {
@@ -162,9 +162,9 @@ func TestManyPoolsMemory(t *testing.T) {
 	if !ours[0].c.Load().ready.Load() {
 		t.Fatal("the pools did not grow: the test measures seeds twice")
 	}
-	if st.CPUs == 0 { // the fallback's shards
+	if st.CPUs == 0 { // the fallback's shards: one per P, to a power of two
 		shards := 1
-		for shards < max(runtime.GOMAXPROCS(0), runtime.NumCPU()) {
+		for shards < runtime.GOMAXPROCS(0) {
 			shards <<= 1
 		}
 		allowed += 128 * int64(shards-runtime.GOMAXPROCS(0))

@@ -195,9 +195,16 @@ func alignedEntries(n int, align uintptr) []arch.Entry {
 	return e[skip : skip+uintptr(n)]
 }
 
-// shardCount is the number of fallback shards a structure gets.
+// shardCount is the number of fallback shards a structure gets: the power
+// of two at or above GOMAXPROCS when it is made, as sync.Pool sizes its
+// per-P array, not the CPU count, which in a container limited to a few
+// CPUs of a large machine (Go 1.25 sets GOMAXPROCS from the limit) is many
+// times larger: 128 bytes a shard that no P would own. A P whose id is at or
+// above the count, after GOMAXPROCS grew, shares another P's shard through
+// its lock (spills.at), so the shards stay correct, and only slower for
+// the Ps beyond them.
 func shardCount() int {
-	n := max(runtime.GOMAXPROCS(0), runtime.NumCPU())
+	n := runtime.GOMAXPROCS(0)
 	p := 1
 	for p < n {
 		p <<= 1

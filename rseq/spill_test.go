@@ -3,6 +3,7 @@ package rseq
 import (
 	"runtime"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -225,4 +226,50 @@ func TestSpillFollowsItsCapacity(t *testing.T) {
 		s.pop(0)
 	}
 	fill(16)
+}
+
+// TestSpillShardsFollowGOMAXPROCS: a family gets a shard per P, rounded up
+// to a power of two, whatever the CPU count: a process limited to a few
+// CPUs of a large machine pays for its Ps only. A P that comes after the
+// family was made (GOMAXPROCS grew) shares a shard, and loses nothing.
+func TestSpillShardsFollowGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, c := range []struct{ procs, shards int }{{1, 1}, {2, 2}, {3, 4}, {5, 8}} {
+		runtime.GOMAXPROCS(c.procs)
+		s := newSpills[int](2)
+		if got := len(s.shards) / 2; got != c.shards || s.mask != c.shards-1 {
+			t.Fatalf("GOMAXPROCS %d on %d CPUs: %d shards (mask %d), want %d",
+				c.procs, runtime.NumCPU(), got, s.mask, c.shards)
+		}
+	}
+	runtime.GOMAXPROCS(1)
+	s := newSpills[int](1)
+	runtime.GOMAXPROCS(8) // seven Ps without a shard of their own
+	const n, capacity = 200, 16 * 200
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for v := w * n; v < (w+1)*n; v++ {
+				if !s.push(0, v, capacity) { // the shared part alone has room for all
+					t.Errorf("push of %d refused by a shard of capacity %d", v, capacity)
+				}
+				runtime.Gosched()
+			}
+		})
+	}
+	wg.Wait()
+	seen := map[int]bool{}
+	for {
+		v, ok := s.pop(0)
+		if !ok {
+			break
+		}
+		if seen[v] {
+			t.Fatalf("%d popped twice", v)
+		}
+		seen[v] = true
+	}
+	if len(seen) != 8*n {
+		t.Fatalf("%d of %d values came back", len(seen), 8*n)
+	}
 }
