@@ -445,7 +445,7 @@ func (s *EntryStacks) Pop(k int) (e Entry, ok bool) {
 			e, ok = s.popSlow(k, e, st)
 		}
 	} else {
-		e, ok = s.shards().pop(k)
+		e, ok = s.shards().pop(k, s.caps[k])
 	}
 	if ok {
 		race.Acquire(e.P)
@@ -470,7 +470,7 @@ func (s *EntryStacks) popSlow(k int, e Entry, st arch.Status) (Entry, bool) {
 	case !s.shardsUsed.Load():
 		return Entry{}, false // empty here, and nothing was ever put in a shard
 	}
-	return s.shards().pop(k) // empty here, or no sections: try the shards
+	return s.shards().pop(k, s.caps[k]) // empty here, or no sections: try the shards
 }
 
 // Drain takes every entry out of every CPU's stacks and every shard and

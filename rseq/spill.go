@@ -33,6 +33,11 @@ import (
 // revoke their private parts (reclaim, at most once per GC cycle per
 // member): a value pushed on one P is not invisible to a pop on another,
 // which is what the per-CPU stacks give a thread that stays on its CPU.
+// What it takes from another shard's shared part comes as a batch: one
+// value for the caller and as many more as fill its own private part
+// (popFor), which its first pop past the hit path allocates if its pushes
+// have not. A P that only gets, while others put (a producer fed by
+// consumers on other Ps), then locks once per batch, not twice per value.
 //
 // # Who may touch the private part
 //
@@ -229,8 +234,10 @@ func (s *spill[T]) pushLocked(v T, capacity int, own bool) bool {
 
 // pop pops the newest item of the calling P's shard of member k or, when
 // it is empty, of another shard of the member (see spill); false when every
-// one was empty. It holds one shard's lock at a time, but for reclaim.
-func (s *spills[T]) pop(k int) (v T, ok bool) {
+// one was empty. It holds one shard's lock at a time, but for reclaim. The
+// capacity is the member's, as for push: it bounds the private part that a
+// P whose shard ran empty gets for the batches it takes from the others.
+func (s *spills[T]) pop(k int, capacity int) (v T, ok bool) {
 	pid := procpin.Pin()
 	if sh := s.own(pid, k); sh != nil {
 		v, ok = sh.popHit()
@@ -239,7 +246,7 @@ func (s *spills[T]) pop(k int) (v T, ok bool) {
 	if ok {
 		return v, true
 	}
-	return s.at(pid, k).popSlow()
+	return s.at(pid, k).popSlow(capacity)
 }
 
 // popHit pops the newest item of the private part of s, the shard of the P
@@ -258,14 +265,14 @@ func (s *spill[T]) popHit() (v T, ok bool) {
 }
 
 // popSlow is pop past the hit path, from shard s.
-func (s *spill[T]) popSlow() (v T, ok bool) {
-	if v, ok = s.popOwn(); ok {
+func (s *spill[T]) popSlow(capacity int) (v T, ok bool) {
+	if v, ok = s.popOwn(capacity); ok {
 		return v, true
 	}
 	if v, ok = s.popOthers(); ok || race.Enabled || !s.reclaim() {
 		return v, ok
 	}
-	if v, ok = s.popOwn(); ok {
+	if v, ok = s.popOwn(capacity); ok {
 		return v, true
 	}
 	return s.popOthers()
@@ -274,7 +281,7 @@ func (s *spill[T]) popSlow() (v T, ok bool) {
 // popOthers pops from the first non-empty shard after s in the ring.
 func (s *spill[T]) popOthers() (v T, ok bool) {
 	for o := s.next; o != s; o = o.next {
-		if v, ok = o.popOwn(); ok {
+		if v, ok = o.popFor(s); ok {
 			return v, true
 		}
 	}
@@ -282,9 +289,11 @@ func (s *spill[T]) popOthers() (v T, ok bool) {
 }
 
 // popOwn pops the newest item of this shard only, under mu. The owner
-// refills its private part from the shared part, half a part at a time.
-func (s *spill[T]) popOwn() (v T, ok bool) {
-	own, reach := s.lockPinned(0)
+// refills its private part from the shared part, half a part at a time;
+// an owner without a private part gets one (lockFor), for the batches
+// popFor moves into it.
+func (s *spill[T]) popOwn(capacity int) (v T, ok bool) {
+	own, reach := s.lockFor(capacity, false)
 	defer s.unlockPinned()
 	if own && len(s.priv) > 0 && s.n == 0 && len(s.items) > 0 {
 		m := min(len(s.items), max(len(s.priv)/2, 1))
@@ -293,6 +302,50 @@ func (s *spill[T]) popOwn() (v T, ok bool) {
 		clear(s.items[rest:])
 		s.items = s.items[:rest]
 	}
+	return s.popLocked(reach)
+}
+
+// popFor pops the newest item of shard o for a caller whose own shard, s,
+// ran empty, and moves more of o's shared part onto s's private part
+// (moveTo): a P that only gets, while other Ps put, then takes o's lock
+// once per batch instead of its own lock and o's for every value.
+func (o *spill[T]) popFor(s *spill[T]) (v T, ok bool) {
+	_, reach := o.lockPinned(0)
+	defer o.unlockPinned()
+	if v, ok = o.popLocked(reach); ok {
+		o.moveTo(s)
+	}
+	return v, ok
+}
+
+// moveTo moves the newest items of o's shared part onto s's private part,
+// up to filling it, if the goroutine runs on s's owner P and that part is
+// not revoked. The caller holds o.mu and is pinned; the items leave o
+// under its lock and enter s's part as the owner's hit path puts them
+// there, without s.mu: pinned to the owner P, having read owned in this
+// pinned stretch (see spill).
+func (o *spill[T]) moveTo(s *spill[T]) {
+	if race.Enabled || s.state.Load() != owned {
+		return
+	}
+	pid := procpin.Pin() // the stretch is pinned already: this reads the P
+	defer procpin.Unpin()
+	if pid != s.owner {
+		return
+	}
+	if m := min(len(o.items), len(s.priv)-s.n); m > 0 {
+		rest := len(o.items) - m
+		copy(s.priv[s.n:], o.items[rest:])
+		clear(o.items[rest:])
+		o.items = o.items[:rest]
+		s.n += m
+	}
+}
+
+// popLocked pops the newest item of s, with mu held and the goroutine
+// pinned: of the private part if the caller may reach it, else of the
+// shared part.
+func (s *spill[T]) popLocked(reach bool) (v T, ok bool) {
 	var zero T
 	if reach && s.n > 0 {
 		s.n--
@@ -318,7 +371,12 @@ func (s *spill[T]) popOwn() (v T, ok bool) {
 // grown part while it may grow; else, for a push that may reach the
 // shared part, the shared part's whole reserve. What it allocates, it
 // allocates unpinned (mu held), then pins again and looks again.
-func (s *spill[T]) lockPinned(capacity int) (own, reach bool) {
+func (s *spill[T]) lockPinned(capacity int) (own, reach bool) { return s.lockFor(capacity, true) }
+
+// lockFor is lockPinned for a push, or for a pop (push false): a pop's
+// capacity sets pc too, but it only gives an owner that has no private
+// part its first one, and reserves nothing in the shared part.
+func (s *spill[T]) lockFor(capacity int, push bool) (own, reach bool) {
 	s.mu.Lock()
 	if capacity > 0 {
 		if race.Enabled {
@@ -346,8 +404,8 @@ func (s *spill[T]) lockPinned(capacity int) (own, reach bool) {
 			s.items = append(reserve, s.items...)
 		}
 		full := s.n >= min(len(s.priv), s.pc) // the push goes past the private part
-		growPrivate := capacity > 0 && own && s.n >= len(s.priv) && len(s.priv) < s.pc
-		reserveShared := capacity > 0 && !growPrivate && (!own || full) && cap(s.items) < capacity-s.pc
+		growPrivate := capacity > 0 && own && s.n >= len(s.priv) && len(s.priv) < s.pc && (push || len(s.priv) == 0)
+		reserveShared := push && capacity > 0 && !growPrivate && (!own || full) && cap(s.items) < capacity-s.pc
 		if !growPrivate && !reserveShared {
 			return own, own || !race.Enabled && s.state.Load() == revoked
 		}

@@ -162,7 +162,7 @@ func TestPrivateDrainConservation(t *testing.T) {
 		f.pop = func(k int) (uintptr, bool) {
 			e, ok := private[k].Pop()
 			if !ok {
-				e, ok = s.shards().pop(k)
+				e, ok = s.shards().pop(k, s.caps[k])
 			}
 			if !ok {
 				return 0, false
@@ -191,7 +191,7 @@ func TestWordPrivateDrainConservation(t *testing.T) {
 			v, ok := s.PopPinned(procpin.Pin(), k)
 			procpin.Unpin()
 			if !ok {
-				v, ok = s.spills.pop(k)
+				v, ok = s.spills.pop(k, s.shardCap(k))
 			}
 			return v, ok
 		}
@@ -219,7 +219,7 @@ func TestPrivateHoldsNoReference(t *testing.T) {
 		e, ok := private.Pop()
 		if ok {
 			hits++
-		} else if e, ok = shards.pop(0); !ok {
+		} else if e, ok = shards.pop(0, 64); !ok {
 			break
 		}
 		checkEntry(t, e)

@@ -5,6 +5,9 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/gorseq/percpu/internal/procpin"
+	"github.com/gorseq/percpu/internal/race"
 )
 
 // pushShared pushes v onto sh's shared part, as a P that is not sh's owner
@@ -38,7 +41,7 @@ func TestSpillPopTakesFromOtherShards(t *testing.T) {
 	pushShared(shard(0, k+1), 99, 10) // another member's value
 	seen := map[int]bool{}
 	for i := 0; i < 3; i++ {
-		v, ok := shard(n-1, k).popSlow() // the P the thread came back on
+		v, ok := shard(n-1, k).popSlow(10) // the P the thread came back on
 		if !ok {
 			t.Fatalf("pop %d on another P's shard: empty, with values on P 0's", i)
 		}
@@ -47,7 +50,7 @@ func TestSpillPopTakesFromOtherShards(t *testing.T) {
 		}
 		seen[v] = true
 	}
-	if v, ok := shard(n-1, k).popSlow(); ok {
+	if v, ok := shard(n-1, k).popSlow(10); ok {
 		t.Fatalf("pop returned %d from an empty member", v)
 	}
 	if got := s.count(k + 1); got != 1 {
@@ -81,7 +84,7 @@ func TestSpillReclaimsIdlePrivate(t *testing.T) {
 	before := pinFences.Load()
 	var got []int
 	for i := 0; i < 3; i++ {
-		v, ok := idle.popSlow()
+		v, ok := idle.popSlow(10)
 		if !ok {
 			t.Fatalf("pop %d: empty, with %v in an idle P's private part", i, []int{1, 2, 3})
 		}
@@ -95,11 +98,11 @@ func TestSpillReclaimsIdlePrivate(t *testing.T) {
 		t.Fatalf("%d fences for one idle private part, want 1", f)
 	}
 	idlePrivate(idle, 4)
-	if v, ok := idle.popSlow(); ok {
+	if v, ok := idle.popSlow(10); ok {
 		t.Fatalf("a second revocation in one GC cycle took place (popped %d)", v)
 	}
 	runtime.GC()
-	if v, ok := idle.popSlow(); !ok || v != 4 {
+	if v, ok := idle.popSlow(10); !ok || v != 4 {
 		t.Fatalf("after a collection: pop = %d, %v; want 4 through a new revocation", v, ok)
 	}
 }
@@ -125,7 +128,7 @@ func TestSpillDrainTakesPrivate(t *testing.T) {
 	if !s.push(0, 6, 60) {
 		t.Fatal("push after a drain refused")
 	}
-	if v, ok := s.pop(0); !ok || v != 6 {
+	if v, ok := s.pop(0, 60); !ok || v != 6 {
 		t.Fatalf("pop after a drain = %d, %v; want 6", v, ok)
 	}
 }
@@ -188,7 +191,7 @@ func TestSpillFollowsItsCapacity(t *testing.T) {
 		t.Fatalf("a push at capacity 16 accepted with 256 held")
 	}
 	for range 250 {
-		v, ok := s.pop(0)
+		v, ok := s.pop(0, 16)
 		if !ok {
 			t.Fatalf("pop refused with values held")
 		}
@@ -197,7 +200,7 @@ func TestSpillFollowsItsCapacity(t *testing.T) {
 	fill(16)
 	fill(512)
 	for {
-		v, ok := s.pop(0)
+		v, ok := s.pop(0, 512)
 		if !ok {
 			break
 		}
@@ -223,7 +226,7 @@ func TestSpillFollowsItsCapacity(t *testing.T) {
 		}
 	}
 	for range privMax - 10 {
-		s.pop(0)
+		s.pop(0, 2*privMax)
 	}
 	fill(16)
 }
@@ -260,7 +263,7 @@ func TestSpillShardsFollowGOMAXPROCS(t *testing.T) {
 	wg.Wait()
 	seen := map[int]bool{}
 	for {
-		v, ok := s.pop(0)
+		v, ok := s.pop(0, capacity)
 		if !ok {
 			break
 		}
@@ -271,5 +274,69 @@ func TestSpillShardsFollowGOMAXPROCS(t *testing.T) {
 	}
 	if len(seen) != 8*n {
 		t.Fatalf("%d of %d values came back", len(seen), 8*n)
+	}
+}
+
+// TestSpillPopMovesABatch: a pop whose own shard ran empty takes a value
+// from another shard and moves that shard's next newest values onto its
+// own private part, up to filling it, so that the next pops are hits; it
+// moves nothing onto a part that is revoked or that another P owns, and no
+// value is lost or moved twice.
+func TestSpillPopMovesABatch(t *testing.T) {
+	const capacity = 64
+	for _, c := range []struct {
+		name    string
+		owner   bool // the popping P owns shard a
+		revoked bool // a's private part is revoked
+		moved   int
+	}{
+		{name: "owner", owner: true, moved: 8},
+		{name: "another P's part", moved: 0},
+		{name: "revoked part", owner: true, revoked: true, moved: 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var a, b spill[int]
+			a.priv = make([]int, 8)
+			for v := 1; v <= 20; v++ {
+				pushShared(&b, v, capacity)
+			}
+			if c.revoked {
+				a.state.Store(revoked)
+			}
+			b.lockPinned(0)
+			pid := procpin.Pin() // pinned already: the P cannot change here
+			procpin.Unpin()
+			a.owner = pid + 1
+			if c.owner {
+				a.owner = pid
+			}
+			v, ok := b.popLocked(false)
+			b.moveTo(&a)
+			b.unlockPinned()
+			if !ok || v != 20 {
+				t.Fatalf("popped %d, %v; want the newest, 20", v, ok)
+			}
+			if race.Enabled {
+				c.moved = 0 // no private parts under the race detector (see spill)
+			}
+			if a.n != c.moved || len(b.items) != 19-c.moved {
+				t.Fatalf("moved %d (the other shard keeps %d); want %d", a.n, len(b.items), c.moved)
+			}
+			for i := range a.n { // the newest values, in order: the part pops 19 next
+				if want := 19 - c.moved + 1 + i; a.priv[i] != want {
+					t.Fatalf("private part %v, want %d.. at its bottom", a.priv[:a.n], 19-c.moved+1)
+				}
+			}
+			for i, v := range b.items {
+				if v != i+1 {
+					t.Fatalf("the other shard keeps %v, want 1..%d", b.items, 19-c.moved)
+				}
+			}
+			for _, v := range b.items[len(b.items):cap(b.items)] {
+				if v != 0 {
+					t.Fatalf("the other shard still refers to %d past its length", v)
+				}
+			}
+		})
 	}
 }

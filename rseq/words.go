@@ -141,7 +141,7 @@ func (s *WordStacks) Pop(k int) (uintptr, bool) {
 		}
 		return s.popSlow(k, v, st)
 	}
-	return s.spills.pop(k)
+	return s.spills.pop(k, s.shardCap(k))
 }
 
 func (s *WordStacks) popSlow(k int, v uintptr, st arch.Status) (uintptr, bool) {
@@ -149,7 +149,7 @@ func (s *WordStacks) popSlow(k int, v uintptr, st arch.Status) (uintptr, bool) {
 	if st.Outcome() == arch.Committed {
 		return v, true
 	}
-	return s.spills.pop(k) // empty here, or no sections: try the shard
+	return s.spills.pop(k, s.shardCap(k)) // empty here, or no sections: try the shard
 }
 
 // PushBatch pushes words from the front of src onto the calling CPU's stack
