@@ -483,7 +483,8 @@ func (s *spill[T]) takeAll() []T {
 	out := s.items
 	if s.state.Load() == revoked {
 		// Revoked, under mu: the part is ours, and so is the slice. The
-		// owner allocates a new one at its next push.
+		// owner allocates a new one at its next push, or its next pop
+		// past the hit path (lockFor).
 		out = append(out, s.priv[:s.n]...)
 		s.priv, s.n = nil, 0
 	}
