@@ -77,16 +77,23 @@ func completedCycles() uint64 {
 // registered is the registry's record of one cache.
 type registered struct {
 	c weak.Pointer[cache]
-	// usedAt is the number of completed cycles when the cache was last
-	// seen used (at its creation, or by a hook); cycles up to usedAt+1 may
-	// have seen calls.
+	// usedAt is the number of completed cycles when a hook last saw the
+	// cache used; cycles up to usedAt+1 may have seen calls. It is 0 until
+	// the first hook after the cache's creation, which always sees it used
+	// (register).
 	usedAt uint64
 }
 
+// register hands c to the GC policy. A cache is made by a call, so it
+// starts touched: the first hook after it counts that call, and its idle
+// cycles start there. (Reading the count of completed cycles here would
+// cost a metrics.Read and an allocation in every pool's first call, a
+// tenth of what a short-lived pool costs: BenchmarkPoolShortLived.)
 func register(c *cache) {
+	c.markUsed() // before the hook can see c
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
-	registry.caches = append(registry.caches, registered{c: weak.Make(c), usedAt: completedCycles()})
+	registry.caches = append(registry.caches, registered{c: weak.Make(c)})
 	if !registry.armed {
 		registry.armed = true
 		arm()

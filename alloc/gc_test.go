@@ -419,3 +419,29 @@ func TestHookReadsCyclesAroundItsSwapsGC(t *testing.T) {
 		t.Fatalf("a pool used while the hook ran was released: %+v", s)
 	}
 }
+
+// TestNewCacheIsUsedAtItsFirstHookGC plays a hook that runs, many cycles
+// late, between a pool's creation and its first call's bookkeeping: the
+// creation itself is a use, so that hook must not count the cycles before
+// it as idle and release the pool. (register marks the cache used before
+// the hook can see it; without that, this hook would find no use since
+// cycle 0.)
+func TestNewCacheIsUsedAtItsFirstHookGC(t *testing.T) {
+	collect(t) // no hook of an earlier cycle is still pending
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	c := newSeededCache() // what a pool's first call makes, before that call runs
+	late := completedCycles() + 2*releaseAfterIdle + 1
+	for range releaseAfterIdle + 1 {
+		afterGCCounting(func() uint64 { return late })
+	}
+	if s := c.snapshot(); s.Released != 0 {
+		t.Fatalf("a cache released by the first hooks after its creation: %+v", s)
+	}
+	registry.mu.Lock()
+	idle := c.idle
+	registry.mu.Unlock()
+	if idle != 0 {
+		t.Errorf("the first hook after the cache's creation counted %d idle cycles", idle)
+	}
+	runtime.KeepAlive(c)
+}
