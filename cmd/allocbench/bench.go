@@ -72,11 +72,11 @@ func plan(cfg *config) (cells []cell, fallbacks []string) {
 // with a different contender each round. A machine whose speed drifts (a
 // shared host, frequency scaling, a noisy neighbour) then slows every
 // contender of the comparison alike, where runs back to back would hand
-// the slow stretch to whichever contender it fell on. GC workloads run
-// their cells one after another instead, each contender alone in the
-// process: the others' targets, alive while they wait, would be part of
-// the heap the collector paces itself by and marks (an 8 MiB ballast each,
-// in expensive, made it collect a third as often).
+// the slow stretch to whichever contender it fell on. GC workloads take
+// turns too, but each timed run has a target of its own, built, warmed up
+// and closed alone (runGCInTurns): the others' targets, alive while they
+// wait, would be part of the heap the collector paces itself by and marks
+// (an 8 MiB ballast each, in expensive, made it collect a third as often).
 func runCells(cfg *config, cells []cell, progress io.Writer) ([]Result, error) {
 	sizes, err := replaySizes(cfg.size)
 	if err != nil {
@@ -91,9 +91,7 @@ func runCells(cfg *config, cells []cell, progress io.Writer) ([]Result, error) {
 		start := time.Now()
 		var rs []Result
 		if group[0].workload.GC {
-			for _, c := range group {
-				rs = append(rs, runCell(c, cfg, sizes))
-			}
+			rs = runGCInTurns(group, cfg, sizes)
 		} else {
 			rs = runInTurns(group, cfg, sizes)
 		}
@@ -168,14 +166,16 @@ const rewarmShare = 8
 
 // estimate is how long runCells takes for cells, from -benchtime and
 // -count: each cell's timed runs, its warm-up (calibration and the warm-up
-// proper, a warmUpShare each) and, where contenders take turns, the
-// rewarm before each timed run.
+// proper, a warmUpShare each; in GC workloads, before every timed run)
+// and, elsewhere, the rewarm before each timed run.
 func estimate(cells []cell, cfg *config) time.Duration {
 	var total time.Duration
 	for _, c := range cells {
-		total += cfg.benchtime*time.Duration(cfg.count) + 2*cfg.benchtime/warmUpShare
-		if !c.workload.GC {
-			total += cfg.benchtime * time.Duration(cfg.count) / rewarmShare
+		total += cfg.benchtime * time.Duration(cfg.count)
+		if c.workload.GC { // a warm-up before every timed run
+			total += time.Duration(cfg.count) * 2 * cfg.benchtime / warmUpShare
+		} else {
+			total += 2*cfg.benchtime/warmUpShare + cfg.benchtime*time.Duration(cfg.count)/rewarmShare
 		}
 	}
 	return total
@@ -188,17 +188,31 @@ func estimate(cells []cell, cfg *config) time.Duration {
 // making them again, which steady use does not.
 func (k *contest) rewarm() { k.run(max(1, k.ops/rewarmShare)) }
 
-// runCell runs one cell alone: a fresh instance warmed up, then cfg.count
-// runs of the same number of operations, each after a GC.
-func runCell(c cell, cfg *config, sizes []int) Result {
-	procs := c.workload.procsFor(c.cpu)
+// runGCInTurns runs the cells of a GC workload, which share it and a -cpu
+// value, in turns as runInTurns does, but with nothing of one contender
+// alive while another runs: each timed run is one of a fresh instance,
+// built and warmed up just before it and closed after, round r starting
+// with contender r. Run back to back instead, each cell alone, the
+// contenders of a gcpressure comparison at -cpu 2 came out 1.0–1.5×
+// sync.Pool's time by their place in the order and the machine's drift
+// (`new`, which pools nothing, from 1.02× to 1.33× between two runs), and
+// alloc 1.17–1.54×; run in turns in separate processes, alloc was 0.96×.
+func runGCInTurns(cells []cell, cfg *config, sizes []int) []Result {
+	procs := cells[0].workload.procsFor(cells[0].cpu)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-	k := enter(c, cfg, sizes, procs)
-	defer k.target.close()
-	for range cfg.count {
-		k.timeOne()
+	results := make([]Result, len(cells))
+	for r := range cfg.count {
+		for j := range cells {
+			i := (r + j) % len(cells)
+			k := enter(cells[i], cfg, sizes, procs)
+			k.timeOne()
+			k.target.close()
+			runs := results[i].Runs
+			results[i] = k.result
+			results[i].Runs = append(runs, k.result.Runs...)
+		}
 	}
-	return k.result
+	return results
 }
 
 // runInTurns runs cells, which share a workload and a -cpu value, in

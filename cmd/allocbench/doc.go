@@ -54,8 +54,9 @@
 // them alike instead of whichever ran during it. Every run starts from a
 // collected heap, and each but the first follows a brief untimed run (the
 // contender sat idle through the others' collections, and a pool may let
-// idle values go). The GC workloads, whose heap must be the cell's own,
-// run each contender alone, its runs back to back. Workloads, then -cpu values,
+// idle values go). In the GC workloads, whose heap must be the cell's own,
+// each timed run is of a fresh instance, built and warmed up just before
+// it and closed after, alone in the process. Workloads, then -cpu values,
 // follow one another. Each goroutine of a timed run starts its work at
 // another stack depth (package internal/stackshift): where a tight loop's
 // frames lie modulo 4 KiB moves its time by chance (by up to 2× here),

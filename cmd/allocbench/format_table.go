@@ -42,7 +42,7 @@ func writeTableHeader(b *strings.Builder, h Header, results []Result) {
 	if h.FallbackMode != "" {
 		fmt.Fprintf(b, "NAME/fallback rows, in a child with %s=%s: %s\n", rseqEnv, rseqOff, h.FallbackMode)
 	}
-	fmt.Fprintf(b, "each cell: warm-up, then %d × %s timed, each after a GC, contenders taking turns (not in GC workloads); medians shown, ± is half the range\n",
+	fmt.Fprintf(b, "each cell: warm-up, then %d × %s timed, each after a GC, contenders taking turns (in GC workloads, a fresh instance each run); medians shown, ± is half the range\n",
 		h.Count, h.Benchtime)
 	if h.KVLive != "" {
 		fmt.Fprintf(b, "kv workloads: a live set of %s of records (-kvlive)\n", h.KVLive)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -26,9 +27,9 @@ func (l *turnsLog) workload(gc bool) *Workload {
 // The contenders of a comparison take turns: each round times one run of
 // every contender, round r starting with contender r, so that a machine
 // slowing down part-way through slows them alike, and each timed run but
-// the first follows a brief untimed one; a GC workload runs each cell's
-// runs back to back instead. Both keep the cells' order in the
-// results and give each cell every run.
+// the first follows a brief untimed one; in a GC workload each timed run
+// is of a fresh instance, warmed up just before it. Both keep the cells'
+// order in the results and give each cell every run.
 func TestContendersTakeTurns(t *testing.T) {
 	const count = 3
 	cfg := &config{count: count, benchtime: time.Microsecond}
@@ -50,17 +51,22 @@ func TestContendersTakeTurns(t *testing.T) {
 			}
 		}
 		// Which contender (0, 1, 2: the cells' order) each call of its loop
-		// served: warm-ups, rewarms and timed runs alike.
-		order := func(calls []Pool) []int {
-			var firsts []Pool // each target's pool, in the order of first use
-			var got []int
+		// served, by its pool's type: warm-ups, rewarms and timed runs
+		// alike; and how many instances the calls ran on.
+		order := func(calls []Pool) (got []int, instances int) {
+			var types []string // each contender's pool type, in the order of first use
+			var pools []Pool
 			for _, p := range calls {
-				if !slices.Contains(firsts, p) {
-					firsts = append(firsts, p)
+				typ := fmt.Sprintf("%T", p)
+				if !slices.Contains(types, typ) {
+					types = append(types, typ)
 				}
-				got = append(got, slices.Index(firsts, p))
+				if !slices.Contains(pools, p) {
+					pools = append(pools, p)
+				}
+				got = append(got, slices.Index(types, typ))
 			}
-			return got
+			return got, len(pools)
 		}
 		// One warm-up call per contender (its one call outlasts the
 		// warm-up's share of -benchtime), then the rounds: each timed run
@@ -72,11 +78,21 @@ func TestContendersTakeTurns(t *testing.T) {
 			1, 1, 2, 2, 0, 0, // round 1
 			2, 2, 0, 0, 1, 1, // round 2
 		}
-		if gc {
-			want = []int{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2} // each cell's warm-up and runs back to back
+		wantInstances := len(impls)
+		if gc { // each timed run right after the warm-up of its own instance
+			want = []int{
+				0, 0, 1, 1, 2, 2, // round 0
+				1, 1, 2, 2, 0, 0, // round 1
+				2, 2, 0, 0, 1, 1, // round 2
+			}
+			wantInstances = count * len(impls)
 		}
-		if got := order(log.calls); !slices.Equal(got, want) {
+		got, instances := order(log.calls)
+		if !slices.Equal(got, want) {
 			t.Errorf("gc=%v: the calls served contenders %v, want %v", gc, got, want)
+		}
+		if instances != wantInstances {
+			t.Errorf("gc=%v: the calls ran on %d instances, want %d", gc, instances, wantInstances)
 		}
 	}
 }
@@ -100,15 +116,17 @@ func TestComparisons(t *testing.T) {
 	}
 }
 
-// TestEstimate checks the announced duration of a run: -count runs and
-// two warm-up shares per cell, and a rewarm before each timed run where
-// contenders take turns (not in GC workloads, which run each alone).
+// TestEstimate checks the announced duration of a run: -count runs per
+// cell, two warm-up shares per cell and a rewarm before each timed run
+// where one instance serves every run, two warm-up shares before each
+// timed run in GC workloads (a fresh instance each).
 func TestEstimate(t *testing.T) {
 	a := lookupContender("syncpool")
 	cfg := &config{benchtime: 80 * time.Millisecond, count: 4}
 	cells := []cell{{&pairWorkload, a, 1}, {&gcPressureWorkload, a, 1}}
-	perCell := 4*80*time.Millisecond + 2*80*time.Millisecond/warmUpShare
-	want := 2*perCell + 4*80*time.Millisecond/rewarmShare
+	pair := 4*80*time.Millisecond + 2*80*time.Millisecond/warmUpShare + 4*80*time.Millisecond/rewarmShare
+	gcPressure := 4*80*time.Millisecond + 4*2*80*time.Millisecond/warmUpShare
+	want := pair + gcPressure
 	if got := estimate(cells, cfg); got != want {
 		t.Errorf("estimate of a pair and a gcpressure cell, 4 runs of 80ms: %v, want %v", got, want)
 	}
