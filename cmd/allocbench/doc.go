@@ -56,7 +56,9 @@
 // contender sat idle through the others' collections, and a pool may let
 // idle values go). In the GC workloads, whose heap must be the cell's own,
 // each timed run is of a fresh instance, built and warmed up just before
-// it and closed after, alone in the process. Workloads, then -cpu values,
+// it and closed after, alone in the process (so kv fills its cache before
+// every timed run: at -kvlive 1GiB, two contenders at -count 3 take 11 s
+// where one fill per cell took 3). Workloads, then -cpu values,
 // follow one another. Each goroutine of a timed run starts its work at
 // another stack depth (package internal/stackshift): where a tight loop's
 // frames lie modulo 4 KiB moves its time by chance (by up to 2× here),
