@@ -63,7 +63,8 @@
 // another stack depth (package internal/stackshift): where a tight loop's
 // frames lie modulo 4 KiB moves its time by chance (by up to 2× here),
 // and without the shift every run of a process put a contender at the
-// same offset. On a shared or virtual machine, compare ± before
+// same offset. In pair, the tightest loop, each goroutine splits its run
+// over eight depths. On a shared or virtual machine, compare ± before
 // reading small differences.
 //
 // # Workloads

@@ -143,6 +143,30 @@ func (w *Workload) procsFor(cpu int) int {
 // where a loop's frames lie modulo 4 KiB moves its time by chance, so a
 // cell's runs each measure a contender at another offset).
 func parallel(g, n int, work func(id, ops int)) {
+	shares(g, n, func(id, ops int) func() {
+		levels := stackshift.Next()
+		return func() { stackshift.On(levels, func() { work(id, ops) }) }
+	})
+}
+
+// parallelSpread is parallel with each goroutine's share run in chunks
+// stretches (stackshift.Spread), each at another stack depth, so that one
+// run meets chunks offsets instead of one: for the tightest loop (pair),
+// whose time at one depth can be half again its time at another, and
+// whose cells, at a few runs of one depth each, then came out by chance
+// (alloc's pair at -cpu 1 read 1.12–1.35× sync.Pool over three default
+// runs where BenchmarkPairDepths puts it at 0.95×). work must accept its
+// share in pieces: ops goroutine id's calls add up to its share.
+func parallelSpread(g, n, chunks int, work func(id, ops int)) {
+	shares(g, n, func(id, ops int) func() {
+		return func() { stackshift.Spread(ops, chunks, func(m int) { work(id, m) }) }
+	})
+}
+
+// shares starts g goroutines, the one with id running start(id, ops) with
+// its share of n operations (the first n%g get one more; start is called
+// before the goroutine is), and waits for all of them.
+func shares(g, n int, start func(id, ops int) func()) {
 	if g < 1 {
 		panic(fmt.Sprintf("allocbench: %d goroutines", g))
 	}
@@ -152,8 +176,7 @@ func parallel(g, n int, work func(id, ops int)) {
 		if id < n%g {
 			ops++
 		}
-		levels := stackshift.Next()
-		wg.Go(func() { stackshift.On(levels, func() { work(id, ops) }) })
+		wg.Go(start(id, ops))
 	}
 	wg.Wait()
 }

@@ -10,9 +10,15 @@ var pairWorkload = Workload{
 	Uses:    shapePool,
 	Default: true,
 	Prepare: func(t *Target) func(n int) {
-		return func(n int) { parallel(t.Procs, n, func(_, ops int) { runPairs(t.Pool, ops) }) }
+		return func(n int) {
+			parallelSpread(t.Procs, n, pairDepths, func(_, ops int) { runPairs(t.Pool, ops) })
+		}
 	},
 }
+
+// pairDepths is how many stack depths each goroutine of a pair run spreads
+// its round trips over, as BenchmarkPairDirect does.
+const pairDepths = 8
 
 // pairs performs ops Get/write/Put round trips.
 //

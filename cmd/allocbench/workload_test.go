@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gorseq/percpu/internal/stackshift"
@@ -121,5 +122,34 @@ func TestParallelShiftsTheStack(t *testing.T) {
 	if len(offsets) < runs/2 {
 		t.Errorf("%d runs of parallel put the work at %d stack offsets (mod %d): want one per run",
 			runs, len(offsets), stackshift.Period)
+	}
+}
+
+// TestParallelSpreadShiftsEachChunk checks that parallelSpread hands each
+// goroutine its share in chunks, each at another stack depth, and that the
+// chunks add up to the share.
+func TestParallelSpreadShiftsEachChunk(t *testing.T) {
+	const g, n, chunks = 2, 101, 8
+	var mu sync.Mutex
+	done := make([]int, g)
+	offsets := make([]map[uintptr]bool, g)
+	for id := range offsets {
+		offsets[id] = make(map[uintptr]bool)
+	}
+	calls := 0
+	parallelSpread(g, n, chunks, func(id, ops int) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		done[id] += ops
+		offsets[id][stackshift.Address()%stackshift.Period] = true
+	})
+	if calls != g*chunks || done[0]+done[1] != n || done[0]-done[1] > 1 {
+		t.Fatalf("%d calls doing %v operations, want %d calls doing %d between them, evenly", calls, done, g*chunks, n)
+	}
+	for id, o := range offsets {
+		if len(o) < chunks/2 {
+			t.Errorf("goroutine %d ran its %d chunks at %d stack offsets (mod %d)", id, chunks, len(o), stackshift.Period)
+		}
 	}
 }
