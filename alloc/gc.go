@@ -140,7 +140,7 @@ var hookSawCycles atomic.Uint64
 
 // afterGC runs once per GC cycle, on the runtime's cleanup goroutine.
 func afterGC() {
-	before := afterGCCounting(completedCycles)
+	before := afterGCCounting(true, completedCycles)
 	for {
 		saw := hookSawCycles.Load()
 		if before <= saw || hookSawCycles.CompareAndSwap(saw, before) {
@@ -160,14 +160,14 @@ func afterGC() {
 // metrics.Read, about 300 ns and an allocation. With a read per cache, as
 // before, a hook over 10,000 pools took 4.0 ms and allocated 0.9 MB, every
 // cycle; with two, 0.35 ms and under 1 KB: BenchmarkGCHook.)
-func afterGCCounting(cycles func() uint64) (before uint64) {
+func afterGCCounting(fired bool, cycles func() uint64) (before uint64) {
 	defer gcCycles.Add(1)
 	// The marking protocol keeps the last values each P shaded; a value a
 	// Get took out while the collector marked must not stay alive by that.
 	rseq.ReleaseShaded()
 	var idle, grown []*cache
 	before = cycles()
-	withRegistered(true, func(records []registered, caches []*cache) {
+	withRegistered(fired, func(records []registered, caches []*cache) {
 		for _, c := range caches {
 			c.seen = c.takeUse()
 		}

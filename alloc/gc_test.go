@@ -381,7 +381,7 @@ func TestHookReadsCyclesAroundItsSwapsGC(t *testing.T) {
 	// before its swaps; 2: after them).
 	hook := func(nth int, act func()) {
 		reads := 0
-		afterGCCounting(func() uint64 {
+		afterGCCounting(false, func() uint64 {
 			if reads++; reads == nth {
 				act()
 			}
