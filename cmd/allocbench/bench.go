@@ -65,7 +65,7 @@ func plan(cfg *config) (cells []cell, fallbacks []string) {
 }
 
 // runCells runs every cell and returns its result. Progress goes to
-// progress, if not nil.
+// progress, if not nil (announce says what the whole run will take).
 //
 // The contenders of one workload at one -cpu value take turns: each is
 // built and warmed up, then every round times one run of each, starting
@@ -81,10 +81,6 @@ func runCells(cfg *config, cells []cell, progress io.Writer) ([]Result, error) {
 	sizes, err := replaySizes(cfg.size)
 	if err != nil {
 		return nil, err
-	}
-	if progress != nil && len(cells) > 0 {
-		fmt.Fprintf(progress, "allocbench: %d cells × (%d runs of %v + warm-up), about %v\n",
-			len(cells), cfg.count, cfg.benchtime, estimate(cells, cfg).Round(time.Second))
 	}
 	var results []Result
 	for _, group := range comparisons(cells) {
@@ -163,6 +159,33 @@ func (k *contest) timeOne() {
 // rewarmShare of a run's operations run untimed before each timed run of
 // a contender that waited for its turn.
 const rewarmShare = 8
+
+// announce prints what a run will take: the cells of this process and
+// those of its fallback child (childCells), and an estimate of both
+// together. The child announces its own part again when it starts.
+func announce(progress io.Writer, cfg *config, cells, child []cell) {
+	if progress == nil || len(cells)+len(child) == 0 {
+		return
+	}
+	where := fmt.Sprintf("%d cells", len(cells))
+	if len(child) > 0 {
+		where += fmt.Sprintf(" + %d in a fallback child", len(child))
+	}
+	fmt.Fprintf(progress, "allocbench: %s × (%d runs of %v + warm-up), about %v\n",
+		where, cfg.count, cfg.benchtime, (estimate(cells, cfg) + estimate(child, cfg)).Round(time.Second))
+}
+
+// childCells returns the cells a fallback child runs for the named
+// contenders (runFallbacks): plan's, for a configuration that names them.
+func childCells(cfg *config, names []string) []cell {
+	if len(names) == 0 {
+		return nil
+	}
+	child := *cfg
+	child.impls = names
+	cells, _ := plan(&child)
+	return cells
+}
 
 // estimate is how long runCells takes for cells, from -benchtime and
 // -count: each cell's timed runs, its warm-up (calibration and the warm-up

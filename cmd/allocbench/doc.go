@@ -5,7 +5,7 @@
 // glance, or benchstat's format, or JSON, and can chart each contender's time
 // relative to sync.Pool.
 //
-//	go run ./cmd/allocbench                    # the default set, about a minute on 2 CPUs
+//	go run ./cmd/allocbench                    # the default set, about 85 s on 2 CPUs
 //	go run ./cmd/allocbench -workload all -cpu 1,2,4,8 -count 5 -format benchfmt > new.txt
 //	go run ./cmd/allocbench -impl syncpool,perp -workload pair -plot pair.svg
 //	go run ./cmd/allocbench -workload kv,kv-memlimit -impl new,slab,allocarena -kvlive 1GiB -cpu 2 -benchtime 3s

@@ -59,6 +59,7 @@ func measureAll(cfg *config, stderr io.Writer) (*Report, error) {
 	}
 	rep := &Report{Header: newHeader(cfg)}
 	cells, fallbacks := plan(cfg)
+	announce(progress, cfg, cells, childCells(cfg, fallbacks))
 	results, err := runCells(cfg, cells, progress)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -129,5 +130,30 @@ func TestEstimate(t *testing.T) {
 	want := pair + gcPressure
 	if got := estimate(cells, cfg); got != want {
 		t.Errorf("estimate of a pair and a gcpressure cell, 4 runs of 80ms: %v, want %v", got, want)
+	}
+}
+
+// TestAnnounceCountsTheFallbackChild checks that the announced duration
+// covers the fallback child's cells too: the child runs the NAME/fallback
+// contenders and sync.Pool, their reference, after this process's cells.
+func TestAnnounceCountsTheFallbackChild(t *testing.T) {
+	cfg := &config{
+		benchtime: 80 * time.Millisecond, count: 4, cpus: []int{1, 2},
+		workloads: []*Workload{&pairWorkload}, impls: []string{"syncpool", "alloc" + fallbackSuffix},
+	}
+	cells, fallbacks := plan(cfg)
+	child := childCells(cfg, fallbacks)
+	if len(cells) != 2 || len(child) != 4 {
+		t.Fatalf("%d cells here and %d in the child, want 2 (syncpool at -cpu 1, 2) and 4 (alloc and syncpool)", len(cells), len(child))
+	}
+	var out strings.Builder
+	announce(&out, cfg, cells, child)
+	want := fmt.Sprintf("allocbench: 2 cells + 4 in a fallback child × (4 runs of 80ms + warm-up), about %v\n",
+		(estimate(cells, cfg) + estimate(child, cfg)).Round(time.Second))
+	if out.String() != want {
+		t.Errorf("announced %q, want %q", out.String(), want)
+	}
+	if estimate(child, cfg) != 2*estimate(cells, cfg) {
+		t.Errorf("the child's %v is not twice this process's %v (twice the cells)", estimate(child, cfg), estimate(cells, cfg))
 	}
 }
