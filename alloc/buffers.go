@@ -87,7 +87,7 @@ func (b *Buffers) Get(n int) []byte {
 		return b.make(n)[:n]
 	}
 	if c.fast.Load() != nil { // one section, called directly
-		ptr, _, _, _, st := arch.PopEntry(c.members[k].desc)
+		ptr, _, st := arch.PopPointers(c.members[k].desc)
 		e, ok := rseq.Entry{P: ptr}, st == arch.Committed
 		if !ok {
 			e, ok = c.getAfter(k, e, st)
@@ -147,7 +147,7 @@ func (b *Buffers) Put(buf []byte) {
 	race.Release(p)
 	e := rseq.Entry{P: p}
 	if c.fast.Load() != nil { // one section, called directly
-		if st := arch.PushEntry(c.members[k].desc, p, nil, 0, 0); st != arch.Committed {
+		if st := arch.PushPointers(c.members[k].desc, p, nil); st != arch.Committed {
 			c.putAfter(k, e, st)
 		}
 		return

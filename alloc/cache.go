@@ -383,7 +383,7 @@ func (c *cache) takeBox() unsafe.Pointer {
 		}
 	} else {
 		var st arch.Status
-		e.P, _, _, _, st = arch.PopEntry(c.members[c.boxes].desc) // one section, called directly
+		e.P, _, st = arch.PopPointers(c.members[c.boxes].desc) // one section, called directly
 		if st != arch.Committed {
 			// Any other status, a commit that took aborts included, is
 			// finished by PopAfter.
@@ -408,7 +408,7 @@ func (c *cache) keepBox(box unsafe.Pointer) {
 		if !ok && !c.stack(c.boxes).Push(0, rseq.Entry{P: box}) {
 			c.growBoxes(box)
 		}
-	} else if st := arch.PushEntry(c.members[c.boxes].desc, box, nil, 0, 0); st != arch.Committed {
+	} else if st := arch.PushPointers(c.members[c.boxes].desc, box, nil); st != arch.Committed {
 		if !c.stack(c.boxes).PushAfter(0, rseq.Entry{P: box}, st) {
 			c.growBoxes(box)
 		}

@@ -11,8 +11,9 @@
 //  1. the calling CPU's stack: a bounded stack of entries (rseq.EntryStacks,
 //     a family per size class, each growing with its load) popped in one
 //     restartable section — no atomic instruction, no lock. Pool and
-//     PoolOf call the section (arch.PopEntry) directly, so a hit is one Go
-//     call and one section;
+//     PoolOf call the section (arch.PopPointers, for entries of one or two
+//     pointers; arch.PopEntry for slices) directly, so a hit is one Go call
+//     and one section;
 //  2. the depot (depot.go): per class, a shard per CPU (up to 8), each a
 //     mutex-protected stack of batches of up to 16 entries; a miss moves
 //     entries to the CPU's stack, half its capacity of them (at most 16),

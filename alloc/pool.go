@@ -67,7 +67,7 @@ func (p *Pool) Put(x any) {
 	c := p.c.Load()
 	if c != nil {
 		if d := c.fast.Load(); d != nil { // one section, called directly
-			if st := arch.PushEntry(d, v.data, v.typ, 0, 0); st != arch.Committed {
+			if st := arch.PushPointers(d, v.data, v.typ); st != arch.Committed {
 				c.putAfter(0, rseq.Entry{P: v.data, Aux: v.typ}, st)
 			}
 			return
@@ -102,7 +102,7 @@ func (p *Pool) Get() any {
 	c := p.c.Load()
 	if c != nil {
 		if d := c.fast.Load(); d != nil { // one section, called directly
-			data, typ, _, _, st := arch.PopEntry(d)
+			data, typ, st := arch.PopPointers(d)
 			if st == arch.Committed {
 				race.Acquire(data)
 				return makeAny(typ, data)

@@ -62,7 +62,7 @@ func (p *PoolOf[T]) Put(v T) {
 			}
 			race.Release(ptr)
 			if d := c.fast.Load(); d != nil { // one section, called directly
-				if st := arch.PushEntry(d, ptr, nil, 0, 0); st != arch.Committed {
+				if st := arch.PushPointers(d, ptr, nil); st != arch.Committed {
 					c.putAfter(0, rseq.Entry{P: ptr}, st)
 				}
 				return
@@ -151,9 +151,9 @@ func (p *PoolOf[T]) Get() T {
 	if unsafe.Sizeof(*new(T)) == unsafe.Sizeof(unsafe.Pointer(nil)) {
 		if c := p.c.Load(); c != nil && p.shape == shapePointer {
 			if d := c.fast.Load(); d != nil { // one section, called directly
-				ptr, aux, n0, n1, st := arch.PopEntry(d)
+				ptr, aux, st := arch.PopPointers(d)
 				if st != arch.Committed {
-					return p.getAfter(c, rseq.Entry{P: ptr, Aux: aux, N0: n0, N1: n1}, st)
+					return p.getAfter(c, rseq.Entry{P: ptr, Aux: aux}, st)
 				}
 				race.Acquire(ptr)
 				return *(*T)(unsafe.Pointer(&ptr)) // shapePointer: T is one pointer word

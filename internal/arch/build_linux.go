@@ -35,6 +35,8 @@ const (
 	sectionPopWord
 	sectionPushWords
 	sectionPopWords
+	sectionPushPointers
+	sectionPopPointers
 	sectionPushEntry
 	sectionPopEntry
 	sectionPushEntryMarking
@@ -50,6 +52,8 @@ var sectionNames = [numSections]string{
 	sectionPopWord:          "PopWord",
 	sectionPushWords:        "PushWords",
 	sectionPopWords:         "PopWords",
+	sectionPushPointers:     "PushPointers",
+	sectionPopPointers:      "PopPointers",
 	sectionPushEntry:        "PushEntry",
 	sectionPopEntry:         "PopEntry",
 	sectionPushEntryMarking: "PushEntryMarking",

@@ -144,11 +144,12 @@ hintup: \
 hintdown: \
 	SUB $1, R6, R6
 
-// PUSH_ENTRY and POP_ENTRY are the entry sections after their prologue; n
-// is the section's constant (build_linux.go). Every function that uses them has
-// PushEntry's or PopEntry's frame. The steps are those of sections_amd64.s;
+// PUSH_FIND, PUSH_COMMIT and PUSH_EXITS, POP_FIND and POP_COMMIT make the
+// entry sections after their prologue, as in sections_amd64.s; n is the
+// section's constant (build_linux.go). Every function that uses them has
+// PushEntry's or PopEntry's frame up to aux. R13 is the slot, R6 the hint;
 // the commit is the store of p (push) or of nil (pop) into the slot's P.
-#define PUSH_ENTRY(n) \
+#define PUSH_FIND(n) \
 	BEGIN(n); \
 	MOVD (R4), R6; \
 	FIX(check); \
@@ -161,29 +162,38 @@ check: \
 	MOVD 8(R4), R12; \
 	CMP R12, R6; \
 	BHS full; \
-	DELAY; \
-	MOVD aux+16(FP), R12; \
-	MOVD R12, 8(R13); \
-	MOVD n0+24(FP), R12; \
-	MOVD R12, 16(R13); \
-	MOVD n1+32(FP), R12; \
-	MOVD R12, 24(R13); \
+	DELAY
+
+#define PUSH_COMMIT(n) \
 	ADD $1, R6, R6; \
 	DELAY; \
 	MOVD R6, (R4); \
 	MOVD p+8(FP), R12; \
 	DELAY; \
 	MOVD R12, (R13); \
-	MARK(TAG(n, 2)); \
+	MARK(TAG(n, 2))
+
+#define PUSH_EXITS(n, ret) \
 out: \
-	MOVW R11, ret+40(FP); \
+	MOVW R11, ret(FP); \
 	RET; \
 full: \
 	ORR $const_Full, R11, R11; \
 	B out; \
 	END(n)
 
-#define POP_ENTRY(n) \
+#define PUSH_ENTRY(n) \
+	PUSH_FIND(n); \
+	MOVD aux+16(FP), R12; \
+	MOVD R12, 8(R13); \
+	MOVD n0+24(FP), R12; \
+	MOVD R12, 16(R13); \
+	MOVD n1+32(FP), R12; \
+	MOVD R12, 24(R13); \
+	PUSH_COMMIT(n); \
+	PUSH_EXITS(n, ret+40)
+
+#define POP_FIND(n) \
 	BEGIN(n); \
 	MOVD (R4), R6; \
 	FIX(check); \
@@ -197,17 +207,23 @@ check: \
 	DELAY; \
 	MOVD R12, p+8(FP); \
 	MOVD -24(R13), R12; \
-	MOVD R12, aux+16(FP); \
-	MOVD -16(R13), R12; \
-	MOVD R12, n0+24(FP); \
-	MOVD -8(R13), R12; \
-	MOVD R12, n1+32(FP); \
+	MOVD R12, aux+16(FP)
+
+#define POP_COMMIT(n) \
 	SUB $1, R6, R6; \
 	DELAY; \
 	MOVD R6, (R4); \
 	DELAY; \
 	MOVD ZR, -32(R13); \
-	MARK(TAG(n, 2)); \
+	MARK(TAG(n, 2))
+
+#define POP_ENTRY(n) \
+	POP_FIND(n); \
+	MOVD -16(R13), R12; \
+	MOVD R12, n0+24(FP); \
+	MOVD -8(R13), R12; \
+	MOVD R12, n1+32(FP); \
+	POP_COMMIT(n); \
 	MOVW R11, st+40(FP); \
 	RET; \
 empty: \
@@ -366,6 +382,45 @@ gcmarking:
 	ORR $const_GCMarking, R11, R11
 	B out
 
+// The pointer sections (see sections_amd64.s).
+
+// func PushPointers(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer) Status
+TEXT ·PushPointers(SB), NOSPLIT, $0-28
+	MOVD d+0(FP), R9
+	MOVD $0, R11
+	MOVBU runtime·writeBarrier(SB), R12
+	CBNZ R12, gcmarking
+	PUSH_FIND(const_sectionPushPointers)
+	MOVD aux+16(FP), R12
+	MOVD R12, 8(R13)
+	PUSH_COMMIT(const_sectionPushPointers)
+	PUSH_EXITS(const_sectionPushPointers, ret+24)
+gcmarking:
+	ORR $const_GCMarking, R11, R11
+	B out
+
+// func PopPointers(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, st Status)
+TEXT ·PopPointers(SB), NOSPLIT, $0-28
+	MOVD d+0(FP), R9
+	MOVD $0, R11
+	MOVBU runtime·writeBarrier(SB), R12
+	CBNZ R12, gcmarking
+	POP_FIND(const_sectionPopPointers)
+	POP_COMMIT(const_sectionPopPointers)
+	MOVW R11, st+24(FP)
+	RET
+empty:
+	ORR $const_Empty, R11, R11
+out:
+	MOVD ZR, p+8(FP)
+	MOVD ZR, aux+16(FP)
+	MOVW R11, st+24(FP)
+	RET
+	END(const_sectionPopPointers)
+gcmarking:
+	ORR $const_GCMarking, R11, R11
+	B out
+
 // The marking twins: the same sections without the write-barrier gate
 // (see sections_amd64.s).
 
@@ -461,6 +516,10 @@ TEXT ·sectionEntries(SB), NOSPLIT, $0-8
 	MOVD R1, (const_sectionPushWords*8)(R0)
 	MOVD $·PopWords(SB), R1
 	MOVD R1, (const_sectionPopWords*8)(R0)
+	MOVD $·PushPointers(SB), R1
+	MOVD R1, (const_sectionPushPointers*8)(R0)
+	MOVD $·PopPointers(SB), R1
+	MOVD R1, (const_sectionPopPointers*8)(R0)
 	MOVD $·PushEntry(SB), R1
 	MOVD R1, (const_sectionPushEntry*8)(R0)
 	MOVD $·PopEntry(SB), R1

@@ -59,6 +59,14 @@ func PopEntry(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n
 	return nil, nil, 0, 0, Unavailable
 }
 
+// PushPointers reports Unavailable.
+func PushPointers(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer) Status { return Unavailable }
+
+// PopPointers reports Unavailable.
+func PopPointers(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, st Status) {
+	return nil, nil, Unavailable
+}
+
 // PushEntryMarking reports Unavailable.
 func PushEntryMarking(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status {
 	return Unavailable

@@ -1,0 +1,121 @@
+package rseq
+
+import (
+	"math/rand/v2"
+	"sync/atomic"
+	"testing"
+	"unsafe"
+
+	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/stresstest"
+)
+
+// TestEntryPointersConservation runs the exchange stress through the
+// pointer sections (arch.PushPointers and arch.PopPointers), called
+// directly as package alloc's pools call them and finished by PushAfter and
+// PopAfter, mixed on the same members with the whole-entry path (Push and
+// Pop): entries of two pointers, N0 and N1 zero. A pointer section that
+// loses or duplicates an entry, leaves a slot live above the top or dead
+// below it (which the whole-entry sections, reading the same stacks, would
+// take for the top), or drops aux, fails the ledger or the entry check.
+// Where sections cannot run, Desc is nil and every operation takes the
+// whole-entry path. (CI also runs it with RSEQ_DELAY, the sections widened
+// so that signals and preemption land inside them.)
+func TestEntryPointersConservation(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, l load) {
+		const perWorker = 16
+		workers := l.lockedThreads + l.goroutines
+		n := workers*perWorker + 1
+		s := NewEntryStacks([]int{8, 24})
+		led := stresstest.NewLedger(n)
+		held := make([][]*token, workers)
+		rngs := make([]*rand.Rand, workers)
+		all := newTokens(n - 1)
+		for w := range held {
+			rngs[w] = rand.New(rand.NewPCG(uint64(w), 3))
+			held[w] = all[w*perWorker : (w+1)*perWorker : (w+1)*perWorker]
+			for _, tk := range held[w] {
+				led.Claim(tk.id, w)
+			}
+		}
+		all = nil // from here on, the stacks and workers are the only references
+		var direct [2]atomic.Int64
+		l.run(t, func(w, i int) {
+			rng, h := rngs[w], &held[w]
+			k, viaSections := rng.IntN(2), rng.IntN(4) != 0
+			if m := len(*h); m > 0 && rng.IntN(2) == 0 {
+				tk := (*h)[m-1]
+				led.Release(tk.id)
+				if pushPointers(s, k, tk, viaSections, &direct[0]) {
+					(*h)[m-1] = nil
+					*h = (*h)[:m-1]
+				} else {
+					led.Claim(tk.id, w)
+				}
+				return
+			}
+			if e, ok := popPointers(s, k, viaSections, &direct[1]); ok {
+				tk := checkPointers(t, e)
+				led.Claim(tk.id, w)
+				*h = append(*h, tk)
+			}
+		})
+		var drained []uintptr
+		if err := s.Drain(func(_ int, es []Entry) {
+			for _, e := range es {
+				drained = append(drained, checkPointers(t, e).id)
+			}
+		}); err != nil && Enabled() {
+			t.Fatalf("Drain: %v", err)
+		}
+		ids := make([][]uintptr, len(held))
+		for w, h := range held {
+			for _, tk := range h {
+				ids[w] = append(ids[w], tk.id)
+			}
+		}
+		led.Check(t)
+		led.Conserve(t, ids, drained)
+		t.Logf("pointer sections called: %d pushes, %d pops", direct[0].Load(), direct[1].Load())
+		if Enabled() && s.Desc(0) != nil && (direct[0].Load() == 0 || direct[1].Load() == 0) {
+			t.Error("the pointer sections never ran: the test checked the whole-entry path only")
+		}
+	})
+}
+
+// pushPointers pushes tk onto member k of s: through arch.PushPointers
+// when viaSections and sections run (counting the call), else Push.
+func pushPointers(s *EntryStacks, k int, tk *token, viaSections bool, calls *atomic.Int64) bool {
+	e := Entry{P: unsafe.Pointer(tk), Aux: unsafe.Pointer(tk.tag)}
+	d := s.Desc(k)
+	if !viaSections || d == nil {
+		return s.Push(k, e)
+	}
+	calls.Add(1)
+	st := arch.PushPointers(d, e.P, e.Aux)
+	return st == arch.Committed || s.PushAfter(k, e, st)
+}
+
+// popPointers pops member k of s, as pushPointers pushes.
+func popPointers(s *EntryStacks, k int, viaSections bool, calls *atomic.Int64) (Entry, bool) {
+	d := s.Desc(k)
+	if !viaSections || d == nil {
+		return s.Pop(k)
+	}
+	calls.Add(1)
+	p, aux, st := arch.PopPointers(d)
+	if st == arch.Committed {
+		return Entry{P: p, Aux: aux}, true
+	}
+	return s.PopAfter(k, Entry{P: p, Aux: aux}, st)
+}
+
+// checkPointers verifies an entry of two pointers: the token is intact,
+// Aux is its tag, and N0 and N1 are zero.
+func checkPointers(t *testing.T, e Entry) *token {
+	tk := (*token)(e.P)
+	if tk.magic != tokenMagic || e.N0 != 0 || e.N1 != 0 || e.Aux != unsafe.Pointer(tk.tag) || tk.tag.id != tk.id {
+		t.Errorf("corrupt entry: magic %#x id %d n0 %d n1 %#x aux %p p %p", tk.magic, tk.id, e.N0, e.N1, e.Aux, e.P)
+	}
+	return tk
+}
