@@ -75,7 +75,7 @@ func (p *Pool) Put(x any) {
 		// No section: the fallback's hit path, when open, pinned here (a
 		// call level less than Private.Push).
 		if s := c.private.Load(); s != nil {
-			ok := s.PushPinned(procpin.Pin(), rseq.Entry{P: v.data, Aux: v.typ})
+			ok := s.PushPinnedPointers(procpin.Pin(), v.data, v.typ)
 			procpin.Unpin()
 			if ok {
 				return
@@ -111,11 +111,11 @@ func (p *Pool) Get() any {
 		}
 		// No section: the fallback's hit path, when open, pinned here.
 		if s := c.private.Load(); s != nil {
-			e, ok := s.PopPinned(procpin.Pin())
+			data, typ := s.PopPinnedPointers(procpin.Pin())
 			procpin.Unpin()
-			if ok {
-				race.Acquire(e.P)
-				return makeAny(e.Aux, e.P)
+			if data != nil {
+				race.Acquire(data)
+				return makeAny(typ, data)
 			}
 		}
 	} else {

@@ -68,7 +68,7 @@ func (p *PoolOf[T]) Put(v T) {
 				return
 			}
 			if s := c.private.Load(); s != nil { // the fallback's, pinned here
-				ok := s.PushPinned(procpin.Pin(), rseq.Entry{P: ptr})
+				ok := s.PushPinnedPointers(procpin.Pin(), ptr, nil)
 				procpin.Unpin()
 				if ok {
 					return
@@ -159,11 +159,10 @@ func (p *PoolOf[T]) Get() T {
 				return *(*T)(unsafe.Pointer(&ptr)) // shapePointer: T is one pointer word
 			}
 			if s := c.private.Load(); s != nil { // the fallback's, pinned here
-				e, ok := s.PopPinned(procpin.Pin())
+				ptr, _ := s.PopPinnedPointers(procpin.Pin())
 				procpin.Unpin()
-				if ok {
-					race.Acquire(e.P)
-					ptr := e.P
+				if ptr != nil {
+					race.Acquire(ptr)
 					return *(*T)(unsafe.Pointer(&ptr))
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/stresstest"
 )
 
@@ -118,4 +119,57 @@ func checkPointers(t *testing.T, e Entry) *token {
 		t.Errorf("corrupt entry: magic %#x id %d n0 %d n1 %#x aux %p p %p", tk.magic, tk.id, e.N0, e.N1, e.Aux, e.P)
 	}
 	return tk
+}
+
+// TestPrivatePointersDrainConservation is TestPrivateDrainConservation
+// with the fallback's two-word hit path (PushPinnedPointers and
+// PopPinnedPointers, inside the worker's own pinned stretch, as package
+// alloc's Pool calls them where sections cannot run), mixed on the same
+// members with the whole-entry Push and Pop of the shards, for entries of
+// two pointers. The drains revoke the private parts the workers use.
+func TestPrivatePointersDrainConservation(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, l load) {
+		s := NewEntryStacks([]int{8, 40})
+		n := 4 * (l.lockedThreads + l.goroutines)
+		byID := append([]*token{nil}, newTokens(n)...)
+		private := []*Private{s.Private(0), s.Private(1)}
+		pointersOf := func(id uintptr) Entry {
+			return Entry{P: unsafe.Pointer(byID[id]), Aux: unsafe.Pointer(byID[id].tag)}
+		}
+		f := tokenFamily{
+			push: func(k int, id uintptr) bool {
+				e := pointersOf(id)
+				if id%4 != 0 { // most through the two-word hit path
+					ok := private[k].PushPinnedPointers(procpin.Pin(), e.P, e.Aux)
+					procpin.Unpin()
+					if ok {
+						return true
+					}
+				}
+				return s.shards().push(k, e, s.caps[k])
+			},
+			pop: func(k int) (uintptr, bool) {
+				p, aux := private[k].PopPinnedPointers(procpin.Pin())
+				procpin.Unpin()
+				e, ok := Entry{P: p, Aux: aux}, p != nil
+				if !ok {
+					e, ok = s.shards().pop(k, s.caps[k])
+				}
+				if !ok {
+					return 0, false
+				}
+				return checkPointers(t, e).id, true
+			},
+			drain: func(fn func([]uintptr)) {
+				s.Drain(func(k int, es []Entry) {
+					ids := make([]uintptr, len(es))
+					for i, e := range es {
+						ids[i] = checkPointers(t, e).id
+					}
+					fn(ids)
+				})
+			},
+		}
+		drainStress(t, l, n, f)
+	})
 }

@@ -1,6 +1,8 @@
 package rseq
 
 import (
+	"unsafe"
+
 	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 )
@@ -59,6 +61,41 @@ func (p *Private) PopPinned(pid int) (e Entry, ok bool) {
 		e, ok = p.byP[pid].popHit()
 	}
 	return e, ok
+}
+
+// PushPinnedPointers is PushPinned for a member whose entries all have N0
+// and N1 zero, as arch.PushPointers is PushEntry for one: it stores p and
+// aux and leaves the slot's N0 and N1, zero in such a member, as they are.
+func (p *Private) PushPinnedPointers(pid int, ptr, aux unsafe.Pointer) bool {
+	if race.Enabled || uint(pid) >= uint(len(p.byP)) {
+		return false
+	}
+	s := p.byP[pid] // pinned to P pid: its own shard (see spill)
+	if s.state.Load() != owned || s.n >= len(s.priv) {
+		return false // an entry family's capacities never change: len(priv) is the bound
+	}
+	e := &s.priv[s.n]
+	e.P, e.Aux = ptr, aux
+	s.n++
+	return true
+}
+
+// PopPinnedPointers is PopPinned for a member whose entries all have N0 and
+// N1 zero (see PushPinnedPointers): it returns the newest entry's P and
+// aux, nil when it pops nothing.
+func (p *Private) PopPinnedPointers(pid int) (ptr, aux unsafe.Pointer) {
+	if race.Enabled || uint(pid) >= uint(len(p.byP)) {
+		return nil, nil
+	}
+	s := p.byP[pid] // pinned to P pid: its own shard (see spill)
+	if s.state.Load() != owned || s.n == 0 {
+		return nil, nil
+	}
+	s.n--
+	e := &s.priv[s.n]
+	ptr, aux = e.P, e.Aux
+	e.P, e.Aux = nil, nil // hold no reference to what was handed out
+	return ptr, aux
 }
 
 // Push pushes e (e.P must not be nil) onto the calling P's private part,
