@@ -255,6 +255,20 @@ out: \
 	RET; \
 	END(n)
 
+// GATE begins a gated section's TEXT (R9 = d): while the write barrier is
+// on, the collector marking, it leaves through GATE_EXIT, placed after the
+// section's END, touching nothing but the status (GCMarking).
+#define GATE \
+	MOVQ d+0(FP), R9; \
+	XORL R11, R11; \
+	CMPB runtime·writeBarrier(SB), $0; \
+	JNE gcmarking
+
+#define GATE_EXIT \
+gcmarking: \
+	ORQ $const_GCMarking, R11; \
+	JMP out
+
 // func CounterAdd(d *StackDesc, delta int64) Status
 TEXT ·CounterAdd(SB), NOSPLIT, $0-20
 	MOVQ d+0(FP), R9
@@ -382,25 +396,15 @@ out:
 
 // func PushEntry(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
 TEXT ·PushEntry(SB), NOSPLIT, $0-44
-	MOVQ d+0(FP), R9
-	XORL R11, R11
-	CMPB runtime·writeBarrier(SB), $0
-	JNE gcmarking
+	GATE
 	PUSH_ENTRY(const_sectionPushEntry)
-gcmarking:
-	ORQ $const_GCMarking, R11
-	JMP out
+	GATE_EXIT
 
 // func PopEntry(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
 TEXT ·PopEntry(SB), NOSPLIT, $0-44
-	MOVQ d+0(FP), R9
-	XORL R11, R11
-	CMPB runtime·writeBarrier(SB), $0
-	JNE gcmarking
+	GATE
 	POP_ENTRY(const_sectionPopEntry)
-gcmarking:
-	ORQ $const_GCMarking, R11
-	JMP out
+	GATE_EXIT
 
 // The pointer sections: PushEntry and PopEntry for a member whose entries
 // all have N0 and N1 zero (a Pool's interfaces, a PoolOf's pointers, a
@@ -411,25 +415,17 @@ gcmarking:
 
 // func PushPointers(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer) Status
 TEXT ·PushPointers(SB), NOSPLIT, $0-28
-	MOVQ d+0(FP), R9
-	XORL R11, R11
-	CMPB runtime·writeBarrier(SB), $0
-	JNE gcmarking
+	GATE
 	PUSH_FIND(const_sectionPushPointers)
 	MOVQ aux+16(FP), AX
 	MOVQ AX, 8(SI)
 	PUSH_COMMIT(const_sectionPushPointers)
 	PUSH_EXITS(const_sectionPushPointers, ret+24)
-gcmarking:
-	ORQ $const_GCMarking, R11
-	JMP out
+	GATE_EXIT
 
 // func PopPointers(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, st Status)
 TEXT ·PopPointers(SB), NOSPLIT, $0-28
-	MOVQ d+0(FP), R9
-	XORL R11, R11
-	CMPB runtime·writeBarrier(SB), $0
-	JNE gcmarking
+	GATE
 	POP_FIND(const_sectionPopPointers)
 	POP_COMMIT(const_sectionPopPointers)
 	MOVL R11, st+24(FP)
@@ -442,9 +438,7 @@ out:
 	MOVL R11, st+24(FP)
 	RET
 	END(const_sectionPopPointers)
-gcmarking:
-	ORQ $const_GCMarking, R11
-	JMP out
+	GATE_EXIT
 
 // The marking twins: the same sections without the write-barrier gate.
 // Only package rseq calls them, with the goroutine pinned to its P and the

@@ -237,6 +237,19 @@ out: \
 	RET; \
 	END(n)
 
+// GATE and GATE_EXIT: a gated section's write-barrier check and its exit
+// (see sections_amd64.s).
+#define GATE \
+	MOVD d+0(FP), R9; \
+	MOVD $0, R11; \
+	MOVBU runtime·writeBarrier(SB), R12; \
+	CBNZ R12, gcmarking
+
+#define GATE_EXIT \
+gcmarking: \
+	ORR $const_GCMarking, R11, R11; \
+	B out
+
 // func CounterAdd(d *StackDesc, delta int64) Status
 TEXT ·CounterAdd(SB), NOSPLIT, $0-20
 	MOVD d+0(FP), R9
@@ -362,49 +375,31 @@ out:
 
 // func PushEntry(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr) Status
 TEXT ·PushEntry(SB), NOSPLIT, $0-44
-	MOVD d+0(FP), R9
-	MOVD $0, R11
-	MOVBU runtime·writeBarrier(SB), R12
-	CBNZ R12, gcmarking
+	GATE
 	PUSH_ENTRY(const_sectionPushEntry)
-gcmarking:
-	ORR $const_GCMarking, R11, R11
-	B out
+	GATE_EXIT
 
 // func PopEntry(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, n0 uintptr, n1 uintptr, st Status)
 TEXT ·PopEntry(SB), NOSPLIT, $0-44
-	MOVD d+0(FP), R9
-	MOVD $0, R11
-	MOVBU runtime·writeBarrier(SB), R12
-	CBNZ R12, gcmarking
+	GATE
 	POP_ENTRY(const_sectionPopEntry)
-gcmarking:
-	ORR $const_GCMarking, R11, R11
-	B out
+	GATE_EXIT
 
 // The pointer sections (see sections_amd64.s).
 
 // func PushPointers(d *StackDesc, p unsafe.Pointer, aux unsafe.Pointer) Status
 TEXT ·PushPointers(SB), NOSPLIT, $0-28
-	MOVD d+0(FP), R9
-	MOVD $0, R11
-	MOVBU runtime·writeBarrier(SB), R12
-	CBNZ R12, gcmarking
+	GATE
 	PUSH_FIND(const_sectionPushPointers)
 	MOVD aux+16(FP), R12
 	MOVD R12, 8(R13)
 	PUSH_COMMIT(const_sectionPushPointers)
 	PUSH_EXITS(const_sectionPushPointers, ret+24)
-gcmarking:
-	ORR $const_GCMarking, R11, R11
-	B out
+	GATE_EXIT
 
 // func PopPointers(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, st Status)
 TEXT ·PopPointers(SB), NOSPLIT, $0-28
-	MOVD d+0(FP), R9
-	MOVD $0, R11
-	MOVBU runtime·writeBarrier(SB), R12
-	CBNZ R12, gcmarking
+	GATE
 	POP_FIND(const_sectionPopPointers)
 	POP_COMMIT(const_sectionPopPointers)
 	MOVW R11, st+24(FP)
@@ -417,9 +412,7 @@ out:
 	MOVW R11, st+24(FP)
 	RET
 	END(const_sectionPopPointers)
-gcmarking:
-	ORR $const_GCMarking, R11, R11
-	B out
+	GATE_EXIT
 
 // The marking twins: the same sections without the write-barrier gate
 // (see sections_amd64.s).
