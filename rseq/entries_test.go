@@ -53,10 +53,17 @@ func checkEntry(t *testing.T, e Entry) *token {
 // drainIDs takes every token out of s, checks it, and returns the ids.
 func drainIDs(t *testing.T, s *EntryStacks) []uintptr {
 	t.Helper()
+	return drainChecked(t, s, checkEntry)
+}
+
+// drainChecked is drainIDs checking each entry with check (checkEntry for
+// whole entries, checkPointers for entries of two pointers).
+func drainChecked(t *testing.T, s *EntryStacks, check func(*testing.T, Entry) *token) []uintptr {
+	t.Helper()
 	var ids []uintptr
 	if err := s.Drain(func(k int, es []Entry) {
 		for _, e := range es {
-			ids = append(ids, checkEntry(t, e).id)
+			ids = append(ids, check(t, e).id)
 		}
 	}); err != nil && Enabled() {
 		t.Fatalf("Drain: %v", err)
@@ -194,9 +201,6 @@ func gcWorker(t *testing.T, s *EntryStacks, led *stresstest.Ledger, w, perWorker
 }
 
 func runEntryStress(t *testing.T, l load, growing bool) {
-	const perWorker = 16
-	workers := l.lockedThreads + l.goroutines
-	n := workers*perWorker + 1
 	s := NewEntryStacks([]int{8, 24})
 	var grows, drains atomic.Int64
 	var grow func() bool
@@ -210,18 +214,7 @@ func runEntryStress(t *testing.T, l load, growing bool) {
 			return false
 		}
 	}
-	led := stresstest.NewLedger(n)
-	held := make([][]*token, workers)
-	rngs := make([]*rand.Rand, workers)
-	all := newTokens(n - 1)
-	for w := range held {
-		rngs[w] = rand.New(rand.NewPCG(uint64(w), 2))
-		held[w] = all[w*perWorker : (w+1)*perWorker : (w+1)*perWorker]
-		for _, tk := range held[w] {
-			led.Claim(tk.id, w)
-		}
-	}
-	all = nil // from here on, the stacks and workers are the only references
+	led, held, rngs := dealTokens(l.lockedThreads+l.goroutines, 16, 2)
 	if growing {
 		// A grower that runs on no index in particular: it grows every
 		// index in turn, on whatever CPU it happens to be.
@@ -272,7 +265,25 @@ func runEntryStress(t *testing.T, l load, growing bool) {
 			t.Errorf("no stack grew: the test did not test growth")
 		}
 	}
-	conserveHeld(t, s, led, held)
+	conserveHeld(t, s, led, held, checkEntry)
+}
+
+// dealTokens makes perWorker tokens for each of workers workers, claimed
+// in a new ledger (one id spare), and a random source per worker (stream
+// seed). The returned slices hold the only references to the tokens.
+func dealTokens(workers, perWorker int, seed uint64) (*stresstest.Ledger, [][]*token, []*rand.Rand) {
+	led := stresstest.NewLedger(workers*perWorker + 1)
+	held := make([][]*token, workers)
+	rngs := make([]*rand.Rand, workers)
+	all := newTokens(workers * perWorker)
+	for w := range held {
+		rngs[w] = rand.New(rand.NewPCG(uint64(w), seed))
+		held[w] = all[w*perWorker : (w+1)*perWorker : (w+1)*perWorker]
+		for _, tk := range held[w] {
+			led.Claim(tk.id, w)
+		}
+	}
+	return led, held, rngs
 }
 
 // exchangeStep is one step of stress worker w, which holds held: push its
@@ -302,11 +313,12 @@ func exchangeStep(t *testing.T, s *EntryStacks, led *stresstest.Ledger, held *[]
 	}
 }
 
-// conserveHeld drains s and checks that every token is where the ledger
-// says: held by exactly one holder, or drained.
-func conserveHeld(t *testing.T, s *EntryStacks, led *stresstest.Ledger, held [][]*token) {
+// conserveHeld drains s, checking each entry with check, and checks that
+// every token is where the ledger says: held by exactly one holder, or
+// drained.
+func conserveHeld(t *testing.T, s *EntryStacks, led *stresstest.Ledger, held [][]*token, check func(*testing.T, Entry) *token) {
 	t.Helper()
-	drained := drainIDs(t, s)
+	drained := drainChecked(t, s, check)
 	ids := make([][]uintptr, len(held))
 	for w, h := range held {
 		for _, tk := range h {

@@ -1,14 +1,12 @@
 package rseq
 
 import (
-	"math/rand/v2"
 	"sync/atomic"
 	"testing"
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
 	"github.com/gorseq/percpu/internal/procpin"
-	"github.com/gorseq/percpu/internal/stresstest"
 )
 
 // TestEntryPointersConservation runs the exchange stress through the
@@ -24,22 +22,8 @@ import (
 // so that signals and preemption land inside them.)
 func TestEntryPointersConservation(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, l load) {
-		const perWorker = 16
-		workers := l.lockedThreads + l.goroutines
-		n := workers*perWorker + 1
 		s := NewEntryStacks([]int{8, 24})
-		led := stresstest.NewLedger(n)
-		held := make([][]*token, workers)
-		rngs := make([]*rand.Rand, workers)
-		all := newTokens(n - 1)
-		for w := range held {
-			rngs[w] = rand.New(rand.NewPCG(uint64(w), 3))
-			held[w] = all[w*perWorker : (w+1)*perWorker : (w+1)*perWorker]
-			for _, tk := range held[w] {
-				led.Claim(tk.id, w)
-			}
-		}
-		all = nil // from here on, the stacks and workers are the only references
+		led, held, rngs := dealTokens(l.lockedThreads+l.goroutines, 16, 3)
 		var direct [2]atomic.Int64
 		l.run(t, func(w, i int) {
 			rng, h := rngs[w], &held[w]
@@ -61,22 +45,8 @@ func TestEntryPointersConservation(t *testing.T) {
 				*h = append(*h, tk)
 			}
 		})
-		var drained []uintptr
-		if err := s.Drain(func(_ int, es []Entry) {
-			for _, e := range es {
-				drained = append(drained, checkPointers(t, e).id)
-			}
-		}); err != nil && Enabled() {
-			t.Fatalf("Drain: %v", err)
-		}
-		ids := make([][]uintptr, len(held))
-		for w, h := range held {
-			for _, tk := range h {
-				ids[w] = append(ids[w], tk.id)
-			}
-		}
 		led.Check(t)
-		led.Conserve(t, ids, drained)
+		conserveHeld(t, s, led, held, checkPointers)
 		t.Logf("pointer sections called: %d pushes, %d pops", direct[0].Load(), direct[1].Load())
 		if Enabled() && s.Desc(0) != nil && (direct[0].Load() == 0 || direct[1].Load() == 0) {
 			t.Error("the pointer sections never ran: the test checked the whole-entry path only")
@@ -160,15 +130,7 @@ func TestPrivatePointersDrainConservation(t *testing.T) {
 				}
 				return checkPointers(t, e).id, true
 			},
-			drain: func(fn func([]uintptr)) {
-				s.Drain(func(k int, es []Entry) {
-					ids := make([]uintptr, len(es))
-					for i, e := range es {
-						ids[i] = checkPointers(t, e).id
-					}
-					fn(ids)
-				})
-			},
+			drain: drainInto(t, s, checkPointers),
 		}
 		drainStress(t, l, n, f)
 	})

@@ -166,7 +166,7 @@ func TestEntryStacksShrinkConservation(t *testing.T) {
 		if on && shrinks.Load() == 0 {
 			t.Errorf("nothing shrank: the test did not test shrinking")
 		}
-		conserveHeld(t, s, led, held)
+		conserveHeld(t, s, led, held, checkEntry)
 	})
 }
 

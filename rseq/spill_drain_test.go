@@ -33,15 +33,21 @@ func entryFamily(t *testing.T, s *EntryStacks, byID []*token) tokenFamily {
 			}
 			return checkEntry(t, e).id, true
 		},
-		drain: func(fn func([]uintptr)) {
-			s.Drain(func(k int, es []Entry) {
-				ids := make([]uintptr, len(es))
-				for i, e := range es {
-					ids[i] = checkEntry(t, e).id
-				}
-				fn(ids)
-			})
-		},
+		drain: drainInto(t, s, checkEntry),
+	}
+}
+
+// drainInto returns a tokenFamily's drain for s: it hands fn the ids of
+// each index's entries, checked with check.
+func drainInto(t *testing.T, s *EntryStacks, check func(*testing.T, Entry) *token) func(fn func([]uintptr)) {
+	return func(fn func([]uintptr)) {
+		s.Drain(func(k int, es []Entry) {
+			ids := make([]uintptr, len(es))
+			for i, e := range es {
+				ids[i] = check(t, e).id
+			}
+			fn(ids)
+		})
 	}
 }
 
