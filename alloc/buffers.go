@@ -98,9 +98,13 @@ func (b *Buffers) Get(n int) []byte {
 	} else {
 		// No section: the fallback's hit path, when open.
 		e, ok := rseq.Entry{}, false
-		if c.private.Load() != nil {
-			e, ok = c.members[k].private.PopPinned(procpin.Pin())
-			procpin.Unpin()
+		if c.private.Load() != nil { // unpinned, then pinned
+			s := c.members[k].private
+			if e.P, _ = popPrivate(s); e.P == nil {
+				e.P, _ = s.PopPinnedPointers(procpin.Pin())
+				procpin.Unpin()
+			}
+			ok = e.P != nil
 		}
 		if !ok {
 			e, ok = c.get(k)
@@ -152,9 +156,13 @@ func (b *Buffers) Put(buf []byte) {
 		}
 		return
 	}
-	// No section: the fallback's hit path, when open, pinned here.
+	// No section: the fallback's hit path, when open: unpinned, then pinned.
 	if c.private.Load() != nil {
-		ok := c.members[k].private.PushPinned(procpin.Pin(), e)
+		s := c.members[k].private
+		if pushPrivate(s, p, nil) {
+			return
+		}
+		ok := s.PushPinnedPointers(procpin.Pin(), p, nil)
 		procpin.Unpin()
 		if ok {
 			return

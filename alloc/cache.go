@@ -373,12 +373,14 @@ func (c *cache) give(k int, entries []rseq.Entry) {
 func (c *cache) takeBox() unsafe.Pointer {
 	var e rseq.Entry
 	if c.fast.Load() == nil {
-		ok := false
-		if c.private.Load() != nil {
-			e, ok = c.members[c.boxes].private.PopPinned(procpin.Pin())
-			procpin.Unpin()
+		if c.private.Load() != nil { // unpinned, then pinned
+			s := c.members[c.boxes].private
+			if e.P, _ = popPrivate(s); e.P == nil {
+				e.P, _ = s.PopPinnedPointers(procpin.Pin())
+				procpin.Unpin()
+			}
 		}
-		if !ok {
+		if e.P == nil {
 			e, _ = c.stack(c.boxes).Pop(0)
 		}
 	} else {
@@ -401,9 +403,12 @@ func (c *cache) keepBox(box unsafe.Pointer) {
 	race.Release(box)
 	if c.fast.Load() == nil {
 		ok := false
-		if c.private.Load() != nil {
-			ok = c.members[c.boxes].private.PushPinned(procpin.Pin(), rseq.Entry{P: box})
-			procpin.Unpin()
+		if c.private.Load() != nil { // unpinned, then pinned
+			s := c.members[c.boxes].private
+			if ok = pushPrivate(s, box, nil); !ok {
+				ok = s.PushPinnedPointers(procpin.Pin(), box, nil)
+				procpin.Unpin()
+			}
 		}
 		if !ok && !c.stack(c.boxes).Push(0, rseq.Entry{P: box}) {
 			c.growBoxes(box)

@@ -72,9 +72,12 @@ func (p *Pool) Put(x any) {
 			}
 			return
 		}
-		// No section: the fallback's hit path, when open, pinned here (a
+		// No section: the fallback's hit path, when open: unpinned, then pinned.(a
 		// call level less than Private.Push).
 		if s := c.private.Load(); s != nil {
+			if pushPrivate(s, v.data, v.typ) {
+				return
+			}
 			ok := s.PushPinnedPointers(procpin.Pin(), v.data, v.typ)
 			procpin.Unpin()
 			if ok {
@@ -109,10 +112,13 @@ func (p *Pool) Get() any {
 			}
 			return p.getAfter(c, rseq.Entry{P: data, Aux: typ}, st)
 		}
-		// No section: the fallback's hit path, when open, pinned here.
+		// No section: the fallback's hit path, when open: unpinned, then pinned.
 		if s := c.private.Load(); s != nil {
-			data, typ := s.PopPinnedPointers(procpin.Pin())
-			procpin.Unpin()
+			data, typ := popPrivate(s)
+			if data == nil {
+				data, typ = s.PopPinnedPointers(procpin.Pin())
+				procpin.Unpin()
+			}
 			if data != nil {
 				race.Acquire(data)
 				return makeAny(typ, data)

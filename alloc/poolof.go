@@ -67,7 +67,10 @@ func (p *PoolOf[T]) Put(v T) {
 				}
 				return
 			}
-			if s := c.private.Load(); s != nil { // the fallback's, pinned here
+			if s := c.private.Load(); s != nil { // the fallback's: unpinned, then pinned
+				if pushPrivate(s, ptr, nil) {
+					return
+				}
 				ok := s.PushPinnedPointers(procpin.Pin(), ptr, nil)
 				procpin.Unpin()
 				if ok {
@@ -158,9 +161,12 @@ func (p *PoolOf[T]) Get() T {
 				race.Acquire(ptr)
 				return *(*T)(unsafe.Pointer(&ptr)) // shapePointer: T is one pointer word
 			}
-			if s := c.private.Load(); s != nil { // the fallback's, pinned here
-				ptr, _ := s.PopPinnedPointers(procpin.Pin())
-				procpin.Unpin()
+			if s := c.private.Load(); s != nil { // the fallback's: unpinned, then pinned
+				ptr, _ := popPrivate(s)
+				if ptr == nil {
+					ptr, _ = s.PopPinnedPointers(procpin.Pin())
+					procpin.Unpin()
+				}
 				if ptr != nil {
 					race.Acquire(ptr)
 					return *(*T)(unsafe.Pointer(&ptr))

@@ -549,3 +549,98 @@ TEXT ·sectionEntries(SB), NOSPLIT, $0-8
 	LEAQ ·PopEntryMarking(SB), AX
 	MOVQ AX, (const_sectionPopEntryMarking*8)(DI)
 	RET
+
+// The private sections: the fallback's hit path, on the calling P's part
+// of a shard (private_linux_amd64.go). Not restartable sequences: a
+// NOSPLIT assembly function with no call is never preempted, so nothing
+// else runs on its P until it returns. R9 = parts, AX = the P id, CX = the
+// part, BX = its N, SI = the slot.
+
+// PRIVATE_PART points CX at the calling P's part of parts (R9), or leaves
+// for miss: not ready, the write barrier on, no part for the P id, or the
+// part not the P's own.
+#define PRIVATE_PART \
+	CMPB ·privateReady(SB), $0; \
+	JEQ miss; \
+	CMPB runtime·writeBarrier(SB), $0; \
+	JNE miss; \
+	MOVQ const_gMOffset(R14), AX; \
+	MOVQ const_mPOffset(AX), AX; \
+	MOVLQSX 0(AX), AX; \
+	CMPQ AX, (PrivateParts_Parts+8)(R9); \
+	JAE miss; \
+	MOVQ PrivateParts_Parts(R9), CX; \
+	MOVQ (CX)(AX*8), CX; \
+	CMPL PrivatePart_State(CX), $0; \
+	JNE miss
+
+// func PushPrivate(parts *PrivateParts, p unsafe.Pointer, aux unsafe.Pointer) bool
+TEXT ·PushPrivate(SB), NOSPLIT, $0-25
+	MOVQ parts+0(FP), R9
+	PRIVATE_PART
+	MOVQ PrivatePart_N(CX), BX
+	CMPQ BX, (PrivatePart_Slots+8)(CX)
+	JAE miss
+	MOVQ BX, SI
+	SHLQ $5, SI // entries are 32 bytes
+	ADDQ PrivatePart_Slots(CX), SI
+	MOVQ p+8(FP), AX
+	MOVQ AX, 0(SI)
+	MOVQ aux+16(FP), AX
+	MOVQ AX, 8(SI)
+	INCQ BX
+	MOVQ BX, PrivatePart_N(CX)
+	MOVB $1, ret+24(FP)
+	RET
+miss:
+	MOVB $0, ret+24(FP)
+	RET
+
+// func PopPrivate(parts *PrivateParts) (p unsafe.Pointer, aux unsafe.Pointer)
+TEXT ·PopPrivate(SB), NOSPLIT, $0-24
+	MOVQ parts+0(FP), R9
+	PRIVATE_PART
+	MOVQ PrivatePart_N(CX), BX
+	TESTQ BX, BX
+	JEQ miss
+	DECQ BX
+	MOVQ BX, PrivatePart_N(CX)
+	MOVQ BX, SI
+	SHLQ $5, SI // entries are 32 bytes
+	ADDQ PrivatePart_Slots(CX), SI
+	MOVQ 0(SI), AX
+	MOVQ AX, p+8(FP)
+	MOVQ 8(SI), AX
+	MOVQ AX, aux+16(FP)
+	MOVQ $0, 0(SI) // hold no reference to what was handed out
+	MOVQ $0, 8(SI)
+	RET
+miss:
+	MOVQ $0, p+8(FP)
+	MOVQ $0, aux+16(FP)
+	RET
+
+// func privateProbe() (gp uintptr, m uintptr, curg uintptr, p uintptr, id int32)
+TEXT ·privateProbe(SB), NOSPLIT, $0-36
+	MOVQ R14, AX
+	MOVQ AX, gp+0(FP)
+	MOVQ $0, m+8(FP)
+	MOVQ $0, curg+16(FP)
+	MOVQ $0, p+24(FP)
+	MOVL $-1, id+32(FP)
+	TESTQ AX, AX
+	JEQ done
+	MOVQ const_gMOffset(AX), BX
+	MOVQ BX, m+8(FP)
+	MOVQ const_mCurgOffset(BX), CX
+	MOVQ CX, curg+16(FP)
+	CMPQ CX, AX
+	JNE done
+	MOVQ const_mPOffset(BX), DX
+	MOVQ DX, p+24(FP)
+	TESTQ DX, DX
+	JEQ done
+	MOVL 0(DX), DX
+	MOVL DX, id+32(FP)
+done:
+	RET

@@ -1,0 +1,24 @@
+//go:build !linux || !amd64 || purego
+
+package arch
+
+import (
+	"errors"
+	"runtime"
+	"unsafe"
+)
+
+// PushPrivate reports false: this build follows no runtime layout (see
+// private_linux_amd64.go); callers pin to their P instead.
+func PushPrivate(parts *PrivateParts, p unsafe.Pointer, aux unsafe.Pointer) bool { return false }
+
+// PopPrivate pops nothing, as PushPrivate pushes nothing.
+func PopPrivate(parts *PrivateParts) (p unsafe.Pointer, aux unsafe.Pointer) { return nil, nil }
+
+var errNoPrivate = errors.New("no private sections for " + runtime.GOOS + "/" + runtime.GOARCH + " in this build")
+
+// PrivateAvailable reports false and why.
+func PrivateAvailable() (bool, error) { return false, errNoPrivate }
+
+// checkPrivate reports that this build follows no runtime layout.
+func checkPrivate() error { return errNoPrivate }

@@ -1,0 +1,250 @@
+package arch
+
+import (
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/gorseq/percpu/internal/procpin"
+	"github.com/gorseq/percpu/internal/race"
+	"github.com/gorseq/percpu/internal/stresstest"
+)
+
+// requirePrivate skips the test where PushPrivate and PopPrivate do not
+// work, and fails it where they must: a linux/amd64 build with sections,
+// on a Go release whose layout they were written for (1.26, 1.27), or
+// whenever PERCPU_TEST_EXPECT_MODE demands the fast paths (CI's step with
+// the newest release).
+func requirePrivate(t *testing.T) {
+	t.Helper()
+	if ok, err := PrivateAvailable(); !ok {
+		known := strings.HasPrefix(runtime.Version(), "go1.26") || strings.HasPrefix(runtime.Version(), "go1.27")
+		if Available && runtime.GOARCH == "amd64" && (known || os.Getenv("PERCPU_TEST_EXPECT_MODE") != "") {
+			t.Fatalf("the private sections should work here (%s): %v", runtime.Version(), err)
+		}
+		t.Skip(err)
+	}
+}
+
+// newParts makes parts for P ids below n, each with room for slots entries.
+func newParts(n, slots int) *PrivateParts {
+	ps := &PrivateParts{Parts: make([]*PrivatePart, n)}
+	for i := range ps.Parts {
+		ps.Parts[i] = &PrivatePart{Slots: make([]Entry, slots)}
+	}
+	return ps
+}
+
+// mine returns the calling goroutine's P's part, pinned while it looks.
+func mine(ps *PrivateParts) *PrivatePart {
+	defer procpin.Unpin()
+	return ps.Parts[procpin.Pin()]
+}
+
+// TestPrivateLayoutOnEveryP runs the layout check on every P at once,
+// over and over: whichever P and thread a goroutine is on, m.p's id is the
+// P procpin.Pin returns.
+func TestPrivateLayoutOnEveryP(t *testing.T) {
+	requirePrivate(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 1)
+	for range 2 * runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range 2000 {
+				if i%64 == 0 {
+					runtime.Gosched()
+				}
+				if err := checkPrivate(); err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPrivateBounds checks each way a push or pop misses: a full part, an
+// empty one, one that is not its P's own (State 1), and a P id with no
+// part. A miss touches nothing.
+func TestPrivateBounds(t *testing.T) {
+	requirePrivate(t)
+	a, b := new(int), new(int)
+	ps := newParts(64, 2)
+	runtime.LockOSThread() // one P throughout, as far as the test looks
+	defer runtime.UnlockOSThread()
+	procpin.Pin() // and no other goroutine on it: the calls below do not yield
+	defer procpin.Unpin()
+	if p, aux := PopPrivate(ps); p != nil || aux != nil {
+		t.Fatalf("pop from an empty part = %p, %p", p, aux)
+	}
+	if !PushPrivate(ps, unsafe.Pointer(a), unsafe.Pointer(b)) || !PushPrivate(ps, unsafe.Pointer(b), nil) {
+		t.Fatal("push into a part with room failed")
+	}
+	if PushPrivate(ps, unsafe.Pointer(a), nil) {
+		t.Fatal("push into a full part succeeded")
+	}
+	part := ps.Parts[pinnedID(ps)]
+	if part.N != 2 || part.Slots[0].P != unsafe.Pointer(a) || part.Slots[0].Aux != unsafe.Pointer(b) {
+		t.Fatalf("part after two pushes: n %d, slot 0 %+v", part.N, part.Slots[0])
+	}
+	part.State = 1
+	if PushPrivate(ps, unsafe.Pointer(a), nil) {
+		t.Fatal("push into a part that is not its P's own succeeded")
+	}
+	if p, _ := PopPrivate(ps); p != nil {
+		t.Fatal("pop from a part that is not its P's own succeeded")
+	}
+	part.State = 0
+	if p, aux := PopPrivate(ps); p != unsafe.Pointer(b) || aux != nil {
+		t.Fatalf("pop = %p, %p; want the newest entry %p, nil", p, aux, b)
+	}
+	if p, aux := PopPrivate(ps); p != unsafe.Pointer(a) || aux != unsafe.Pointer(b) {
+		t.Fatalf("pop = %p, %p; want %p, %p", p, aux, a, b)
+	}
+	if part.N != 0 || part.Slots[0] != (Entry{}) || part.Slots[1] != (Entry{}) {
+		t.Fatalf("popped slots still hold references: %+v", part.Slots)
+	}
+	none := &PrivateParts{Parts: ps.Parts[:0]}
+	if PushPrivate(none, unsafe.Pointer(a), nil) {
+		t.Fatal("push for a P id with no part succeeded")
+	}
+}
+
+// pinnedID returns the P id of the caller, which is pinned already.
+func pinnedID(*PrivateParts) int {
+	id := procpin.Pin()
+	procpin.Unpin()
+	return id
+}
+
+// privateToken is a value the conservation test moves through the parts:
+// a fresh heap object that, while a part holds it, nothing else references,
+// and that workers hold only in arrays on their stacks (where stores have
+// no write barrier). A push or pop that hid it from the collector while it
+// marked would get it freed: GODEBUG=gccheckmark=1 then reports an
+// unmarked object, and clobberfree=1 overwrites its check word.
+type privateToken struct {
+	id    uintptr
+	check uintptr // id ^ privateMagic
+}
+
+const privateMagic = 0x5eed5eed
+
+// TestPrivateConservationAcrossGC moves tokens through the calling P's part from
+// more workers than Ps, through 200 collections (pushes and pops meet the
+// write barrier on, and miss), while GOMAXPROCS changes and signals land:
+// every pop hands out a token no one holds (the ledger) and intact (its
+// check word), and at the end every token is in exactly one place, held
+// by a worker or in a part, and no slot above a part's entries holds a
+// reference.
+func TestPrivateConservationAcrossGC(t *testing.T) {
+	requirePrivate(t)
+	const workers, perWorker, parts = 6, 16, 8
+	cycles := 200
+	if testing.Short() || race.Enabled {
+		cycles = 40
+	}
+	ledger := stresstest.NewLedger(workers*perWorker + 1)
+	ps := newParts(parts, 16)
+	var ds stresstest.Disturbers
+	ds.Start(stresstest.FlipGOMAXPROCS(3*time.Millisecond, 1, 2, 4))
+	ds.Start(stresstest.SignalStorm(time.Millisecond))
+	stop := make(chan struct{})
+	results := make(chan []uintptr, workers)
+	for w := range workers {
+		go func() { results <- privateWorker(ps, ledger, w, perWorker, stop) }()
+	}
+	for range cycles {
+		stresstest.Collect(4096) // 512 KiB of garbage a cycle
+	}
+	close(stop)
+	held := make([][]uintptr, workers)
+	for w := range held {
+		held[w] = <-results
+	}
+	ds.Stop()
+	ledger.Check(t)
+	var returned []uintptr
+	for i, part := range ps.Parts {
+		for k, e := range part.Slots {
+			switch {
+			case k < part.N:
+				returned = append(returned, checkToken(ledger, e.P).id)
+			case e != (Entry{}):
+				t.Errorf("part %d: slot %d above its %d entries holds %+v", i, k, part.N, e)
+			}
+		}
+	}
+	ledger.Conserve(t, held, returned)
+	if len(returned) == 0 {
+		t.Fatal("no token was left in a part: the test did not exercise pushes")
+	}
+}
+
+// privateWorker pushes and pops tokens on its P's part until stop closes,
+// and returns the ids it holds then. Its tokens live only in mine, an
+// array on its stack.
+func privateWorker(ps *PrivateParts, ledger *stresstest.Ledger, w, perWorker int, stop <-chan struct{}) []uintptr {
+	var mine [32]*privateToken
+	n := 0
+	for ; n < perWorker; n++ {
+		id := uintptr(w*perWorker + n + 1)
+		mine[n] = &privateToken{id: id, check: id ^ privateMagic}
+		ledger.Claim(id, w)
+	}
+	for i := 0; ; i++ {
+		if i%256 == 0 {
+			runtime.Gosched() // let the collector stop the world promptly
+			select {
+			case <-stop:
+				ids := make([]uintptr, n)
+				for j := range ids {
+					ids[j] = checkToken(ledger, unsafe.Pointer(mine[j])).id
+				}
+				return ids
+			default:
+			}
+		}
+		if n > 0 && (n == len(mine) || i%3 != 0) { // two pushes per pop: parts fill
+			tok := mine[n-1]
+			ledger.Release(tok.id)
+			race.Release(unsafe.Pointer(tok)) // the detector cannot see the hand-off
+			if PushPrivate(ps, unsafe.Pointer(tok), nil) {
+				n--
+				mine[n] = nil // the part's reference is its only one
+			} else {
+				ledger.Claim(tok.id, w)
+			}
+			continue
+		}
+		if p, _ := PopPrivate(ps); p != nil {
+			race.Acquire(p)
+			tok := checkToken(ledger, p)
+			ledger.Claim(tok.id, w)
+			mine[n] = tok
+			n++
+		}
+	}
+}
+
+// checkToken returns p as a token, recording a failure if its check word
+// is not intact.
+func checkToken(ledger *stresstest.Ledger, p unsafe.Pointer) *privateToken {
+	tok := (*privateToken)(p)
+	if tok.check != tok.id^privateMagic {
+		ledger.Fail("token %d damaged: check %#x", tok.id, tok.check)
+	}
+	return tok
+}
