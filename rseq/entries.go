@@ -499,9 +499,7 @@ func (s *EntryStacks) Drain(fn func(k int, entries []Entry)) error {
 	}
 	for k := range s.caps {
 		if sp := s.spills.Load(); sp != nil {
-			for i := k; i < len(sp.shards); i += len(s.caps) {
-				taken[k] = append(taken[k], sp.shards[i].takeAll()...)
-			}
+			sp.each(k, func(sh *spill[Entry]) { taken[k] = append(taken[k], sh.takeAll()...) })
 		}
 		for _, e := range taken[k] {
 			race.Acquire(e.P)

@@ -195,16 +195,21 @@ func alignedEntries(n int, align uintptr) []arch.Entry {
 	return e[skip : skip+uintptr(n)]
 }
 
-// shardCount is the number of fallback shards a structure gets: the power
-// of two at or above GOMAXPROCS when it is made, as sync.Pool sizes its
-// per-P array, not the CPU count, which in a container limited to a few
-// CPUs of a large machine (Go 1.25 sets GOMAXPROCS from the limit) is many
-// times larger: 128 bytes a shard that no P would own. A P whose id is at or
-// above the count, after GOMAXPROCS grew, shares another P's shard through
-// its lock (spills.at), so the shards stay correct, and only slower for
-// the Ps beyond them.
-func shardCount() int {
-	n := runtime.GOMAXPROCS(0)
+// shardCount is the number of fallback shards a structure makes with it:
+// the power of two at or above GOMAXPROCS when it is made, as sync.Pool
+// sizes its per-P array, not the CPU count, which in a container limited
+// to a few CPUs of a large machine (Go 1.25 sets GOMAXPROCS from the limit)
+// is many times larger: 128 bytes a shard that no P would own. (The
+// entry and word families make the shards of later Ps as those come:
+// spills.)
+func shardCount() int { return powerOfTwoAtLeast(runtime.GOMAXPROCS(0)) }
+
+// slotCount is the number of P ids a fallback family has a slot for: the
+// power of two at or above both GOMAXPROCS and the CPU count, the most
+// GOMAXPROCS reaches without oversubscribing the CPUs (spills).
+func slotCount() int { return powerOfTwoAtLeast(max(runtime.GOMAXPROCS(0), runtime.NumCPU())) }
+
+func powerOfTwoAtLeast(n int) int {
 	p := 1
 	for p < n {
 		p <<= 1

@@ -1,6 +1,7 @@
 package rseq
 
 import (
+	"runtime"
 	"testing"
 	"unsafe"
 
@@ -102,7 +103,9 @@ func TestCounterStateOwnsItsCacheLines(t *testing.T) {
 // on a line or a word past one. The placement is checked on 64-bit
 // targets only: on 32-bit ones a malloc header comes first from 128 bytes
 // up, and the allocator's classes there do not keep the shards on lines
-// (a shard is still 128 bytes, and its two halves 64 apart).
+// (a shard is still 128 bytes, and its two halves 64 apart). Half the
+// families are made at GOMAXPROCS 1, so that the shards of the other Ps
+// are made later, each on its own (spillGroup.install).
 func TestSpillShardsOwnTheirLines(t *testing.T) {
 	if got := unsafe.Sizeof(spill[Entry]{}); got != 2*cacheLine {
 		t.Fatalf("a shard is %d bytes, want %d", got, 2*cacheLine)
@@ -113,13 +116,23 @@ func TestSpillShardsOwnTheirLines(t *testing.T) {
 	if arch.WordSize != 8 {
 		return
 	}
+	procs := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(procs)
 	line := func(p unsafe.Pointer) uintptr { return uintptr(p) / cacheLine }
 	last := func(p unsafe.Pointer, size uintptr) uintptr { return (uintptr(p) + size - 1) / cacheLine }
 	for _, members := range []int{1, 2, 3, 5, 9, 17} {
-		for range 10 {
+		for i := range 10 {
+			if i%2 == 1 {
+				runtime.GOMAXPROCS(1)
+			}
 			s := newSpills[Entry](members)
-			for i := range s.shards {
-				sh := &s.shards[i]
+			runtime.GOMAXPROCS(procs)
+			for k := range members {
+				for pid := range s.n {
+					s.at(pid, k)
+				}
+			}
+			for i, sh := range madeShards(&s) {
 				owner := line(unsafe.Pointer(&sh.n))
 				locked := line(unsafe.Pointer(&sh.mu))
 				if last(unsafe.Pointer(&sh.member), unsafe.Sizeof(sh.member)) != owner ||

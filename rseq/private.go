@@ -1,6 +1,7 @@
 package rseq
 
 import (
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/procpin"
@@ -26,20 +27,19 @@ import (
 // calls the family's Push or Pop, which does whatever it takes. As with
 // PushAfter, the caller annotates its hand-offs for the race detector.
 type Private struct {
-	// byP is the member's shard of each P, indexed by P id: byP[i].owner
-	// is i. A P id at or above its length (GOMAXPROCS grew) has none here.
-	byP []*spill[Entry]
+	// byP is the member's row of the family's shard table, indexed by P
+	// id: byP[i] is the family's vacant stand-in until P i's shard is made
+	// (its first call past the hit path makes it), then owned by i. A P id
+	// at or above its length (GOMAXPROCS set above the CPU count) has none
+	// here.
+	byP []atomic.Pointer[spill[Entry]]
 }
 
 // Private returns member k's fallback hit path, allocating the family's
-// fallback shards if they are not yet.
+// fallback shards if they are not yet. It sees the shards of Ps that come
+// later (GOMAXPROCS grew) as their first calls make them.
 func (s *EntryStacks) Private(k int) *Private {
-	sp := s.shards()
-	p := &Private{byP: make([]*spill[Entry], len(sp.shards)/sp.members)}
-	for i := range p.byP {
-		p.byP[i] = &sp.shards[i*sp.members+k]
-	}
-	return p
+	return &Private{byP: s.shards().group.row(k)}
 }
 
 // PushPinned pushes e (e.P must not be nil) onto P pid's private part, or
@@ -50,7 +50,10 @@ func (p *Private) PushPinned(pid int, e Entry) bool {
 	// family's capacities never change, so the private part's length,
 	// which never exceeds its share of the capacity, is the only bound:
 	// unlimited passes no capacity to check.
-	return !race.Enabled && uint(pid) < uint(len(p.byP)) && p.byP[pid].pushHit(e, unlimited)
+	if race.Enabled || uint(pid) >= uint(len(p.byP)) {
+		return false
+	}
+	return p.byP[pid].Load().pushHit(e, unlimited)
 }
 
 // PopPinned pops the newest entry of P pid's private part, or returns
@@ -58,7 +61,7 @@ func (p *Private) PushPinned(pid int, e Entry) bool {
 func (p *Private) PopPinned(pid int) (e Entry, ok bool) {
 	// Pinned to P pid: byP[pid] is its own shard (see spill).
 	if !race.Enabled && uint(pid) < uint(len(p.byP)) {
-		e, ok = p.byP[pid].popHit()
+		e, ok = p.byP[pid].Load().popHit()
 	}
 	return e, ok
 }
@@ -70,7 +73,7 @@ func (p *Private) PushPinnedPointers(pid int, ptr, aux unsafe.Pointer) bool {
 	if race.Enabled || uint(pid) >= uint(len(p.byP)) {
 		return false
 	}
-	s := p.byP[pid] // pinned to P pid: its own shard (see spill)
+	s := p.byP[pid].Load() // pinned to P pid: its own shard (see spill)
 	if s.state.Load() != owned || s.n >= len(s.priv) {
 		return false // an entry family's capacities never change: len(priv) is the bound
 	}
@@ -87,7 +90,7 @@ func (p *Private) PopPinnedPointers(pid int) (ptr, aux unsafe.Pointer) {
 	if race.Enabled || uint(pid) >= uint(len(p.byP)) {
 		return nil, nil
 	}
-	s := p.byP[pid] // pinned to P pid: its own shard (see spill)
+	s := p.byP[pid].Load() // pinned to P pid: its own shard (see spill)
 	if s.state.Load() != owned || s.n == 0 {
 		return nil, nil
 	}

@@ -1,6 +1,7 @@
 package rseq
 
 import (
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
@@ -13,6 +14,10 @@ import (
 const (
 	_ = unsafe.Offsetof(Private{}.byP) - unsafe.Offsetof(arch.PrivateParts{}.Parts)
 	_ = unsafe.Offsetof(arch.PrivateParts{}.Parts) - unsafe.Offsetof(Private{}.byP)
+	// A slot of byP is a pointer word: an atomic.Pointer has no other
+	// field with a size.
+	_ = unsafe.Sizeof(atomic.Pointer[spill[Entry]]{}) - unsafe.Sizeof((*arch.PrivatePart)(nil))
+	_ = unsafe.Sizeof((*arch.PrivatePart)(nil)) - unsafe.Sizeof(atomic.Pointer[spill[Entry]]{})
 	_ = unsafe.Offsetof(spill[Entry]{}.n) - unsafe.Offsetof(arch.PrivatePart{}.N)
 	_ = unsafe.Offsetof(arch.PrivatePart{}.N) - unsafe.Offsetof(spill[Entry]{}.n)
 	_ = unsafe.Offsetof(spill[Entry]{}.priv) - unsafe.Offsetof(arch.PrivatePart{}.Slots)

@@ -18,7 +18,7 @@ import (
 // cmd/allocbench work. The shared part (items) is under mu: the private
 // part's overflow, and what other Ps take. The fallback never touches
 // per-CPU memory, so it is safe whatever the sections are doing. Shards are
-// picked by P id.
+// picked by P id (see spills for which P ids have one).
 //
 // The private part is allocated by its owner's first push that goes past
 // the hit path, with privStart slots, and doubles each time the owner
@@ -47,10 +47,10 @@ import (
 //     is pinned, after it read state == owned in the same pinned stretch.
 //     Pinning makes the stretch one uninterrupted run on that P, so two
 //     such stretches never overlap. The hit path finds P pid's own shard
-//     by index (pid*members+k); a P id at or above the shard count has
-//     none, and its calls go to another owner's shard (P id & (n-1)) past
-//     the hit path, where lockPinned's owner check keeps them to the
-//     shared part.
+//     in its member's row of the table (spills), by index; a P id at or
+//     above the row's length has none, and its calls go to another
+//     owner's shard (P id & (n-1)) past the hit path, where lockPinned's
+//     owner check keeps them to the shared part.
 //   - revoked: whoever holds mu, but only because every revocation holds
 //     the shard's mu from the store of revoked until pinFence has
 //     returned. pinFence stops the world, which cannot happen while any
@@ -83,8 +83,8 @@ type spill[T any] struct {
 	// path without it.
 	state atomic.Uint32
 	// owner is the P whose pinned goroutines use priv while state is
-	// owned, and member the family member the shard serves; both set by
-	// newSpills, never changed.
+	// owned, and member the family member the shard serves; both set when
+	// the shard is made (newSpills, install), never changed.
 	owner, member int
 	_             [cacheLine - ownerWords*arch.WordSize]byte // the owner's line apart from mu's
 
@@ -94,28 +94,25 @@ type spill[T any] struct {
 	// shard's capacity, as the last push under mu computed it (a WordStacks
 	// member's capacity follows its limit, so pc may fall below
 	// len(priv)); guarded by mu.
-	pc int
-	// next is the same member's shard of the next P, in a ring through
-	// all of the member's shards (itself when there is one); set by
-	// newSpills, never changed.
-	next  *spill[T]
+	pc    int
 	group *spillGroup[T]
 	_     [cacheLine - mutexBytes - lockedWords*arch.WordSize]byte
 }
 
 // A shard is two cache lines' worth of bytes: the owner's fields (n, priv,
 // state, owner, member: ownerWords words, state padded to one) padded to
-// a line, then the locked ones (mu, then items, pc, next, group:
-// lockedWords words). Each part is at most 56 bytes, so on 64-bit targets
-// it stays within one line whether the shards start on a line or a word
-// past one, as an allocation above mallocHeaderMax bytes does
-// (TestSpillShardsOwnTheirLines):
+// a line, then the locked ones (mu, then items, pc, group: lockedWords
+// words). Each part is at most 56 bytes, so on 64-bit targets it stays
+// within one line whether the shards start on a line or a word past one,
+// as an allocation above mallocHeaderMax bytes does
+// (TestSpillShardsOwnTheirLines); a shard made on its own (install) is a
+// 128-byte object, which starts on a line:
 // the owner's hit path never shares a line with what other Ps lock and
 // write, at 128 bytes a P as sync.Pool's per-P part.
 const (
 	ownerWords  = 7
 	mutexBytes  = 8
-	lockedWords = 6
+	lockedWords = 5
 )
 
 // The values of spill.state.
@@ -144,9 +141,19 @@ const unlimited = 2 * privMax
 func privCap(capacity int) int { return min(privMax, capacity/2) }
 
 // at returns member k's shard that P pid uses: its own, or for a P id at
-// or above the shard count, another P's, whose shared part it uses.
+// or above the row's length, another P's, whose shared part it uses. It
+// makes the shard if its slot has none yet (install), so the caller must
+// not be pinned.
 func (s *spills[T]) at(pid, k int) *spill[T] {
-	return &s.shards[(pid&s.mask)*s.members+k]
+	if sh := s.slot(pid, k).Load(); sh.made() {
+		return sh
+	}
+	return s.group.install(pid&s.mask, k)
+}
+
+// slot is the table slot of member k's shard that P pid uses (see at).
+func (s *spills[T]) slot(pid, k int) *atomic.Pointer[spill[T]] {
+	return &s.table[k*s.n+pid&s.mask]
 }
 
 // push pushes v onto the calling P's shard of member k: onto its private
@@ -163,13 +170,16 @@ func (s *spills[T]) push(k int, v T, capacity int) bool {
 }
 
 // own returns P pid's own shard of member k, whose private part a
-// goroutine pinned to pid may use: the shard at pid's slot (at) when its
-// owner is pid, which it is for every P id below the shard count (see
-// newSpills); nil for a P id at or above it, whose slot is another P's, and
-// always under the race detector. WordStacks.PushPinned and PopPinned,
-// written out for the inliner, apply this same rule.
+// goroutine pinned to pid may use: the shard in pid's slot when its owner
+// is pid, which it is for every P id below the row's length (see
+// spills); nil for a P id at or above it, whose slot is another P's, for a
+// slot with no shard yet (its stand-in is no P's; the caller, pinned, may
+// not make one: at does, past the hit path), and always under the race
+// detector.
+// WordStacks.PushPinned and PopPinned, written out for the inliner, apply
+// this same rule.
 func (s *spills[T]) own(pid, k int) *spill[T] {
-	if sh := s.at(pid, k); !race.Enabled && sh.owner == pid {
+	if sh := s.slot(pid, k).Load(); !race.Enabled && sh.owner == pid {
 		return sh
 	}
 	return nil
@@ -278,11 +288,15 @@ func (s *spill[T]) popSlow(capacity int) (v T, ok bool) {
 	return s.popOthers()
 }
 
-// popOthers pops from the first non-empty shard after s in the ring.
+// popOthers pops from the first non-empty shard of s's member after s in
+// its row (wrapping around).
 func (s *spill[T]) popOthers() (v T, ok bool) {
-	for o := s.next; o != s; o = o.next {
-		if v, ok = o.popFor(s); ok {
-			return v, true
+	row := s.group.row(s.member)
+	for i := 1; i < len(row); i++ {
+		if o := row[(s.owner+i)&(len(row)-1)].Load(); o.made() && o != s {
+			if v, ok = o.popFor(s); ok {
+				return v, true
+			}
 		}
 	}
 	return v, false
@@ -492,6 +506,10 @@ func (s *spill[T]) takeAll() []T {
 	return out
 }
 
+// made reports whether s is a shard, not the stand-in for one not made yet
+// (vacantFor).
+func (s *spill[T]) made() bool { return s.member >= 0 }
+
 // privHint reports whether the private part seemed to hold something. It
 // reads n without owning it: a word-sized racy read, which sees 0 only if
 // no push that happened before the call left something there; it decides
@@ -503,7 +521,7 @@ func (s *spill[T]) privHint() bool { return s.n > 0 }
 // when it revoked one.
 func (s *spill[T]) reclaim() bool {
 	g := s.group
-	if g.reclaimedThisCycle(s.member) || !s.ringHint() {
+	if g.reclaimedThisCycle(s.member) || !s.rowHint() {
 		return false
 	}
 	g.mu.Lock()
@@ -516,17 +534,16 @@ func (s *spill[T]) reclaim() bool {
 	return true
 }
 
-// ringHint reports whether a private part of s's member seemed to hold
+// rowHint reports whether a private part of s's member seemed to hold
 // something (see privHint).
-func (s *spill[T]) ringHint() bool {
-	for o := s.next; ; o = o.next {
-		if o.privHint() {
+func (s *spill[T]) rowHint() bool {
+	row := s.group.row(s.member)
+	for i := range row {
+		if row[i].Load().privHint() { // the stand-in's n is 0
 			return true
 		}
-		if o == s {
-			return false
-		}
 	}
+	return false
 }
 
 // gcMark is what a weak pointer watches to learn that a collection has
@@ -534,12 +551,19 @@ func (s *spill[T]) ringHint() bool {
 // allocator's blocks, which outlive their objects.
 type gcMark struct{ _ *byte }
 
-// spillGroup is what the shards of one family share for revocations.
+// spillGroup is what the shards of one family share: their table, and
+// what revocations need.
 type spillGroup[T any] struct {
 	// mu serializes revocations, the only holders of more than one
-	// shard's mu; they take them in index order.
-	mu      sync.Mutex
-	shards  []spill[T]
+	// shard's mu (they take them in table order), and the making of
+	// shards (install).
+	mu sync.Mutex
+	// table holds member k's shard of P id i at k*n + i (n slots a row,
+	// a power of two), each slot holding the stand-in (vacantFor) until
+	// its shard is made: member k's row, table[k*n:(k+1)*n], is one slice
+	// (row), which Private reads as its shards by P id. A slot, once it
+	// holds a shard, never changes.
+	table   []atomic.Pointer[spill[T]]
 	members int
 	// reclaimed is, per member, a weak pointer to a mark made by its last
 	// reclaim; stored under mu.
@@ -563,45 +587,132 @@ func (g *spillGroup[T]) revoke(k int) bool {
 }
 
 func (g *spillGroup[T]) revokeLocked(k int) bool {
-	start, step := max(k, 0), 1
+	// g.mu is held: no shard is made meanwhile, so both loops see the same
+	// shards.
+	table := g.table
 	if k >= 0 {
-		step = g.members
+		table = g.row(k)
 	}
 	revoking := false
-	for i := start; i < len(g.shards); i += step {
-		sh := &g.shards[i]
-		sh.mu.Lock()
-		if sh.state.Load() == owned && sh.privHint() {
-			sh.state.Store(revoked)
-			revoking = true
+	for i := range table {
+		if sh := table[i].Load(); sh.made() {
+			sh.mu.Lock()
+			if sh.state.Load() == owned && sh.privHint() {
+				sh.state.Store(revoked)
+				revoking = true
+			}
 		}
 	}
 	if revoking {
 		pinFence() // with every mu held: nobody touches a revoked part before it returns
 	}
-	for i := start; i < len(g.shards); i += step {
-		g.shards[i].mu.Unlock()
+	for i := range table {
+		if sh := table[i].Load(); sh.made() {
+			sh.mu.Unlock()
+		}
 	}
 	return revoking
 }
 
-// spills is the fallback of a family: shards × members, shard
-// pid*members+k serving member k on P pid.
+// row returns member k's row of the table: its shards by P id.
+func (g *spillGroup[T]) row(k int) []atomic.Pointer[spill[T]] {
+	n := len(g.table) / g.members
+	return g.table[k*n : (k+1)*n : (k+1)*n]
+}
+
+// install returns member k's shard in slot i of its row, making it if the
+// slot has none: the shard of P i, for a P that came after the family was
+// made (GOMAXPROCS grew). The caller must not be pinned: mu may be held by
+// a revocation waiting for every pinned stretch to end.
+func (g *spillGroup[T]) install(i, k int) *spill[T] {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	slot := &g.row(k)[i]
+	if sh := slot.Load(); sh.made() {
+		return sh
+	}
+	// A shard of its own is a 128-byte object, which the allocator starts
+	// on a cache line (see ownerWords).
+	sh := &spill[T]{owner: i, member: k, group: g}
+	slot.Store(sh) // published whole: its owner's hit path finds it owned and empty
+	return sh
+}
+
+// spills is the fallback of a family: for each member, a row of shards
+// indexed by P id (spillGroup.table), shard i owned by P i.
+//
+// A row has a slot for every P id up to the larger of GOMAXPROCS and the
+// CPU count, rounded up to a power of two (slotCount): GOMAXPROCS may grow
+// after the family is made up to the CPU count with no call of the
+// program's (Go 1.25 follows a container's CPU limit as it changes, and
+// the test binary's -cpu flag sets it per benchmark), and a P with a slot
+// gets its own shard, and its hit path, at its first call past it. But
+// only the shards of the Ps there are when the family is made (shardCount)
+// are made with it, in one array; the others are made by their P's first
+// call (install), so a process that a container limits to a few CPUs of a
+// large machine pays 128 bytes for each of its Ps and a word for each CPU.
+// A P id beyond the row (GOMAXPROCS set above the CPU count after the
+// family was made) shares another P's shard through its lock (at), and
+// loses nothing.
 type spills[T any] struct {
-	shards  []spill[T]
-	members int
-	mask    int // shards per member less one (their count is a power of two)
+	table []atomic.Pointer[spill[T]] // group.table
+	n     int                        // slots in a row
+	mask  int                        // n - 1
+	group *spillGroup[T]
 }
 
 func newSpills[T any](members int) spills[T] {
-	n := shardCount()
-	g := &spillGroup[T]{shards: make([]spill[T], n*members), members: members, reclaimed: make([]atomic.Pointer[weak.Pointer[gcMark]], members)}
-	for i := range g.shards {
-		sh := &g.shards[i]
-		sh.owner, sh.member, sh.group = i/members, i%members, g
-		sh.next = &g.shards[(i+members)%len(g.shards)]
+	n, made := slotCount(), shardCount()
+	g := &spillGroup[T]{table: make([]atomic.Pointer[spill[T]], n*members), members: members,
+		reclaimed: make([]atomic.Pointer[weak.Pointer[gcMark]], members)}
+	vacant := vacantFor[T]()
+	for i := range g.table {
+		g.table[i].Store(vacant)
 	}
-	return spills[T]{shards: g.shards, members: members, mask: n - 1}
+	// The shards of the Ps there are now, in one array: P i's of member k
+	// at i*members+k, each on two cache lines of its own (ownerWords).
+	shards := make([]spill[T], made*members)
+	for j := range shards {
+		sh := &shards[j]
+		sh.owner, sh.member, sh.group = j/members, j%members, g
+		g.table[sh.member*n+sh.owner].Store(sh)
+	}
+	return spills[T]{table: g.table, n: n, mask: n - 1, group: g}
+}
+
+// vacantFor returns the stand-in for the shards of element type T not made
+// yet: one shared by every family of that type, which is no shard (member
+// -1), has no owner (owner -1: no hit path takes it as its P's own) and is
+// revoked; nothing locks it or puts anything in it.
+func vacantFor[T any]() *spill[T] {
+	if v, ok := any(vacantEntries).(*spill[T]); ok {
+		return v
+	}
+	if v, ok := any(vacantWords).(*spill[T]); ok {
+		return v
+	}
+	return newVacant[T]() // another element type (the tests'): one per family
+}
+
+var (
+	vacantEntries = newVacant[Entry]()
+	vacantWords   = newVacant[uintptr]()
+)
+
+func newVacant[T any]() *spill[T] {
+	v := &spill[T]{owner: -1, member: -1}
+	v.state.Store(revoked)
+	return v
+}
+
+// each calls fn with each of member k's shards that exist.
+func (s *spills[T]) each(k int, fn func(*spill[T])) {
+	row := s.group.row(k)
+	for i := range row {
+		if sh := row[i].Load(); sh.made() {
+			fn(sh)
+		}
+	}
 }
 
 // count returns how many items member k's shards hold (each shard's count
@@ -609,12 +720,11 @@ func newSpills[T any](members int) spills[T] {
 // snapshot only while nothing changes).
 func (s *spills[T]) count(k int) int {
 	total := 0
-	for i := k; i < len(s.shards); i += s.members {
-		sh := &s.shards[i]
+	s.each(k, func(sh *spill[T]) {
 		sh.mu.Lock()
 		total += len(sh.items) + sh.n
 		sh.mu.Unlock()
-	}
+	})
 	return total
 }
 

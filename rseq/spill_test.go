@@ -23,17 +23,27 @@ func pushShared[T any](sh *spill[T], v T, capacity int) bool {
 	return sh.pushLocked(v, capacity, false)
 }
 
+// madeShards returns the shards of s that exist, member by member, each
+// member's in P order.
+func madeShards[T any](s *spills[T]) []*spill[T] {
+	var out []*spill[T]
+	for k := range s.group.members {
+		s.each(k, func(sh *spill[T]) { out = append(out, sh) })
+	}
+	return out
+}
+
 // TestSpillPopTakesFromOtherShards: a value pushed on one P's shard is
 // found by a pop that starts on any other P's shard of the same member,
 // never from another member, and every value comes out once.
 func TestSpillPopTakesFromOtherShards(t *testing.T) {
 	const members = 3
 	s := newSpills[int](members)
-	n := len(s.shards) / members
+	n := len(madeShards(&s)) / members
 	if n < 2 {
 		t.Skipf("%d shard per member: nothing to take from", n)
 	}
-	shard := func(p, k int) *spill[int] { return &s.shards[p*members+k] }
+	shard := func(p, k int) *spill[int] { return s.at(p, k) }
 	const k = 1
 	for v := 1; v <= 3; v++ {
 		pushShared(shard(0, k), v, 10) // the P the values were put on
@@ -79,7 +89,7 @@ func TestSpillReclaimsIdlePrivate(t *testing.T) {
 	}
 	s := newSpills[int](2)
 	const k = 1
-	idle := &s.shards[k]
+	idle := s.at(0, k)
 	idlePrivate(idle, 1, 2, 3)
 	before := pinFences.Load()
 	var got []int
@@ -118,8 +128,8 @@ func TestSpillDrainTakesPrivate(t *testing.T) {
 		}
 	}
 	var got []int
-	for i := range s.shards {
-		got = append(got, s.shards[i].takeAll()...)
+	for _, sh := range madeShards(&s) {
+		got = append(got, sh.takeAll()...)
 	}
 	slices.Sort(got)
 	if !slices.Equal(got, []int{1, 2, 3, 4, 5}) || s.count(0) != 0 {
@@ -133,33 +143,35 @@ func TestSpillDrainTakesPrivate(t *testing.T) {
 	}
 }
 
-// TestSpillRing: each member's shards form one ring through all of them.
-func TestSpillRing(t *testing.T) {
+// TestSpillRows: member k's row holds its shards by P id, each owned by
+// the P of its slot, and every shard made with the family is in its
+// member's row once.
+func TestSpillRows(t *testing.T) {
 	for _, members := range []int{1, 2, 5} {
 		s := newSpills[int](members)
-		n := len(s.shards) / members
-		index := map[*spill[int]]int{}
-		for i := range s.shards {
-			index[&s.shards[i]] = i
+		seen := map[*spill[int]]bool{}
+		for k := range members {
+			row := s.group.row(k)
+			if len(row) != s.n {
+				t.Fatalf("%d members: member %d's row has %d slots, want %d", members, k, len(row), s.n)
+			}
+			for i := range row {
+				sh := row[i].Load()
+				if !sh.made() {
+					if sh != vacantFor[int]() && sh.owner != -1 || sh.state.Load() != revoked {
+						t.Fatalf("%d members: member %d's slot %d holds neither a shard nor the revoked stand-in", members, k, i)
+					}
+					continue
+				}
+				if sh.owner != i || sh.member != k || seen[sh] {
+					t.Fatalf("%d members: member %d's slot %d holds the shard of P %d, member %d (seen %v)",
+						members, k, i, sh.owner, sh.member, seen[sh])
+				}
+				seen[sh] = true
+			}
 		}
-		for k := 0; k < members; k++ {
-			start := &s.shards[k]
-			sh, visited := start, 0
-			for {
-				i, ok := index[sh]
-				if !ok || i%members != k {
-					t.Fatalf("%d members: member %d's ring reaches shard %d (known %v)", members, k, i, ok)
-				}
-				if visited++; visited > n {
-					t.Fatalf("%d members: member %d's ring does not return to its start", members, k)
-				}
-				if sh = sh.next; sh == start {
-					break
-				}
-			}
-			if visited != n {
-				t.Fatalf("%d members: member %d's ring visits %d of %d shards", members, k, visited, n)
-			}
+		if want := shardCount() * members; len(seen) != want {
+			t.Fatalf("%d members: %d shards made with the family, want %d", members, len(seen), want)
 		}
 	}
 }
@@ -231,18 +243,21 @@ func TestSpillFollowsItsCapacity(t *testing.T) {
 	fill(16)
 }
 
-// TestSpillShardsFollowGOMAXPROCS: a family gets a shard per P, rounded up
-// to a power of two, whatever the CPU count: a process limited to a few
-// CPUs of a large machine pays for its Ps only. A P that comes after the
-// family was made (GOMAXPROCS grew) shares a shard, and loses nothing.
+// TestSpillShardsFollowGOMAXPROCS: a family makes a shard per P, rounded
+// up to a power of two, whatever the CPU count: a process limited to a few
+// CPUs of a large machine pays for its Ps only. Its rows have a slot for
+// every P up to the CPU count. A P that comes after the family was made
+// (GOMAXPROCS grew) gets a shard of its own at its first call, and one
+// beyond the CPU count shares a shard; none loses anything.
 func TestSpillShardsFollowGOMAXPROCS(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, c := range []struct{ procs, shards int }{{1, 1}, {2, 2}, {3, 4}, {5, 8}} {
 		runtime.GOMAXPROCS(c.procs)
 		s := newSpills[int](2)
-		if got := len(s.shards) / 2; got != c.shards || s.mask != c.shards-1 {
-			t.Fatalf("GOMAXPROCS %d on %d CPUs: %d shards (mask %d), want %d",
-				c.procs, runtime.NumCPU(), got, s.mask, c.shards)
+		slots := powerOfTwoAtLeast(max(c.procs, runtime.NumCPU()))
+		if got := len(madeShards(&s)) / 2; got != c.shards || s.n != slots || s.mask != slots-1 || len(s.table) != 2*slots {
+			t.Fatalf("GOMAXPROCS %d on %d CPUs: %d shards, %d slots a row (mask %d, table %d), want %d shards, %d slots",
+				c.procs, runtime.NumCPU(), got, s.n, s.mask, len(s.table), c.shards, slots)
 		}
 	}
 	runtime.GOMAXPROCS(1)
@@ -274,6 +289,49 @@ func TestSpillShardsFollowGOMAXPROCS(t *testing.T) {
 	}
 	if len(seen) != 8*n {
 		t.Fatalf("%d of %d values came back", len(seen), 8*n)
+	}
+}
+
+// TestSpillLaterPsGetShards: a family made at GOMAXPROCS 1 has a slot for
+// every P up to the CPU count; the first call of a P that came later makes
+// that P's own shard (at), the hit path's from then on (own), and a P id
+// beyond the row uses the shard of its slot's P without owning it.
+func TestSpillLaterPsGetShards(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	s := newSpills[int](2)
+	if made := len(madeShards(&s)); made != 2 {
+		t.Fatalf("made at GOMAXPROCS 1: %d shards, want one per member", made)
+	}
+	const k = 1
+	for pid := range s.n {
+		sh := s.at(pid, k)
+		if sh.owner != pid || sh.member != k || s.at(pid, k) != sh || s.slot(pid, k).Load() != sh {
+			t.Fatalf("P %d: shard of P %d, member %d; made twice %v", pid, sh.owner, sh.member, s.at(pid, k) != sh)
+		}
+		if own := s.own(pid, k); !race.Enabled && own != sh {
+			t.Fatalf("P %d: own = %p, want its shard %p", pid, own, sh)
+		}
+		if beyond := pid + s.n; s.at(beyond, k) != sh || s.own(beyond, k) != nil {
+			t.Fatalf("P %d, beyond the row: uses another shard or owns P %d's", beyond, pid)
+		}
+	}
+	row, made := s.group.row(0), 0
+	for i := range row {
+		if row[i].Load().made() {
+			made++
+		}
+	}
+	if made != 1 {
+		t.Fatalf("member 0 has %d shards after calls for member 1 only, want the one made with it", made)
+	}
+	// An entry family's Private, taken before, sees the shards made after.
+	es := NewEntryStacks([]int{16, 16})
+	private := es.Private(k)
+	sp := es.shards()
+	for pid := range sp.n {
+		if sh := sp.at(pid, k); private.byP[pid].Load() != sh {
+			t.Fatalf("P %d: Private taken before its shard was made does not see it", pid)
+		}
 	}
 }
 

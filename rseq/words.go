@@ -80,13 +80,16 @@ func (s *WordStacks) PushPinned(pid, k int, v uintptr) bool {
 		return false
 	}
 	// spills.own and spill.pushHit written out, on the instantiated type,
-	// to fit the inliner's budget: the shard at pid's slot is P pid's own
-	// when its owner is pid (a P id at or above the shard count has none),
-	// and pinned to P pid, its private part is ours (see spill).
-	sh := &s.spills.shards[(pid&s.spills.mask)*s.spills.members+k]
-	if n := sh.n; sh.owner == pid && sh.state.Load() == owned && n < len(sh.priv) && int64(n) < s.limits[k].Load()/2 {
+	// to fit the inliner's budget: the shard in pid's slot is P pid's own
+	// when its owner is pid (a P id at or above the row's length has none,
+	// nor one whose slot holds the vacant stand-in), and pinned to P pid,
+	// its private part is ours (see spill). The slot is loaded as the
+	// pointer word it is (an atomic.Pointer has no other field with a
+	// size), which costs the inliner less than its Load method.
+	sh := (*spill[uintptr])(atomic.LoadPointer((*unsafe.Pointer)(unsafe.Pointer(&s.spills.table[k*s.spills.n+pid&s.spills.mask]))))
+	if n := sh.n; sh.owner == pid && sh.state.Load() == owned && n < len(sh.priv) && int64(n) < s.limits[k].Load()>>1 {
 		sh.priv[n] = v
-		sh.n = n + 1
+		sh.n++
 		return true
 	}
 	return false
@@ -100,7 +103,7 @@ func (s *WordStacks) PopPinned(pid, k int) (uintptr, bool) {
 		return 0, false
 	}
 	// spills.own and spill.popHit written out, as in PushPinned.
-	sh := &s.spills.shards[(pid&s.spills.mask)*s.spills.members+k]
+	sh := s.spills.table[k*s.spills.n+pid&s.spills.mask].Load()
 	if n := sh.n - 1; sh.owner == pid && sh.state.Load() == owned && n >= 0 {
 		v := sh.priv[n]
 		sh.priv[n] = 0 // as popHit: hold nothing handed out
@@ -213,9 +216,7 @@ func (s *WordStacks) Drain(fn func(k int, words []uintptr)) error {
 		s.restartAll()
 	}
 	for k := range s.caps {
-		for i := k; i < len(s.spills.shards); i += len(s.caps) {
-			taken[k] = append(taken[k], s.spills.shards[i].takeAll()...)
-		}
+		s.spills.each(k, func(sh *spill[uintptr]) { taken[k] = append(taken[k], sh.takeAll()...) })
 		if len(taken[k]) > 0 {
 			fn(k, taken[k])
 		}

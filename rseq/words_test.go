@@ -146,7 +146,7 @@ func TestWordStacksFullAndEmpty(t *testing.T) {
 	}
 	// Whatever CPU and path each call takes, the family never holds more
 	// than capacity per CPU index plus capacity per shard.
-	limit := 4 * (NumIndexes() + len(s.spills.shards))
+	limit := 4 * (NumIndexes() + len(madeShards(&s.spills)))
 	pushed := 0
 	for i := 0; i < limit+10; i++ {
 		if s.Push(0, uintptr(i+1)) {

@@ -28,7 +28,8 @@ package arch
 // barriers, serves instead.
 
 // PrivateParts is the layout PushPrivate and PopPrivate read: package
-// rseq's Private begins with its parts, one per P id, none nil, and each
+// rseq's Private begins with its parts, one per P id, none nil (a P whose
+// part is not made yet has a stand-in that is never its own), and each
 // part begins with the fields a PrivatePart has. Package rseq asserts at
 // compile time that its types keep this layout (private_layout.go there);
 // the assembly reads it through go_asm.h.
