@@ -167,19 +167,7 @@ func gcWorker(t *testing.T, s *EntryStacks, led *stresstest.Ledger, w, perWorker
 		led.Claim(mine[n].id, w)
 	}
 	rng := rand.New(rand.NewPCG(uint64(w), 3))
-	for i := 0; ; i++ {
-		if i%256 == 0 {
-			runtime.Gosched() // let the collector stop the world promptly
-			select {
-			case <-stop:
-				ids := make([]uintptr, n)
-				for j := range ids {
-					ids[j] = checkEntry(t, entryOf(mine[j])).id
-				}
-				return ids
-			default:
-			}
-		}
+	stresstest.Until(stop, func(int) {
 		k := rng.IntN(2)
 		if n > 0 && (n == len(mine) || rng.IntN(2) == 0) {
 			led.Release(mine[n-1].id)
@@ -189,7 +177,7 @@ func gcWorker(t *testing.T, s *EntryStacks, led *stresstest.Ledger, w, perWorker
 			} else {
 				led.Claim(mine[n-1].id, w)
 			}
-			continue
+			return
 		}
 		if e, ok := s.Pop(k); ok {
 			tk := checkEntry(t, e)
@@ -197,7 +185,12 @@ func gcWorker(t *testing.T, s *EntryStacks, led *stresstest.Ledger, w, perWorker
 			mine[n] = tk
 			n++
 		}
+	})
+	ids := make([]uintptr, n)
+	for j := range ids {
+		ids[j] = checkEntry(t, entryOf(mine[j])).id
 	}
+	return ids
 }
 
 func runEntryStress(t *testing.T, l load, growing bool) {

@@ -75,3 +75,21 @@ func Loop(min, max int, enough func() bool, step func(i int)) int {
 // Repeat calls step(i) for i from 0 to n-1, yielding the processor before
 // every 64th step: Loop without an end condition.
 func Repeat(n int, step func(i int)) { Loop(n, n, nil, step) }
+
+// Until calls step(i) for i from 0 until stop closes, yielding the
+// processor and looking at stop before every 256th step, so that a worker
+// whose steps never reach a preemption point does not hold off a collector
+// waiting to stop the world.
+func Until(stop <-chan struct{}, step func(i int)) {
+	for i := 0; ; i++ {
+		if i%256 == 0 {
+			runtime.Gosched()
+			select {
+			case <-stop:
+				return
+			default:
+			}
+		}
+		step(i)
+	}
+}
