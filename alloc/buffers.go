@@ -7,7 +7,6 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
-	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
@@ -98,11 +97,11 @@ func (b *Buffers) Get(n int) []byte {
 	} else {
 		// No section: the fallback's hit path, when open.
 		e, ok := rseq.Entry{}, false
-		if c.private.Load() != nil { // unpinned, then pinned
+		if c.private.Load() != nil { // unpinned, then pinned (private.go)
 			s := c.members[k].private
-			if e.P, _ = popPrivate(s); e.P == nil {
-				e.P, _ = s.PopPinnedPointers(procpin.Pin())
-				procpin.Unpin()
+			var st arch.Status
+			if e.P, _, st = popPrivate(s); st != arch.Committed {
+				e.P, _ = popPinned(s, st)
 			}
 			ok = e.P != nil
 		}
@@ -156,15 +155,11 @@ func (b *Buffers) Put(buf []byte) {
 		}
 		return
 	}
-	// No section: the fallback's hit path, when open: unpinned, then pinned.
+	// No section: the fallback's hit path, when open: unpinned, then
+	// pinned if the miss leaves that anything to do (private.go).
 	if c.private.Load() != nil {
 		s := c.members[k].private
-		if pushPrivate(s, p, nil) {
-			return
-		}
-		ok := s.PushPinnedPointers(procpin.Pin(), p, nil)
-		procpin.Unpin()
-		if ok {
+		if st := pushPrivate(s, p, nil); st == arch.Committed || pushPinned(s, st, p, nil) {
 			return
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
-	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
@@ -373,11 +372,11 @@ func (c *cache) give(k int, entries []rseq.Entry) {
 func (c *cache) takeBox() unsafe.Pointer {
 	var e rseq.Entry
 	if c.fast.Load() == nil {
-		if c.private.Load() != nil { // unpinned, then pinned
+		if c.private.Load() != nil { // unpinned, then pinned (private.go)
 			s := c.members[c.boxes].private
-			if e.P, _ = popPrivate(s); e.P == nil {
-				e.P, _ = s.PopPinnedPointers(procpin.Pin())
-				procpin.Unpin()
+			var st arch.Status
+			if e.P, _, st = popPrivate(s); st != arch.Committed {
+				e.P, _ = popPinned(s, st)
 			}
 		}
 		if e.P == nil {
@@ -403,12 +402,10 @@ func (c *cache) keepBox(box unsafe.Pointer) {
 	race.Release(box)
 	if c.fast.Load() == nil {
 		ok := false
-		if c.private.Load() != nil { // unpinned, then pinned
+		if c.private.Load() != nil { // unpinned, then pinned (private.go)
 			s := c.members[c.boxes].private
-			if ok = pushPrivate(s, box, nil); !ok {
-				ok = s.PushPinnedPointers(procpin.Pin(), box, nil)
-				procpin.Unpin()
-			}
+			st := pushPrivate(s, box, nil)
+			ok = st == arch.Committed || pushPinned(s, st, box, nil)
 		}
 		if !ok && !c.stack(c.boxes).Push(0, rseq.Entry{P: box}) {
 			c.growBoxes(box)

@@ -10,10 +10,15 @@
 //
 //  1. the calling CPU's stack: a bounded stack of entries (rseq.EntryStacks,
 //     a family per size class, each growing with its load) popped in one
-//     restartable section — no atomic instruction, no lock. Pool and
-//     PoolOf call the section (arch.PopPointers, for entries of one or two
-//     pointers; arch.PopEntry for slices) directly, so a hit is one Go call
-//     and one section;
+//     restartable section — no atomic instruction, no lock. Pool's Get
+//     and Put are that section's call and nothing else (arch.PopAny and
+//     PushAny find the section through the pool and inline into the
+//     caller; their misses continue in Go), so a hit is one call; PoolOf
+//     and Buffers call the section (arch.PopPointers, for entries of one
+//     or two pointers; arch.PopEntry for slices) from their own body, one
+//     Go call and one section. Where sections cannot run, the same calls
+//     run the private section on the calling P's part of the fallback
+//     shards instead (arch.PopPrivate: see package rseq's Private);
 //  2. the depot (depot.go): per class, a shard per CPU (up to 8), each a
 //     mutex-protected stack of batches of up to 16 entries; a miss moves
 //     entries to the CPU's stack, half its capacity of them (at most 16),

@@ -6,7 +6,6 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
-	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
@@ -59,6 +58,18 @@ func makeAny(typ, data unsafe.Pointer) (x any) {
 // Put adds x to the pool. Put(nil) does nothing, and neither does a Put of
 // an interface holding a nil pointer (there is nothing to reuse).
 func (p *Pool) Put(x any) {
+	if race.Enabled {
+		p.putGo(x)
+		return
+	}
+	// The hit path is this one call (arch.PushAny, with sections or the
+	// fallback's private section); what misses goes on in putGo.
+	arch.PushAny(p.root(), x)
+}
+
+// putGo is Put in Go: the whole of it, for what arch.PushAny did not
+// push and for every Put of a race build.
+func (p *Pool) putGo(x any) {
 	v := *(*eface)(unsafe.Pointer(&x))
 	if v.data == nil || raceDropPut() {
 		return
@@ -72,15 +83,10 @@ func (p *Pool) Put(x any) {
 			}
 			return
 		}
-		// No section: the fallback's hit path, when open: unpinned, then pinned.(a
-		// call level less than Private.Push).
+		// No section: the fallback's hit path, when open: unpinned, then
+		// pinned if the miss leaves that anything to do (private.go).
 		if s := c.private.Load(); s != nil {
-			if pushPrivate(s, v.data, v.typ) {
-				return
-			}
-			ok := s.PushPinnedPointers(procpin.Pin(), v.data, v.typ)
-			procpin.Unpin()
-			if ok {
+			if st := pushPrivate(s, v.data, v.typ); st == arch.Committed || pushPinned(s, st, v.data, v.typ) {
 				return
 			}
 		}
@@ -102,6 +108,17 @@ func (p *Pool) Put(x any) {
 // If Get would otherwise return nil and p.New is non-nil, Get returns the
 // result of calling p.New.
 func (p *Pool) Get() any {
+	if race.Enabled {
+		return p.getGo()
+	}
+	// The hit path is this one call, as Put's; what misses goes on in
+	// getGo.
+	return arch.PopAny(p.root())
+}
+
+// getGo is Get in Go: the whole of it, for what arch.PopAny did not pop
+// and for every Get of a race build.
+func (p *Pool) getGo() any {
 	c := p.c.Load()
 	if c != nil {
 		if d := c.fast.Load(); d != nil { // one section, called directly
@@ -112,12 +129,12 @@ func (p *Pool) Get() any {
 			}
 			return p.getAfter(c, rseq.Entry{P: data, Aux: typ}, st)
 		}
-		// No section: the fallback's hit path, when open: unpinned, then pinned.
+		// No section: the fallback's hit path, when open: unpinned, then
+		// pinned if the miss leaves that anything to do (private.go).
 		if s := c.private.Load(); s != nil {
-			data, typ := popPrivate(s)
-			if data == nil {
-				data, typ = s.PopPinnedPointers(procpin.Pin())
-				procpin.Unpin()
+			data, typ, st := popPrivate(s)
+			if st != arch.Committed {
+				data, typ = popPinned(s, st)
 			}
 			if data != nil {
 				race.Acquire(data)
@@ -199,3 +216,26 @@ type noCopy struct{}
 
 func (*noCopy) Lock()   {}
 func (*noCopy) Unlock() {}
+
+// root is p as arch.PopAny and PushAny take it: a Pool's first word is
+// its cache (c), whose first word is its fast path's descriptor (fast) and
+// second its fallback's private parts (private), as the constants below
+// assert (each fails to compile, a negative uintptr, unless the two
+// offsets it compares are equal; every one of those fields is an
+// atomic.Pointer, a single pointer word).
+func (p *Pool) root() *arch.AnyRoot { return (*arch.AnyRoot)(unsafe.Pointer(p)) }
+
+const (
+	_ = unsafe.Offsetof(Pool{}.c) - unsafe.Offsetof(arch.AnyRoot{}.Holder)
+	_ = unsafe.Offsetof(arch.AnyRoot{}.Holder) - unsafe.Offsetof(Pool{}.c)
+	_ = unsafe.Offsetof(cache{}.fast) - unsafe.Offsetof(arch.AnyHolder{}.Desc)
+	_ = unsafe.Offsetof(arch.AnyHolder{}.Desc) - unsafe.Offsetof(cache{}.fast)
+	_ = unsafe.Offsetof(cache{}.private) - unsafe.Offsetof(arch.AnyHolder{}.Private)
+	_ = unsafe.Offsetof(arch.AnyHolder{}.Private) - unsafe.Offsetof(cache{}.private)
+)
+
+func init() {
+	arch.SetAnyMisses(
+		func(r *arch.AnyRoot) any { return (*Pool)(unsafe.Pointer(r)).getGo() },
+		func(r *arch.AnyRoot, x any) { (*Pool)(unsafe.Pointer(r)).putGo(x) })
+}

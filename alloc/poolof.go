@@ -67,13 +67,8 @@ func (p *PoolOf[T]) Put(v T) {
 				}
 				return
 			}
-			if s := c.private.Load(); s != nil { // the fallback's: unpinned, then pinned
-				if pushPrivate(s, ptr, nil) {
-					return
-				}
-				ok := s.PushPinnedPointers(procpin.Pin(), ptr, nil)
-				procpin.Unpin()
-				if ok {
+			if s := c.private.Load(); s != nil { // the fallback's: unpinned, then pinned (private.go)
+				if st := pushPrivate(s, ptr, nil); st == arch.Committed || pushPinned(s, st, ptr, nil) {
 					return
 				}
 			}
@@ -161,11 +156,10 @@ func (p *PoolOf[T]) Get() T {
 				race.Acquire(ptr)
 				return *(*T)(unsafe.Pointer(&ptr)) // shapePointer: T is one pointer word
 			}
-			if s := c.private.Load(); s != nil { // the fallback's: unpinned, then pinned
-				ptr, _ := popPrivate(s)
-				if ptr == nil {
-					ptr, _ = s.PopPinnedPointers(procpin.Pin())
-					procpin.Unpin()
+			if s := c.private.Load(); s != nil { // the fallback's: unpinned, then pinned (private.go)
+				ptr, _, st := popPrivate(s)
+				if st != arch.Committed {
+					ptr, _ = popPinned(s, st)
 				}
 				if ptr != nil {
 					race.Acquire(ptr)

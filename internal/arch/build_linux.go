@@ -41,6 +41,8 @@ const (
 	sectionPopEntry
 	sectionPushEntryMarking
 	sectionPopEntryMarking
+	sectionPopAny
+	sectionPushAny
 	numSections
 )
 
@@ -58,6 +60,8 @@ var sectionNames = [numSections]string{
 	sectionPopEntry:         "PopEntry",
 	sectionPushEntryMarking: "PushEntryMarking",
 	sectionPopEntryMarking:  "PopEntryMarking",
+	sectionPopAny:           "PopAny",
+	sectionPushAny:          "PushAny",
 }
 
 // rseqCS is the kernel's struct rseq_cs: 32 bytes, aligned to 32.

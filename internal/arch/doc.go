@@ -57,6 +57,19 @@
 // clears P and no stale reference is ever left behind; the stack's top word
 // is only a hint, at most one off, corrected at the start of each section.
 //
+// # Leaves that are not only sections
+//
+// Two kinds of leaf here are not plain sections. The private sections
+// (private.go) are the fallback's hit path: no restartable sequence at
+// all, but a NOSPLIT leaf with no call, which the runtime never preempts,
+// working on the calling P's part of a fallback shard found from the g
+// register; they too refuse while the write barrier is on, and they say
+// why they missed. The interface sections (any.go) are a Pool's whole Get
+// or Put: they find the descriptor through the pool, run a pointer section
+// on it, or with no descriptor the private section, and jump to a Go miss
+// path with their frame in place when anything does not commit, so a
+// caller's hit path is one call and the function that makes it inlines.
+//
 // # Portable twin
 //
 // On every target but linux/amd64 and linux/arm64 (and with the purego build

@@ -29,23 +29,24 @@ var privateErr = checkPrivate()
 func init() { privateReady = privateErr == nil }
 
 // PushPrivate pushes an entry with P = p (which must not be nil) and Aux =
-// aux onto the calling P's part of parts, and reports whether it did. It
-// runs as one assembly function with no call: the goroutine cannot be
-// preempted or moved inside it, so the calling P's part is its own
+// aux onto the calling P's part of parts, and returns Committed when it
+// did. It runs as one assembly function with no call: the goroutine cannot
+// be preempted or moved inside it, so the calling P's part is its own
 // throughout, as in a procpin.Pin stretch (package rseq's spill), without
-// pinning. It does nothing and reports false while the write barrier is
-// on, when the part is not the P's own (State non-zero) or full, when the
-// P has no part, and when privateReady is not set.
+// pinning. Else it does nothing and says why: GCMarking while the write
+// barrier is on, Full, Stopped when the P has no part or the part is not
+// its own (State non-zero), and Unavailable when privateReady is not set.
+// Only the first and the last leave a pinned Go push anything to do.
 //
 //go:noescape
-func PushPrivate(parts *PrivateParts, p unsafe.Pointer, aux unsafe.Pointer) bool
+func PushPrivate(parts *PrivateParts, p unsafe.Pointer, aux unsafe.Pointer) Status
 
 // PopPrivate pops the newest entry of the calling P's part of parts, as
-// PushPrivate pushes, clearing its slot. It returns nil pointers when it
-// pops nothing.
+// PushPrivate pushes, clearing its slot. When it pops nothing it returns
+// nil pointers and why, as PushPrivate does, with Empty for Full.
 //
 //go:noescape
-func PopPrivate(parts *PrivateParts) (p unsafe.Pointer, aux unsafe.Pointer)
+func PopPrivate(parts *PrivateParts) (p unsafe.Pointer, aux unsafe.Pointer, st Status)
 
 // privateProbe follows PushPrivate's path on the calling thread: the g
 // register (R14, which Go's internal ABI keeps the running g in), g.m,

@@ -8,12 +8,16 @@ import (
 	"unsafe"
 )
 
-// PushPrivate reports false: this build follows no runtime layout (see
-// private_linux_amd64.go); callers pin to their P instead.
-func PushPrivate(parts *PrivateParts, p unsafe.Pointer, aux unsafe.Pointer) bool { return false }
+// PushPrivate returns Unavailable: this build follows no runtime layout
+// (see private_linux_amd64.go); callers pin to their P instead.
+func PushPrivate(parts *PrivateParts, p unsafe.Pointer, aux unsafe.Pointer) Status {
+	return Unavailable
+}
 
 // PopPrivate pops nothing, as PushPrivate pushes nothing.
-func PopPrivate(parts *PrivateParts) (p unsafe.Pointer, aux unsafe.Pointer) { return nil, nil }
+func PopPrivate(parts *PrivateParts) (p unsafe.Pointer, aux unsafe.Pointer, st Status) {
+	return nil, nil, Unavailable
+}
 
 var errNoPrivate = errors.New("no private sections for " + runtime.GOOS + "/" + runtime.GOARCH + " in this build")
 

@@ -86,39 +86,61 @@ func TestPrivateBounds(t *testing.T) {
 	defer runtime.UnlockOSThread()
 	procpin.Pin() // and no other goroutine on it: the calls below do not yield
 	defer procpin.Unpin()
-	if p, aux := PopPrivate(ps); p != nil || aux != nil {
-		t.Fatalf("pop from an empty part = %p, %p", p, aux)
+	if p, aux, st := PopPrivate(ps); p != nil || aux != nil || st != Empty {
+		t.Fatalf("pop from an empty part = %p, %p, %v; want nil, nil, empty", p, aux, st)
 	}
-	if !PushPrivate(ps, unsafe.Pointer(a), unsafe.Pointer(b)) || !PushPrivate(ps, unsafe.Pointer(b), nil) {
-		t.Fatal("push into a part with room failed")
+	if st, st2 := PushPrivate(ps, unsafe.Pointer(a), unsafe.Pointer(b)), PushPrivate(ps, unsafe.Pointer(b), nil); st != Committed || st2 != Committed {
+		t.Fatalf("pushes into a part with room: %v, %v", st, st2)
 	}
-	if PushPrivate(ps, unsafe.Pointer(a), nil) {
-		t.Fatal("push into a full part succeeded")
+	if st := PushPrivate(ps, unsafe.Pointer(a), nil); st != Full {
+		t.Fatalf("push into a full part: %v, want full", st)
 	}
 	part := ps.Parts[pinnedID(ps)]
 	if part.N != 2 || part.Slots[0].P != unsafe.Pointer(a) || part.Slots[0].Aux != unsafe.Pointer(b) {
 		t.Fatalf("part after two pushes: n %d, slot 0 %+v", part.N, part.Slots[0])
 	}
 	part.State = 1
-	if PushPrivate(ps, unsafe.Pointer(a), nil) {
-		t.Fatal("push into a part that is not its P's own succeeded")
+	if st := PushPrivate(ps, unsafe.Pointer(a), nil); st != Stopped {
+		t.Fatalf("push into a part that is not its P's own: %v, want stopped", st)
 	}
-	if p, _ := PopPrivate(ps); p != nil {
-		t.Fatal("pop from a part that is not its P's own succeeded")
+	if p, _, st := PopPrivate(ps); p != nil || st != Stopped {
+		t.Fatalf("pop from a part that is not its P's own: %p, %v; want nil, stopped", p, st)
 	}
 	part.State = 0
-	if p, aux := PopPrivate(ps); p != unsafe.Pointer(b) || aux != nil {
-		t.Fatalf("pop = %p, %p; want the newest entry %p, nil", p, aux, b)
+	if p, aux, st := PopPrivate(ps); p != unsafe.Pointer(b) || aux != nil || st != Committed {
+		t.Fatalf("pop = %p, %p, %v; want the newest entry %p, nil", p, aux, st, b)
 	}
-	if p, aux := PopPrivate(ps); p != unsafe.Pointer(a) || aux != unsafe.Pointer(b) {
-		t.Fatalf("pop = %p, %p; want %p, %p", p, aux, a, b)
+	if p, aux, st := PopPrivate(ps); p != unsafe.Pointer(a) || aux != unsafe.Pointer(b) || st != Committed {
+		t.Fatalf("pop = %p, %p, %v; want %p, %p", p, aux, st, a, b)
 	}
 	if part.N != 0 || part.Slots[0] != (Entry{}) || part.Slots[1] != (Entry{}) {
 		t.Fatalf("popped slots still hold references: %+v", part.Slots)
 	}
 	none := &PrivateParts{Parts: ps.Parts[:0]}
-	if PushPrivate(none, unsafe.Pointer(a), nil) {
-		t.Fatal("push for a P id with no part succeeded")
+	if st := PushPrivate(none, unsafe.Pointer(a), nil); st != Stopped {
+		t.Fatalf("push for a P id with no part: %v, want stopped", st)
+	}
+}
+
+// TestPrivateUnavailableSaysSo: where the private sections do not work
+// (another target, purego, a runtime layout the check refused), they touch
+// nothing and say Unavailable, the status on which callers pin instead.
+func TestPrivateUnavailableSaysSo(t *testing.T) {
+	if ok, _ := PrivateAvailable(); ok {
+		t.Skip("the private sections work here")
+	}
+	ps := newParts(64, 2)
+	a := new(int)
+	if st := PushPrivate(ps, unsafe.Pointer(a), nil); st != Unavailable {
+		t.Fatalf("push = %v, want unavailable", st)
+	}
+	if p, aux, st := PopPrivate(ps); p != nil || aux != nil || st != Unavailable {
+		t.Fatalf("pop = %p, %p, %v; want nil, nil, unavailable", p, aux, st)
+	}
+	for i, part := range ps.Parts {
+		if part.N != 0 || part.Slots[0] != (Entry{}) {
+			t.Fatalf("part %d touched: n %d, slot 0 %+v", i, part.N, part.Slots[0])
+		}
 	}
 }
 
@@ -204,39 +226,32 @@ func privateWorker(ps *PrivateParts, ledger *stresstest.Ledger, w, perWorker int
 		mine[n] = &privateToken{id: id, check: id ^ privateMagic}
 		ledger.Claim(id, w)
 	}
-	for i := 0; ; i++ {
-		if i%256 == 0 {
-			runtime.Gosched() // let the collector stop the world promptly
-			select {
-			case <-stop:
-				ids := make([]uintptr, n)
-				for j := range ids {
-					ids[j] = checkToken(ledger, unsafe.Pointer(mine[j])).id
-				}
-				return ids
-			default:
-			}
-		}
+	stresstest.Until(stop, func(i int) {
 		if n > 0 && (n == len(mine) || i%3 != 0) { // two pushes per pop: parts fill
 			tok := mine[n-1]
 			ledger.Release(tok.id)
 			race.Release(unsafe.Pointer(tok)) // the detector cannot see the hand-off
-			if PushPrivate(ps, unsafe.Pointer(tok), nil) {
+			if PushPrivate(ps, unsafe.Pointer(tok), nil) == Committed {
 				n--
 				mine[n] = nil // the part's reference is its only one
 			} else {
 				ledger.Claim(tok.id, w)
 			}
-			continue
+			return
 		}
-		if p, _ := PopPrivate(ps); p != nil {
+		if p, _, _ := PopPrivate(ps); p != nil {
 			race.Acquire(p)
 			tok := checkToken(ledger, p)
 			ledger.Claim(tok.id, w)
 			mine[n] = tok
 			n++
 		}
+	})
+	ids := make([]uintptr, n)
+	for j := range ids {
+		ids[j] = checkToken(ledger, unsafe.Pointer(mine[j])).id
 	}
+	return ids
 }
 
 // checkToken returns p as a token, recording a failure if its check word

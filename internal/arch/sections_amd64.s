@@ -169,12 +169,13 @@ check: \
 	DELAY
 
 // PUSH_COMMIT, once the slot's other words are in: the hint becomes top+1,
-// and the store of p, which makes the slot live, commits.
-#define PUSH_COMMIT(n) \
+// and the store of P_IN (the frame's p, or PushAny's data word), which
+// makes the slot live, commits.
+#define PUSH_COMMIT(n, P_IN) \
 	INCQ BX; \
 	DELAY; \
 	MOVQ BX, 0(DX); \
-	MOVQ p+8(FP), AX; \
+	MOVQ P_IN, AX; \
 	DELAY; \
 	MOVQ AX, 0(SI); \
 	MARK(TAG(n, 2))
@@ -199,13 +200,14 @@ full: \
 	MOVQ AX, 16(SI); \
 	MOVQ n1+32(FP), AX; \
 	MOVQ AX, 24(SI); \
-	PUSH_COMMIT(n); \
+	PUSH_COMMIT(n, p+8(FP)); \
 	PUSH_EXITS(n, ret+40)
 
 // POP_FIND is a pop section up to its commit, after its prologue: the
 // hint is fixed as in PUSH_FIND (an empty stack leaves), and the top
-// slot's P and aux are copied out.
-#define POP_FIND(n) \
+// slot's P and aux are copied out, to P_OUT and AUX_OUT (the frame's p and
+// aux, or PopAny's data and type words).
+#define POP_FIND(n, P_OUT, AUX_OUT) \
 	BEGIN(n); \
 	MOVQ 0(DX), BX; \
 	FIX(check); \
@@ -219,9 +221,9 @@ check: \
 	JEQ hintdown; \
 	DELAY; \
 	MOVQ -32(SI), AX; \
-	MOVQ AX, p+8(FP); \
+	MOVQ AX, P_OUT; \
 	MOVQ -24(SI), AX; \
-	MOVQ AX, aux+16(FP)
+	MOVQ AX, AUX_OUT
 
 // POP_COMMIT: the hint becomes top-1, and the store of nil into the slot's
 // P, which makes it dead, commits.
@@ -236,7 +238,7 @@ check: \
 // POP_ENTRY is the pop section of a whole entry: n0 and n1 are copied out
 // too.
 #define POP_ENTRY(n) \
-	POP_FIND(n); \
+	POP_FIND(n, p+8(FP), aux+16(FP)); \
 	MOVQ -16(SI), AX; \
 	MOVQ AX, n0+24(FP); \
 	MOVQ -8(SI), AX; \
@@ -419,14 +421,14 @@ TEXT ·PushPointers(SB), NOSPLIT, $0-28
 	PUSH_FIND(const_sectionPushPointers)
 	MOVQ aux+16(FP), AX
 	MOVQ AX, 8(SI)
-	PUSH_COMMIT(const_sectionPushPointers)
+	PUSH_COMMIT(const_sectionPushPointers, p+8(FP))
 	PUSH_EXITS(const_sectionPushPointers, ret+24)
 	GATE_EXIT
 
 // func PopPointers(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, st Status)
 TEXT ·PopPointers(SB), NOSPLIT, $0-28
 	GATE
-	POP_FIND(const_sectionPopPointers)
+	POP_FIND(const_sectionPopPointers, p+8(FP), aux+16(FP))
 	POP_COMMIT(const_sectionPopPointers)
 	MOVL R11, st+24(FP)
 	RET
@@ -548,6 +550,10 @@ TEXT ·sectionEntries(SB), NOSPLIT, $0-8
 	MOVQ AX, (const_sectionPushEntryMarking*8)(DI)
 	LEAQ ·PopEntryMarking(SB), AX
 	MOVQ AX, (const_sectionPopEntryMarking*8)(DI)
+	LEAQ ·PopAny(SB), AX
+	MOVQ AX, (const_sectionPopAny*8)(DI)
+	LEAQ ·PushAny(SB), AX
+	MOVQ AX, (const_sectionPushAny*8)(DI)
 	RET
 
 // The private sections: the fallback's hit path, on the calling P's part
@@ -557,67 +563,86 @@ TEXT ·sectionEntries(SB), NOSPLIT, $0-8
 // part, BX = its N, SI = the slot.
 
 // PRIVATE_PART points CX at the calling P's part of parts (R9), or leaves
-// for miss: not ready, the write barrier on, no part for the P id, or the
-// part not the P's own.
+// for miss with the status in DX: Unavailable (not ready), GCMarking (the
+// write barrier on) or Stopped (no part for the P id, or the part not the
+// P's own). (A MOV between a compare and its jump leaves the flags alone.)
 #define PRIVATE_PART \
 	CMPB ·privateReady(SB), $0; \
+	MOVL $const_Unavailable, DX; \
 	JEQ miss; \
 	CMPB runtime·writeBarrier(SB), $0; \
+	MOVL $const_GCMarking, DX; \
 	JNE miss; \
 	MOVQ const_gMOffset(R14), AX; \
 	MOVQ const_mPOffset(AX), AX; \
 	MOVLQSX 0(AX), AX; \
 	CMPQ AX, (PrivateParts_Parts+8)(R9); \
+	MOVL $const_Stopped, DX; \
 	JAE miss; \
 	MOVQ PrivateParts_Parts(R9), CX; \
 	MOVQ (CX)(AX*8), CX; \
 	CMPL PrivatePart_State(CX), $0; \
 	JNE miss
 
-// func PushPrivate(parts *PrivateParts, p unsafe.Pointer, aux unsafe.Pointer) bool
-TEXT ·PushPrivate(SB), NOSPLIT, $0-25
+// PRIVATE_PUSH pushes P_IN and AUX_IN onto the part (CX), or leaves for
+// miss with Full in DX.
+#define PRIVATE_PUSH(P_IN, AUX_IN) \
+	MOVQ PrivatePart_N(CX), BX; \
+	CMPQ BX, (PrivatePart_Slots+8)(CX); \
+	MOVL $const_Full, DX; \
+	JAE miss; \
+	MOVQ BX, SI; \
+	SHLQ $5, SI; \
+	ADDQ PrivatePart_Slots(CX), SI; \
+	MOVQ P_IN, AX; \
+	MOVQ AX, 0(SI); \
+	MOVQ AUX_IN, AX; \
+	MOVQ AX, 8(SI); \
+	INCQ BX; \
+	MOVQ BX, PrivatePart_N(CX)
+
+// PRIVATE_POP pops the part's (CX) newest entry into P_OUT and AUX_OUT,
+// clearing its slot (the part holds no reference to what it handed out),
+// or leaves for miss with Empty in DX. Entries are 32 bytes.
+#define PRIVATE_POP(P_OUT, AUX_OUT) \
+	MOVQ PrivatePart_N(CX), BX; \
+	TESTQ BX, BX; \
+	MOVL $const_Empty, DX; \
+	JEQ miss; \
+	DECQ BX; \
+	MOVQ BX, PrivatePart_N(CX); \
+	MOVQ BX, SI; \
+	SHLQ $5, SI; \
+	ADDQ PrivatePart_Slots(CX), SI; \
+	MOVQ 0(SI), AX; \
+	MOVQ AX, P_OUT; \
+	MOVQ 8(SI), AX; \
+	MOVQ AX, AUX_OUT; \
+	MOVQ $0, 0(SI); \
+	MOVQ $0, 8(SI)
+
+// func PushPrivate(parts *PrivateParts, p unsafe.Pointer, aux unsafe.Pointer) Status
+TEXT ·PushPrivate(SB), NOSPLIT, $0-28
 	MOVQ parts+0(FP), R9
 	PRIVATE_PART
-	MOVQ PrivatePart_N(CX), BX
-	CMPQ BX, (PrivatePart_Slots+8)(CX)
-	JAE miss
-	MOVQ BX, SI
-	SHLQ $5, SI // entries are 32 bytes
-	ADDQ PrivatePart_Slots(CX), SI
-	MOVQ p+8(FP), AX
-	MOVQ AX, 0(SI)
-	MOVQ aux+16(FP), AX
-	MOVQ AX, 8(SI)
-	INCQ BX
-	MOVQ BX, PrivatePart_N(CX)
-	MOVB $1, ret+24(FP)
+	PRIVATE_PUSH(p+8(FP), aux+16(FP))
+	MOVL $const_Committed, ret+24(FP)
 	RET
 miss:
-	MOVB $0, ret+24(FP)
+	MOVL DX, ret+24(FP)
 	RET
 
-// func PopPrivate(parts *PrivateParts) (p unsafe.Pointer, aux unsafe.Pointer)
-TEXT ·PopPrivate(SB), NOSPLIT, $0-24
+// func PopPrivate(parts *PrivateParts) (p unsafe.Pointer, aux unsafe.Pointer, st Status)
+TEXT ·PopPrivate(SB), NOSPLIT, $0-28
 	MOVQ parts+0(FP), R9
 	PRIVATE_PART
-	MOVQ PrivatePart_N(CX), BX
-	TESTQ BX, BX
-	JEQ miss
-	DECQ BX
-	MOVQ BX, PrivatePart_N(CX)
-	MOVQ BX, SI
-	SHLQ $5, SI // entries are 32 bytes
-	ADDQ PrivatePart_Slots(CX), SI
-	MOVQ 0(SI), AX
-	MOVQ AX, p+8(FP)
-	MOVQ 8(SI), AX
-	MOVQ AX, aux+16(FP)
-	MOVQ $0, 0(SI) // hold no reference to what was handed out
-	MOVQ $0, 8(SI)
+	PRIVATE_POP(p+8(FP), aux+16(FP))
+	MOVL $const_Committed, st+24(FP)
 	RET
 miss:
 	MOVQ $0, p+8(FP)
 	MOVQ $0, aux+16(FP)
+	MOVL DX, st+24(FP)
 	RET
 
 // func privateProbe() (gp uintptr, m uintptr, curg uintptr, p uintptr, id int32)
@@ -644,3 +669,74 @@ TEXT ·privateProbe(SB), NOSPLIT, $0-36
 	MOVL DX, id+32(FP)
 done:
 	RET
+
+// The interface sections, PopAny and PushAny: a Pool's whole hit path in
+// one call (any.go). From root (R9), its first word, the holder, and the
+// holder's descriptor; with sections, PopPointers or PushPointers on it,
+// the interface's type word as aux and its data word as P; with no
+// descriptor, the private section on the holder's private parts. Every
+// miss (no holder, no descriptor and no parts, the write barrier on, any
+// status but a clean commit) continues in Go as a tail call with the same
+// frame: popAnyMiss or pushAnyMiss, which return to the caller.
+
+// func PopAny(root *AnyRoot) (x any)
+TEXT ·PopAny(SB), NOSPLIT, $0-24
+	MOVQ root+0(FP), R9
+	MOVQ AnyRoot_Holder(R9), R9
+	TESTQ R9, R9
+	JEQ miss
+	MOVQ AnyHolder_Desc(R9), AX
+	TESTQ AX, AX
+	JEQ private
+	MOVQ AX, R9
+	CMPB runtime·writeBarrier(SB), $0
+	JNE miss
+	POP_FIND(const_sectionPopAny, x_data+16(FP), x_type+8(FP))
+	POP_COMMIT(const_sectionPopAny)
+	RET
+empty:
+out:
+	JMP miss
+	END(const_sectionPopAny)
+private:
+	MOVQ AnyHolder_Private(R9), R9
+	TESTQ R9, R9
+	JEQ miss
+	PRIVATE_PART
+	PRIVATE_POP(x_data+16(FP), x_type+8(FP))
+	RET
+miss:
+	JMP ·popAnyMiss(SB)
+
+// func PushAny(root *AnyRoot, x any)
+TEXT ·PushAny(SB), NOSPLIT, $0-24
+	MOVQ root+0(FP), R9
+	MOVQ AnyRoot_Holder(R9), R9
+	TESTQ R9, R9
+	JEQ miss
+	CMPQ x_data+16(FP), $0
+	JEQ miss
+	MOVQ AnyHolder_Desc(R9), AX
+	TESTQ AX, AX
+	JEQ private
+	MOVQ AX, R9
+	CMPB runtime·writeBarrier(SB), $0
+	JNE miss
+	PUSH_FIND(const_sectionPushAny)
+	MOVQ x_type+8(FP), AX
+	MOVQ AX, 8(SI)
+	PUSH_COMMIT(const_sectionPushAny, x_data+16(FP))
+	RET
+full:
+out:
+	JMP miss
+	END(const_sectionPushAny)
+private:
+	MOVQ AnyHolder_Private(R9), R9
+	TESTQ R9, R9
+	JEQ miss
+	PRIVATE_PART
+	PRIVATE_PUSH(x_data+16(FP), x_type+8(FP))
+	RET
+miss:
+	JMP ·pushAnyMiss(SB)

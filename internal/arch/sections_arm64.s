@@ -164,11 +164,11 @@ check: \
 	BHS full; \
 	DELAY
 
-#define PUSH_COMMIT(n) \
+#define PUSH_COMMIT(n, P_IN) \
 	ADD $1, R6, R6; \
 	DELAY; \
 	MOVD R6, (R4); \
-	MOVD p+8(FP), R12; \
+	MOVD P_IN, R12; \
 	DELAY; \
 	MOVD R12, (R13); \
 	MARK(TAG(n, 2))
@@ -190,10 +190,10 @@ full: \
 	MOVD R12, 16(R13); \
 	MOVD n1+32(FP), R12; \
 	MOVD R12, 24(R13); \
-	PUSH_COMMIT(n); \
+	PUSH_COMMIT(n, p+8(FP)); \
 	PUSH_EXITS(n, ret+40)
 
-#define POP_FIND(n) \
+#define POP_FIND(n, P_OUT, AUX_OUT) \
 	BEGIN(n); \
 	MOVD (R4), R6; \
 	FIX(check); \
@@ -205,9 +205,9 @@ check: \
 	MOVD -32(R13), R12; \
 	CBZ R12, hintdown; \
 	DELAY; \
-	MOVD R12, p+8(FP); \
+	MOVD R12, P_OUT; \
 	MOVD -24(R13), R12; \
-	MOVD R12, aux+16(FP)
+	MOVD R12, AUX_OUT
 
 #define POP_COMMIT(n) \
 	SUB $1, R6, R6; \
@@ -218,7 +218,7 @@ check: \
 	MARK(TAG(n, 2))
 
 #define POP_ENTRY(n) \
-	POP_FIND(n); \
+	POP_FIND(n, p+8(FP), aux+16(FP)); \
 	MOVD -16(R13), R12; \
 	MOVD R12, n0+24(FP); \
 	MOVD -8(R13), R12; \
@@ -393,14 +393,14 @@ TEXT ·PushPointers(SB), NOSPLIT, $0-28
 	PUSH_FIND(const_sectionPushPointers)
 	MOVD aux+16(FP), R12
 	MOVD R12, 8(R13)
-	PUSH_COMMIT(const_sectionPushPointers)
+	PUSH_COMMIT(const_sectionPushPointers, p+8(FP))
 	PUSH_EXITS(const_sectionPushPointers, ret+24)
 	GATE_EXIT
 
 // func PopPointers(d *StackDesc) (p unsafe.Pointer, aux unsafe.Pointer, st Status)
 TEXT ·PopPointers(SB), NOSPLIT, $0-28
 	GATE
-	POP_FIND(const_sectionPopPointers)
+	POP_FIND(const_sectionPopPointers, p+8(FP), aux+16(FP))
 	POP_COMMIT(const_sectionPopPointers)
 	MOVW R11, st+24(FP)
 	RET
@@ -521,4 +521,55 @@ TEXT ·sectionEntries(SB), NOSPLIT, $0-8
 	MOVD R1, (const_sectionPushEntryMarking*8)(R0)
 	MOVD $·PopEntryMarking(SB), R1
 	MOVD R1, (const_sectionPopEntryMarking*8)(R0)
+	MOVD $·PopAny(SB), R1
+	MOVD R1, (const_sectionPopAny*8)(R0)
+	MOVD $·PushAny(SB), R1
+	MOVD R1, (const_sectionPushAny*8)(R0)
 	RET
+
+// The interface sections (see sections_amd64.s and any.go). Here a holder
+// with no descriptor goes to the miss path: arm64 has no private sections.
+
+// func PopAny(root *AnyRoot) (x any)
+TEXT ·PopAny(SB), NOSPLIT, $0-24
+	MOVD root+0(FP), R9
+	MOVD AnyRoot_Holder(R9), R9
+	CBZ R9, miss
+	MOVD AnyHolder_Desc(R9), R9
+	CBZ R9, miss
+	MOVBU runtime·writeBarrier(SB), R12
+	CBNZ R12, miss
+	MOVD $0, R11
+	POP_FIND(const_sectionPopAny, x_data+16(FP), x_type+8(FP))
+	POP_COMMIT(const_sectionPopAny)
+	RET
+empty:
+out:
+	B miss
+	END(const_sectionPopAny)
+miss:
+	JMP ·popAnyMiss(SB)
+
+// func PushAny(root *AnyRoot, x any)
+TEXT ·PushAny(SB), NOSPLIT, $0-24
+	MOVD root+0(FP), R9
+	MOVD AnyRoot_Holder(R9), R9
+	CBZ R9, miss
+	MOVD x_data+16(FP), R12
+	CBZ R12, miss
+	MOVD AnyHolder_Desc(R9), R9
+	CBZ R9, miss
+	MOVBU runtime·writeBarrier(SB), R12
+	CBNZ R12, miss
+	MOVD $0, R11
+	PUSH_FIND(const_sectionPushAny)
+	MOVD x_type+8(FP), R12
+	MOVD R12, 8(R13)
+	PUSH_COMMIT(const_sectionPushAny, x_data+16(FP))
+	RET
+full:
+out:
+	B miss
+	END(const_sectionPushAny)
+miss:
+	JMP ·pushAnyMiss(SB)
