@@ -307,7 +307,7 @@ func (s *spill[T]) popOthers() (v T, ok bool) {
 // an owner without a private part gets one (lockFor), for the batches
 // popFor moves into it.
 func (s *spill[T]) popOwn(capacity int) (v T, ok bool) {
-	own, reach := s.lockFor(capacity, false)
+	own, reach := s.lockFor(capacity, 0)
 	defer s.unlockPinned()
 	if own && len(s.priv) > 0 && s.n == 0 && len(s.items) > 0 {
 		m := min(len(s.items), max(len(s.priv)/2, 1))
@@ -383,14 +383,20 @@ func (s *spill[T]) popLocked(reach bool) (v T, ok bool) {
 // above zero (a push) sets pc and makes room for the push without
 // allocating while pinned: for the owner whose private part is full, a
 // grown part while it may grow; else, for a push that may reach the
-// shared part, the shared part's whole reserve. What it allocates, it
-// allocates unpinned (mu held), then pins again and looks again.
-func (s *spill[T]) lockPinned(capacity int) (own, reach bool) { return s.lockFor(capacity, true) }
+// shared part, room there for what the push may move into it (v, or the
+// older half of a full private part). The shared part's reserve doubles
+// (from privStart, up to its share of the capacity) each time it is too
+// small, so a shard that overflows once does not pay for the whole
+// capacity. What it allocates, it allocates unpinned (mu held), then pins
+// again and looks again.
+func (s *spill[T]) lockPinned(capacity int) (own, reach bool) { return s.lockFor(capacity, 1) }
 
-// lockFor is lockPinned for a push, or for a pop (push false): a pop's
-// capacity sets pc too, but it only gives an owner that has no private
-// part its first one, and reserves nothing in the shared part.
-func (s *spill[T]) lockFor(capacity int, push bool) (own, reach bool) {
+// lockFor is lockPinned for a push of up to pushes values (pushBatch's:
+// the shared part's whole share is reserved for it), or for a pop (pushes
+// 0): a pop's capacity sets pc too, but it only gives an owner that has no
+// private part its first one, and reserves nothing in the shared part.
+func (s *spill[T]) lockFor(capacity int, pushes int) (own, reach bool) {
+	push := pushes > 0
 	s.mu.Lock()
 	if capacity > 0 {
 		if race.Enabled {
@@ -414,12 +420,20 @@ func (s *spill[T]) lockFor(capacity int, push bool) (own, reach bool) {
 				s.priv = grown
 			}
 		}
-		if cap(reserve) > cap(s.items) { // reserve holds the whole shared part: no allocation
+		if cap(reserve) > cap(s.items) { // reserve holds the shared part and the push's room: no allocation
 			s.items = append(reserve, s.items...)
 		}
-		full := s.n >= min(len(s.priv), s.pc) // the push goes past the private part
+		lim := min(len(s.priv), s.pc)
+		full := s.n >= lim // the push goes past the private part
 		growPrivate := capacity > 0 && own && s.n >= len(s.priv) && len(s.priv) < s.pc && (push || len(s.priv) == 0)
-		reserveShared := push && capacity > 0 && !growPrivate && (!own || full) && cap(s.items) < capacity-s.pc
+		// What the push may move into the shared part: its values, and for
+		// the owner the older half of its full private part (pushLocked).
+		need := pushes
+		if own && full {
+			need += s.n - lim/2
+		}
+		reserveShared := push && capacity > 0 && !growPrivate && (!own || full) &&
+			cap(s.items) < capacity-s.pc && cap(s.items)-len(s.items) < need
 		if !growPrivate && !reserveShared {
 			return own, own || !race.Enabled && s.state.Load() == revoked
 		}
@@ -428,7 +442,7 @@ func (s *spill[T]) lockFor(capacity int, push bool) (own, reach bool) {
 		if growPrivate {
 			grown = make([]T, min(max(2*len(s.priv), privStart), s.pc))
 		} else {
-			reserve = make([]T, 0, capacity-s.pc)
+			reserve = make([]T, 0, min(capacity-s.pc, max(2*cap(s.items), len(s.items)+need, privStart)))
 		}
 	}
 }
@@ -444,7 +458,7 @@ func (s *spill[T]) unlockPinned() {
 // PushWords does.
 func (sp *spills[T]) pushBatch(k int, src []T, capacity int) int {
 	s := sp.at(shardHint(), k)
-	own, _ := s.lockPinned(capacity)
+	own, _ := s.lockFor(capacity, capacity)
 	defer s.unlockPinned()
 	n := 0
 	for n < len(src) && s.pushLocked(src[n], capacity, own) {

@@ -398,3 +398,52 @@ func TestSpillPopMovesABatch(t *testing.T) {
 		})
 	}
 }
+
+// TestSpillSharedPartGrowsWithUse: a shard's shared part is reserved as
+// pushes reach it, doubling, not all at once: a few values past the
+// private part reserve a few slots; and the shard still takes exactly its
+// capacity, then refuses, and gives every value back once.
+func TestSpillSharedPartGrowsWithUse(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one P: every push is its shard's owner's
+	const capacity = 64
+	s := newSpills[int](1)
+	sh := s.at(0, 0)
+	private, share := privCap(capacity), capacity-privCap(capacity)
+	if race.Enabled { // no private part: the shared part holds it all
+		private, share = 0, capacity
+	}
+	v := 1
+	for ; v <= private+3; v++ { // the private part and three more
+		if !s.push(0, v, capacity) {
+			t.Fatalf("push %d of a shard of capacity %d refused", v, capacity)
+		}
+	}
+	sh.mu.Lock()
+	reserved := cap(sh.items)
+	sh.mu.Unlock()
+	if reserved >= share {
+		t.Fatalf("%d values pushed, 3 past the private part: the shared part reserved %d slots, its whole share", v-1, reserved)
+	}
+	for ; v <= capacity; v++ {
+		if !s.push(0, v, capacity) {
+			t.Fatalf("push %d of a shard of capacity %d refused", v, capacity)
+		}
+	}
+	if s.push(0, v, capacity) {
+		t.Fatalf("push %d into a full shard of capacity %d accepted", v, capacity)
+	}
+	seen := map[int]bool{}
+	for {
+		got, ok := s.pop(0, capacity)
+		if !ok {
+			break
+		}
+		if got < 1 || got > capacity || seen[got] {
+			t.Fatalf("pop returned %d (seen before: %v)", got, seen[got])
+		}
+		seen[got] = true
+	}
+	if len(seen) != capacity {
+		t.Fatalf("%d of %d values came back", len(seen), capacity)
+	}
+}

@@ -271,6 +271,30 @@ gcmarking: \
 	ORQ $const_GCMarking, R11; \
 	JMP out
 
+// ANY_DESC begins an interface section (PopAny, PushAny): R9 = root's
+// holder, then the holder's descriptor. With no holder, or the write
+// barrier on, it leaves for miss; with no descriptor, for private, R9
+// still the holder.
+#define ANY_DESC \
+	MOVQ root+0(FP), R9; \
+	MOVQ AnyRoot_Holder(R9), R9; \
+	TESTQ R9, R9; \
+	JEQ miss; \
+	MOVQ AnyHolder_Desc(R9), AX; \
+	TESTQ AX, AX; \
+	JEQ private; \
+	MOVQ AX, R9; \
+	CMPB runtime·writeBarrier(SB), $0; \
+	JNE miss
+
+// ANY_PRIVATE, at an interface section's private label: CX = the calling
+// P's part of the holder's (R9) private parts, or it leaves for miss.
+#define ANY_PRIVATE \
+	MOVQ AnyHolder_Private(R9), R9; \
+	TESTQ R9, R9; \
+	JEQ miss; \
+	PRIVATE_PART
+
 // func CounterAdd(d *StackDesc, delta int64) Status
 TEXT ·CounterAdd(SB), NOSPLIT, $0-20
 	MOVQ d+0(FP), R9
@@ -681,16 +705,7 @@ done:
 
 // func PopAny(root *AnyRoot) (x any)
 TEXT ·PopAny(SB), NOSPLIT, $0-24
-	MOVQ root+0(FP), R9
-	MOVQ AnyRoot_Holder(R9), R9
-	TESTQ R9, R9
-	JEQ miss
-	MOVQ AnyHolder_Desc(R9), AX
-	TESTQ AX, AX
-	JEQ private
-	MOVQ AX, R9
-	CMPB runtime·writeBarrier(SB), $0
-	JNE miss
+	ANY_DESC
 	POP_FIND(const_sectionPopAny, x_data+16(FP), x_type+8(FP))
 	POP_COMMIT(const_sectionPopAny)
 	RET
@@ -699,10 +714,7 @@ out:
 	JMP miss
 	END(const_sectionPopAny)
 private:
-	MOVQ AnyHolder_Private(R9), R9
-	TESTQ R9, R9
-	JEQ miss
-	PRIVATE_PART
+	ANY_PRIVATE
 	PRIVATE_POP(x_data+16(FP), x_type+8(FP))
 	RET
 miss:
@@ -710,18 +722,9 @@ miss:
 
 // func PushAny(root *AnyRoot, x any)
 TEXT ·PushAny(SB), NOSPLIT, $0-24
-	MOVQ root+0(FP), R9
-	MOVQ AnyRoot_Holder(R9), R9
-	TESTQ R9, R9
-	JEQ miss
 	CMPQ x_data+16(FP), $0
 	JEQ miss
-	MOVQ AnyHolder_Desc(R9), AX
-	TESTQ AX, AX
-	JEQ private
-	MOVQ AX, R9
-	CMPB runtime·writeBarrier(SB), $0
-	JNE miss
+	ANY_DESC
 	PUSH_FIND(const_sectionPushAny)
 	MOVQ x_type+8(FP), AX
 	MOVQ AX, 8(SI)
@@ -732,10 +735,7 @@ out:
 	JMP miss
 	END(const_sectionPushAny)
 private:
-	MOVQ AnyHolder_Private(R9), R9
-	TESTQ R9, R9
-	JEQ miss
-	PRIVATE_PART
+	ANY_PRIVATE
 	PRIVATE_PUSH(x_data+16(FP), x_type+8(FP))
 	RET
 miss:
