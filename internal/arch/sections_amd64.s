@@ -702,6 +702,14 @@ done:
 // miss (no holder, no descriptor and no parts, the write barrier on, any
 // status but a clean commit) continues in Go as a tail call with the same
 // frame: popAnyMiss or pushAnyMiss, which return to the caller.
+//
+// The jump is safe because the frame is the same: the arguments are where
+// the Go function's ABI0 wrapper reads them, and the return address on the
+// stack is PopAny's caller's. PopAny copies the slot's words into its
+// result before the commit; a pop that then aborts or misses leaves them
+// there for popAnyMiss's wrapper to overwrite with its own result, and
+// until it does nothing scans them (no safe point falls between, and a
+// frame's results are not live during the call that produces them).
 
 // func PopAny(root *AnyRoot) (x any)
 TEXT ·PopAny(SB), NOSPLIT, $0-24
