@@ -158,7 +158,7 @@ func TestSpillRows(t *testing.T) {
 			for i := range row {
 				sh := row[i].Load()
 				if !sh.made() {
-					if sh != vacantFor[int]() && sh.owner != -1 || sh.state.Load() != revoked {
+					if sh.owner != -1 || sh.state.Load() != revoked {
 						t.Fatalf("%d members: member %d's slot %d holds neither a shard nor the revoked stand-in", members, k, i)
 					}
 					continue
@@ -172,6 +172,15 @@ func TestSpillRows(t *testing.T) {
 		}
 		if want := shardCount() * members; len(seen) != want {
 			t.Fatalf("%d members: %d shards made with the family, want %d", members, len(seen), want)
+		}
+	}
+	// An entry family's empty slots all hold the one stand-in of its type,
+	// which costs no family anything.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	e := newSpills[Entry](2)
+	for i := range e.table {
+		if sh := e.table[i].Load(); !sh.made() && sh != vacantEntries {
+			t.Fatalf("slot %d of an entry family holds a stand-in of its own", i)
 		}
 	}
 }
