@@ -102,6 +102,20 @@ func BenchmarkPoolOf(b *testing.B) {
 		p := sync.Pool{New: func() any { return make([]byte, 64) }}
 		benchModes(b, func() { p.Put(p.Get().([]byte)) })
 	})
+	// A number: inline in the pool; sync.Pool boxes every one above 255.
+	b.Run("type=inline/impl=alloc", func(b *testing.B) {
+		p := PoolOf[int64]{New: func() int64 { return 1000 }}
+		benchModes(b, func() { p.Put(p.Get() + 1) })
+	})
+	b.Run("type=inline/impl=sync", func(b *testing.B) {
+		p := sync.Pool{New: func() any { return int64(1000) }}
+		benchModes(b, func() { p.Put(p.Get().(int64) + 1) })
+	})
+	// An interface value, kept as its two words.
+	b.Run("type=interface/impl=alloc", func(b *testing.B) {
+		p := PoolOf[any]{New: func() any { return new(item) }}
+		benchModes(b, func() { p.Put(p.Get()) })
+	})
 	type record struct {
 		name string
 		n    [4]int64

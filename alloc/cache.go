@@ -60,7 +60,10 @@ type limits struct {
 type cache struct {
 	fast    atomic.Pointer[arch.StackDesc] // member 0's descriptor; nil: closed
 	private atomic.Pointer[rseq.Private]   // member 0's fallback hit path; nil: closed
-	members []member                       // every member's family and paths
+	// layout is how a PoolOf's values make entries, for the typed
+	// sections (arch.LayoutPointer for a Pool, which does not use it).
+	layout  uintptr
+	members []member // every member's family and paths
 	depots  []depot
 	boxes   int         // member holding PoolOf's empty boxes; -1: none
 	touched atomic.Bool // a slow call ran since the last GC cycle
@@ -82,7 +85,7 @@ type cache struct {
 	ready atomic.Bool
 	seed  seed
 	stats counters
-	_     [32]byte // to whole cache lines
+	_     [24]byte // to whole cache lines
 }
 
 // member is one class of a cache (or PoolOf's boxes): a family of per-CPU

@@ -13,10 +13,13 @@
 //     restartable section — no atomic instruction, no lock. Pool's Get
 //     and Put are that section's call and nothing else (arch.PopAny and
 //     PushAny find the section through the pool and inline into the
-//     caller; their misses continue in Go), so a hit is one call; PoolOf
-//     and Buffers call the section (arch.PopPointers, for entries of one
-//     or two pointers; arch.PopEntry for slices) from their own body, one
-//     Go call and one section. Where sections cannot run, the same calls
+//     caller; their misses continue in Go), so a hit is one call. PoolOf's
+//     are too, for pointers, slices, strings, empty interfaces and values
+//     of one or two words without pointers (arch.PopOf and PushOf, told
+//     the value's layout by the cache; a boxed value or a non-empty
+//     interface always continues in Go); Buffers calls the section
+//     (arch.PopEntry) from its own body, one Go call and one section.
+//     Where sections cannot run, the same calls
 //     run the private section on the calling P's part of the fallback
 //     shards instead (arch.PopPrivate: see package rseq's Private);
 //  2. the depot (depot.go): per class, a shard per CPU (up to 8), each a

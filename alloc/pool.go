@@ -232,6 +232,8 @@ const (
 	_ = unsafe.Offsetof(arch.AnyHolder{}.Desc) - unsafe.Offsetof(cache{}.fast)
 	_ = unsafe.Offsetof(cache{}.private) - unsafe.Offsetof(arch.AnyHolder{}.Private)
 	_ = unsafe.Offsetof(arch.AnyHolder{}.Private) - unsafe.Offsetof(cache{}.private)
+	_ = unsafe.Offsetof(cache{}.layout) - unsafe.Offsetof(arch.AnyHolder{}.Layout)
+	_ = unsafe.Offsetof(arch.AnyHolder{}.Layout) - unsafe.Offsetof(cache{}.layout)
 )
 
 func init() {

@@ -32,6 +32,12 @@ import (
 type PoolOf[T any] struct {
 	noCopy noCopy
 
+	// hold is c when the typed sections can move a T (a pointer, a slice
+	// or a string: c.layout says which), and nil otherwise and until first
+	// use: the root that arch.PopOf and PushOf find through the pool, whose
+	// first word it must be.
+	hold atomic.Pointer[cache]
+
 	c     atomic.Pointer[cache] // created on first use
 	mu    sync.Mutex            // serializes the creation of c
 	shape shape                 // how a T is kept; set before c is published
@@ -50,6 +56,46 @@ type PoolOf[T any] struct {
 
 // Put adds v to the pool.
 func (p *PoolOf[T]) Put(v T) {
+	if race.Enabled || !arch.TypedSections {
+		p.putGo(v)
+		return
+	}
+	// The hit path is this one call (arch.PushOf), given v as an
+	// interface: a pointer as itself, a slice or string as the address of
+	// a copy on this frame's stack (PushOf is noescape, so the conversion
+	// allocates nothing); what misses goes on in putGo, through typedOf.PutAny.
+	// The store below, never made, tells the compiler what PushOf's
+	// declaration does not: that the pool keeps what v points to, which
+	// must therefore be on the heap (TestPoolOfPutKeepsValuesOnTheHeap).
+	if keepValues {
+		keptValue = any(v)
+	}
+	arch.PushOf((*typedOf[T])(p), any(v))
+}
+
+// keepValues is never set; keptValue is never written (Put).
+var (
+	keepValues bool
+	keptValue  any
+)
+
+// typedOf is a PoolOf as the typed sections take it (arch.TypedPool):
+// its methods are their miss paths, and not the PoolOf's own.
+type typedOf[T any] PoolOf[T]
+
+// PutAny is a Put that arch.PushOf did not push: x is any(v).
+func (p *typedOf[T]) PutAny(x any) {
+	v, _ := x.(T) // a nil interface T comes as a nil x: the zero T, dropped
+	(*PoolOf[T])(p).putGo(v)
+}
+
+// GetInto is a Get that arch.PopOf did not serve: it stores the value at
+// out, a *T.
+func (p *typedOf[T]) GetInto(out unsafe.Pointer) { *(*T)(out) = (*PoolOf[T])(p).getGo() }
+
+// putGo is Put in Go: the whole of it, for what arch.PushOf did not push
+// and for every Put of a race build.
+func (p *PoolOf[T]) putGo(v T) {
 	// A pointer T, the common case, first and on its own: its hit paths as
 	// Pool.Put's, without the shape's switch or the entry's other words,
 	// and with every miss in a call. (The size test is a constant of each
@@ -144,6 +190,20 @@ func (p *PoolOf[T]) entry(c *cache, v *T) rseq.Entry {
 // Get removes a value from the pool and returns it, or returns New() (the
 // zero value without New) when the pool has none.
 func (p *PoolOf[T]) Get() T {
+	// The hit path is this one call (arch.PopOf), which stores a pooled
+	// value in v or has typedOf.GetInto store one; v never escapes, so it is on
+	// this frame's stack (or its inlined caller's), as PopOf requires.
+	var v T
+	if race.Enabled || !arch.TypedSections {
+		return p.getGo()
+	}
+	arch.PopOf((*typedOf[T])(p), unsafe.Pointer(&v))
+	return v
+}
+
+// getGo is Get in Go: the whole of it, for what arch.PopOf did not pop
+// and for every Get of a race build.
+func (p *PoolOf[T]) getGo() T {
 	// A pointer T, as in Put. The value stays in a register: a T read
 	// through &ptr is ptr's word.
 	if unsafe.Sizeof(*new(T)) == unsafe.Sizeof(unsafe.Pointer(nil)) {
@@ -287,5 +347,40 @@ func (p *PoolOf[T]) lazyCache() *cache {
 		c = newSeededCache() // its per-CPU machinery comes when the pool is busy (seed.go)
 	}
 	p.c.Store(c)
+	if l, ok := typedLayout(p.shape, reflect.TypeFor[T]()); ok {
+		c.layout = l // before hold publishes c
+		p.hold.Store(c)
+	}
 	return c
 }
+
+// typedLayout returns the layout in which the typed sections move a t of
+// shape s, and false for the values they leave to Go: boxed ones, non-empty
+// interfaces (an entry holds their itab, the interface PushOf is given only
+// the type) and inline values of a size other than one or two words.
+func typedLayout(s shape, t reflect.Type) (uintptr, bool) {
+	switch {
+	case s == shapePointer:
+		return arch.LayoutPointer, true
+	case s == shapeSlice:
+		return arch.LayoutSlice, true
+	case s == shapeString:
+		return arch.LayoutString, true
+	case s == shapeInline && t.Size() == wordSize:
+		return arch.LayoutWord, true
+	case s == shapeInline && t.Size() == 2*wordSize:
+		return arch.LayoutTwoWords, true
+	case s == shapeIface && t.NumMethod() == 0:
+		return arch.LayoutEface, true
+	}
+	return 0, false
+}
+
+const wordSize = unsafe.Sizeof(uintptr(0))
+
+// A PoolOf's first word is hold, the root arch.PopOf and PushOf read (a
+// cache, as a Pool's c is; pool.go asserts the cache's layout).
+const (
+	_ = unsafe.Offsetof(PoolOf[*int]{}.hold) - unsafe.Offsetof(arch.AnyRoot{}.Holder)
+	_ = unsafe.Offsetof(arch.AnyRoot{}.Holder) - unsafe.Offsetof(PoolOf[*int]{}.hold)
+)

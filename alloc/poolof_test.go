@@ -203,3 +203,75 @@ func TestPoolOfHoldsNoReferenceAfterGet(t *testing.T) {
 		t.Fatalf("%d of %d values taken out with Get were never freed", len(missing), len(taken))
 	}
 }
+
+// TestPoolOfPutKeepsValuesOnTheHeap: what Put is given, the pool keeps, so
+// the compiler must put it on the heap even though the section Put calls
+// is declared noescape (Put's never-made store says so): a value made
+// only to be put is allocated, and one put from a frame that is gone, its
+// stack then written over and collected, comes back intact.
+func TestPoolOfPutKeepsValuesOnTheHeap(t *testing.T) {
+	var ptrs PoolOf[*[64]byte]
+	var slices PoolOf[[]byte]
+	var strs PoolOf[string]
+	for name, put := range map[string]func(){
+		"pointer": func() { ptrs.Put(new([64]byte)) },
+		"slice":   func() { slices.Put(make([]byte, 64)) },
+		"string":  func() { strs.Put(string(make([]byte, 64))) },
+	} {
+		if a := testing.AllocsPerRun(100, put); a < 1 {
+			t.Errorf("PoolOf[%s].Put of a new value: %v allocations per run, want it on the heap", name, a)
+		}
+	}
+
+	var p PoolOf[*[64]byte]
+	var s PoolOf[[]byte]
+	const n = 8
+	runtime.LockOSThread() // one CPU's stack, mostly, so that Get finds them
+	defer runtime.UnlockOSThread()
+	for i := 1; i <= n; i++ {
+		putFromFrame(&p, &s, i)
+	}
+	scribble(64)
+	runtime.GC()
+	for i := 0; i < n; i++ {
+		got := [][]byte{s.Get()} // nil where the pool had none (a race build drops Puts)
+		if v := p.Get(); v != nil {
+			got = append(got, v[:])
+		}
+		for _, c := range got {
+			for _, x := range c {
+				if x != c[0] || x < 1 || x > n {
+					t.Fatalf("a value put from a frame now gone reads %v: it was on that stack", c)
+				}
+			}
+		}
+	}
+}
+
+// putFromFrame puts a pointer and a slice made in its own frame, each of
+// its 64 bytes i.
+//
+//go:noinline
+func putFromFrame(p *PoolOf[*[64]byte], s *PoolOf[[]byte], i int) {
+	v := new([64]byte) // escapes only through Put
+	b := make([]byte, 64)
+	for j := range v {
+		v[j], b[j] = byte(i), byte(i)
+	}
+	p.Put(v)
+	s.Put(b)
+}
+
+// scribble writes over depth frames of the stack below its caller's.
+//
+//go:noinline
+func scribble(depth int) byte {
+	var junk [256]byte
+	for i := range junk {
+		junk[i] = 0xA5
+	}
+	if depth == 0 {
+		return junk[depth]
+	}
+	return scribble(depth-1) + junk[depth]
+}

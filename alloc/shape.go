@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"unsafe"
 
+	"github.com/gorseq/percpu/internal/arch"
 	"github.com/gorseq/percpu/internal/typecheck"
 	"github.com/gorseq/percpu/rseq"
 )
@@ -18,16 +19,12 @@ const (
 	shapeSlice                // P, N0, N1 are data, len, cap
 	shapeString               // P, N0 are data, len
 	shapeIface                // Aux, P are the interface's two words
-	shapeInline               // N0, N1 hold the value's bytes; P is inlineMarker
+	shapeInline               // N0, N1 hold the value's bytes; P is &arch.InlineMarker
 )
 
 var shapeNames = [...]string{"boxed", "pointer", "slice", "string", "interface", "inline"}
 
 func (s shape) String() string { return shapeNames[s] }
-
-// inlineMarker is the P of every inline entry: stack slots are live exactly
-// when P is non-nil.
-var inlineMarker byte
 
 // inlineBytes is the room N0 and N1 give a pointer-free value.
 const inlineBytes = 2 * unsafe.Sizeof(uintptr(0))
@@ -101,7 +98,7 @@ func toEntry[T any](s shape, v *T, box unsafe.Pointer) rseq.Entry {
 	case shapeInline:
 		var w inlineWords
 		*(*T)(unsafe.Pointer(&w)) = *v
-		return rseq.Entry{P: unsafe.Pointer(&inlineMarker), N0: w[0], N1: w[1]}
+		return rseq.Entry{P: unsafe.Pointer(&arch.InlineMarker), N0: w[0], N1: w[1]}
 	}
 	*(*T)(box) = *v
 	return rseq.Entry{P: box}

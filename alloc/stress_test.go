@@ -1,7 +1,9 @@
 package alloc
 
 import (
+	"fmt"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,6 +38,10 @@ type (
 	ptrTokens   struct{ PoolOf[*token] }
 	boxedTokens struct{ PoolOf[boxedToken] }
 	sliceTokens struct{ PoolOf[[]*token] }
+	strTokens   struct{ PoolOf[string] }
+	efaceTokens struct{ PoolOf[any] }
+	wordTokens  struct{ PoolOf[uint64] }
+	pairTokens  struct{ PoolOf[tokenPair] }
 	bufTokens   struct{ Buffers }
 )
 
@@ -62,6 +68,79 @@ func (p *sliceTokens) get() *token  { return p.Get()[0] }
 func (p *sliceTokens) put(t *token) { p.Put([]*token{t}) }
 func (p *sliceTokens) stats() Stats { return p.Stats() }
 
+// A string of a token's 64 bytes: the pool never reads them, so that the
+// token changes under the string does not matter.
+func (p *strTokens) get() *token {
+	s := p.Get()
+	if len(s) != int(unsafe.Sizeof(token{})) {
+		panic(fmt.Sprintf("PoolOf[string].Get returned %d bytes, want a token's", len(s)))
+	}
+	return (*token)(unsafe.Pointer(unsafe.StringData(s)))
+}
+func (p *strTokens) put(t *token) {
+	p.Put(unsafe.String((*byte)(unsafe.Pointer(t)), unsafe.Sizeof(*t)))
+}
+func (p *strTokens) stats() Stats { return p.Stats() }
+
+func (p *efaceTokens) get() *token  { return p.Get().(*token) }
+func (p *efaceTokens) put(t *token) { p.Put(t) }
+func (p *efaceTokens) stats() Stats { return p.Stats() }
+
+// numbered is a table of tokens for the pools of numbers: a number is a
+// token's index in it, plus one.
+type numbered struct {
+	mu     sync.Mutex
+	tokens []*token
+	index  map[*token]uint64
+}
+
+func (n *numbered) add() uint64 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	t := new(token)
+	n.tokens = append(n.tokens, t)
+	if n.index == nil {
+		n.index = map[*token]uint64{}
+	}
+	n.index[t] = uint64(len(n.tokens))
+	return uint64(len(n.tokens))
+}
+
+func (n *numbered) token(i uint64) *token {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if i == 0 || i > uint64(len(n.tokens)) {
+		panic(fmt.Sprintf("a pool of numbers returned %d, which no token has", i))
+	}
+	return n.tokens[i-1]
+}
+
+func (n *numbered) number(t *token) uint64 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.index[t]
+}
+
+// tokenPair is a number n and 3n+1: two words without pointers, both of
+// which must come back, each in its place.
+type tokenPair struct{ n, check uint64 }
+
+var wordTable, pairTable numbered
+
+func (p *wordTokens) get() *token  { return wordTable.token(p.Get()) }
+func (p *wordTokens) put(t *token) { p.Put(wordTable.number(t)) }
+func (p *wordTokens) stats() Stats { return p.Stats() }
+
+func (p *pairTokens) get() *token {
+	v := p.Get()
+	if v.check != 3*v.n+1 {
+		panic(fmt.Sprintf("PoolOf[tokenPair].Get returned %+v: its words do not belong together", v))
+	}
+	return pairTable.token(v.n)
+}
+func (p *pairTokens) put(t *token) { n := pairTable.number(t); p.Put(tokenPair{n, 3*n + 1}) }
+func (p *pairTokens) stats() Stats { return p.Stats() }
+
 func (p *bufTokens) get() *token  { return (*token)(unsafe.Pointer(&p.Get(64)[0])) }
 func (p *bufTokens) put(t *token) { p.Put(unsafe.Slice((*byte)(unsafe.Pointer(t)), 64)) }
 func (p *bufTokens) stats() Stats { return p.Stats() }
@@ -75,7 +154,16 @@ func tokenPools() map[string]tokenPool {
 		"PoolOf/pointer": &ptrTokens{PoolOf[*token]{New: newToken, PerCPU: 8, Depot: 64}},
 		"PoolOf/boxed":   &boxedTokens{PoolOf[boxedToken]{New: func() boxedToken { return boxedToken{tk: newToken()} }, PerCPU: 8}},
 		"PoolOf/slice":   &sliceTokens{PoolOf[[]*token]{New: func() []*token { return []*token{newToken()} }}},
-		"Buffers":        &bufTokens{Buffers{PerCPU: 4, Depot: 32}},
+		"PoolOf/string": &strTokens{PoolOf[string]{New: func() string {
+			return unsafe.String((*byte)(unsafe.Pointer(newToken())), unsafe.Sizeof(token{}))
+		}, PerCPU: 8}},
+		"PoolOf/interface": &efaceTokens{PoolOf[any]{New: func() any { return newToken() }, PerCPU: 8}},
+		"PoolOf/word":      &wordTokens{PoolOf[uint64]{New: wordTable.add, PerCPU: 8}},
+		"PoolOf/twowords": &pairTokens{PoolOf[tokenPair]{New: func() tokenPair {
+			n := pairTable.add()
+			return tokenPair{n, 3*n + 1}
+		}, PerCPU: 8}},
+		"Buffers": &bufTokens{Buffers{PerCPU: 4, Depot: 32}},
 	}
 	return pools
 }

@@ -34,11 +34,30 @@ type AnyRoot struct {
 }
 
 // AnyHolder is the layout of a root's holder: the descriptor of its hit
-// path's stack, or nil, and the fallback's private parts, or nil.
+// path's stack, or nil, and the fallback's private parts, or nil; for the
+// typed sections, also how a value's words make an entry (Layout; the
+// interface sections do not read it).
 type AnyHolder struct {
 	Desc    *StackDesc
 	Private *PrivateParts
+	Layout  uintptr
 }
+
+// The layouts of a typed pool's values (AnyHolder.Layout): which of an
+// entry's words hold a value's. The assembly relies on their order.
+const (
+	LayoutPointer  = 0 // one pointer word: P
+	LayoutSlice    = 1 // data, len, cap: P, N0, N1
+	LayoutString   = 2 // data, len: P, N0
+	LayoutWord     = 3 // one word without pointers: N0 (P is &InlineMarker)
+	LayoutTwoWords = 4 // two words without pointers: N0, N1 (the same)
+	LayoutEface    = 5 // an empty interface's type and data: Aux, P
+)
+
+// InlineMarker's address is the P of every entry that holds a value
+// without pointers in its N0 and N1: a slot is live exactly when its P is
+// not nil.
+var InlineMarker byte
 
 // anyMisses are the Go paths PopAny and PushAny continue in.
 var anyMisses struct {
@@ -58,6 +77,32 @@ func popAnyMiss(root *AnyRoot) any { return anyMisses.pop(root) }
 
 // pushAnyMiss finishes a PushAny that missed, as popAnyMiss does a PopAny.
 func pushAnyMiss(root *AnyRoot, x any) { anyMisses.push(root, x) }
+
+// The typed sections (PopOf, PushOf) are the interface sections for a
+// typed pool (alloc.PoolOf[T]), Get's and Put's one call for every T. The
+// pool comes as a TypedPool, whose data word is the root and whose methods
+// are the miss paths, generic code the assembly reaches through it.
+// PopOf stores the value at out, the caller's T; PushOf takes it as an
+// interface, whose data word is the value itself for a pointer and points
+// to a copy of it for a slice or string (the caller's conversion, on its
+// stack: PushOf is noescape, and the caller must make what the value
+// points to escape by other means). Only a pool whose values have one of
+// the layouts has a holder; every other value, and every miss, is the
+// methods'.
+
+// TypedPool is a typed pool as PopOf and PushOf take it: its data word is
+// a root (AnyRoot), and its methods finish a PopOf or PushOf that missed:
+// GetInto stores a value at out, PutAny puts x's.
+type TypedPool interface {
+	GetInto(out unsafe.Pointer)
+	PutAny(x any)
+}
+
+// popOfMiss finishes a PopOf that missed, as popAnyMiss does a PopAny.
+func popOfMiss(pool TypedPool, out unsafe.Pointer) { pool.GetInto(out) }
+
+// pushOfMiss finishes a PushOf that missed, as pushAnyMiss does a PushAny.
+func pushOfMiss(pool TypedPool, x any) { pool.PutAny(x) }
 
 // The assembly reads no offset of these two types that is not a word's.
 var _ = [1]struct{}{}[unsafe.Offsetof(AnyRoot{}.Holder)]

@@ -43,6 +43,10 @@ const (
 	sectionPopEntryMarking
 	sectionPopAny
 	sectionPushAny
+	sectionPopOf
+	sectionPushOf
+	sectionPopOfWords
+	sectionPushOfWords
 	numSections
 )
 
@@ -62,6 +66,10 @@ var sectionNames = [numSections]string{
 	sectionPopEntryMarking:  "PopEntryMarking",
 	sectionPopAny:           "PopAny",
 	sectionPushAny:          "PushAny",
+	sectionPopOf:            "PopOf",
+	sectionPushOf:           "PushOf",
+	sectionPopOfWords:       "popOfWords",
+	sectionPushOfWords:      "pushOfWords",
 }
 
 // rseqCS is the kernel's struct rseq_cs: 32 bytes, aligned to 32.

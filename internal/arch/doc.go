@@ -69,6 +69,11 @@
 // on it, or with no descriptor the private section, and jump to a Go miss
 // path with their frame in place when anything does not commit, so a
 // caller's hit path is one call and the function that makes it inlines.
+// The typed sections (PopOf, PushOf, any.go) are the same for a typed
+// pool: the holder also says how a value's words make an entry, a value
+// leaves through a pointer to the caller's variable and comes in as an
+// interface, and the miss paths are the pool's methods, reached through
+// the interface the pool is passed as.
 //
 // # Portable twin
 //

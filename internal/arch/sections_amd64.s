@@ -271,15 +271,25 @@ gcmarking: \
 	ORQ $const_GCMarking, R11; \
 	JMP out
 
-// ANY_DESC begins an interface section (PopAny, PushAny): R9 = root's
-// holder, then the holder's descriptor. With no holder, or the write
-// barrier on, it leaves for miss; with no descriptor, for private, R9
-// still the holder.
-#define ANY_DESC \
-	MOVQ root+0(FP), R9; \
+// ANY_DESC(ROOT) begins an interface or typed section (PopAny, PushAny,
+// and the typed sections once their layout is known): ANY_HOLDER, then
+// HOLDER_DESC.
+#define ANY_DESC(ROOT) \
+	ANY_HOLDER(ROOT); \
+	HOLDER_DESC
+
+// ANY_HOLDER(ROOT): R9 = the holder of the root in ROOT, or it leaves for
+// miss.
+#define ANY_HOLDER(ROOT) \
+	MOVQ ROOT, R9; \
 	MOVQ AnyRoot_Holder(R9), R9; \
 	TESTQ R9, R9; \
-	JEQ miss; \
+	JEQ miss
+
+// HOLDER_DESC: R9 = the holder's (R9) descriptor. With the write barrier
+// on, it leaves for miss; with no descriptor, for private, R9 still the
+// holder.
+#define HOLDER_DESC \
 	MOVQ AnyHolder_Desc(R9), AX; \
 	TESTQ AX, AX; \
 	JEQ private; \
@@ -578,6 +588,14 @@ TEXT ·sectionEntries(SB), NOSPLIT, $0-8
 	MOVQ AX, (const_sectionPopAny*8)(DI)
 	LEAQ ·PushAny(SB), AX
 	MOVQ AX, (const_sectionPushAny*8)(DI)
+	LEAQ ·PopOf(SB), AX
+	MOVQ AX, (const_sectionPopOf*8)(DI)
+	LEAQ ·PushOf(SB), AX
+	MOVQ AX, (const_sectionPushOf*8)(DI)
+	LEAQ ·popOfWords(SB), AX
+	MOVQ AX, (const_sectionPopOfWords*8)(DI)
+	LEAQ ·pushOfWords(SB), AX
+	MOVQ AX, (const_sectionPushOfWords*8)(DI)
 	RET
 
 // The private sections: the fallback's hit path, on the calling P's part
@@ -713,7 +731,7 @@ done:
 
 // func PopAny(root *AnyRoot) (x any)
 TEXT ·PopAny(SB), NOSPLIT, $0-24
-	ANY_DESC
+	ANY_DESC(root+0(FP))
 	POP_FIND(const_sectionPopAny, x_data+16(FP), x_type+8(FP))
 	POP_COMMIT(const_sectionPopAny)
 	RET
@@ -732,7 +750,7 @@ miss:
 TEXT ·PushAny(SB), NOSPLIT, $0-24
 	CMPQ x_data+16(FP), $0
 	JEQ miss
-	ANY_DESC
+	ANY_DESC(root+0(FP))
 	PUSH_FIND(const_sectionPushAny)
 	MOVQ x_type+8(FP), AX
 	MOVQ AX, 8(SI)
@@ -748,3 +766,199 @@ private:
 	RET
 miss:
 	JMP ·pushAnyMiss(SB)
+
+// The typed sections, a typed pool's hit path in one call (any.go): the
+// root is the pool interface's data word, the holder's Layout says how a
+// value's words make an entry. PopOf and PushOf are the sections of a
+// pointer, the entry's P; for the other layouts they jump to popOfWords
+// and pushOfWords, with the same frame. A value leaves PopOf through out,
+// stored after the commit (the words wait in free registers until then:
+// nothing scans the registers of a NOSPLIT assembly function, which has no
+// safe point, and out is on the caller's stack, where a store needs no
+// write barrier), and comes into PushOf as an interface's data word: the
+// pointer itself, or the address of the slice or string. The slot's aux is
+// nil: PushOf stores nil there, and PopOf does not read it. A nil pointer,
+// and a slice or string with no data, goes to the miss path, which drops
+// it. The tail jumps are safe as PopAny's and PushAny's.
+
+// func PopOf(pool TypedPool, out unsafe.Pointer)
+TEXT ·PopOf(SB), NOSPLIT, $0-24
+	ANY_HOLDER(pool_data+8(FP))
+	CMPQ AnyHolder_Layout(R9), $const_LayoutPointer
+	JNE words
+	HOLDER_DESC
+	POP_FIND(const_sectionPopOf, CX, AX)
+	POP_COMMIT(const_sectionPopOf)
+	MOVQ out+16(FP), AX
+	MOVQ CX, 0(AX)
+	RET
+empty:
+out:
+	JMP miss
+	END(const_sectionPopOf)
+private:
+	ANY_PRIVATE
+	PRIVATE_POP(DI, AX)
+	MOVQ out+16(FP), AX
+	MOVQ DI, 0(AX)
+	RET
+words:
+	JMP ·popOfWords(SB)
+miss:
+	JMP ·popOfMiss(SB)
+
+// func popOfWords(pool TypedPool, out unsafe.Pointer)
+TEXT ·popOfWords(SB), NOSPLIT, $0-24
+	ANY_DESC(pool_data+8(FP))
+	POP_FIND(const_sectionPopOfWords, CX, AX)
+	MOVQ -16(SI), DI
+	MOVQ -8(SI), R13
+	POP_COMMIT(const_sectionPopOfWords)
+	JMP store
+empty:
+out:
+	JMP miss
+	END(const_sectionPopOfWords)
+private:
+	ANY_PRIVATE
+	PRIVATE_POP(R8, AX)
+	MOVQ R8, CX
+	MOVQ 16(SI), DI
+	MOVQ 24(SI), R13
+store:
+	// The entry is CX (P), AX (aux), DI (N0), R13 (N1); out gets the
+	// value's words as its layout says.
+	MOVQ out+16(FP), R8
+	MOVQ pool_data+8(FP), BX
+	MOVQ AnyRoot_Holder(BX), BX
+	MOVQ AnyHolder_Layout(BX), BX
+	CMPQ BX, $const_LayoutString
+	JA notslice
+	MOVQ CX, 0(R8)
+	MOVQ DI, 8(R8)
+	JEQ done
+	MOVQ R13, 16(R8)
+	RET
+notslice:
+	CMPQ BX, $const_LayoutEface
+	JEQ eface
+	MOVQ DI, 0(R8)
+	CMPQ BX, $const_LayoutWord
+	JEQ done
+	MOVQ R13, 8(R8)
+	RET
+eface:
+	MOVQ AX, 0(R8)
+	MOVQ CX, 8(R8)
+done:
+	RET
+miss:
+	JMP ·popOfMiss(SB)
+
+// func PushOf(pool TypedPool, x any)
+TEXT ·PushOf(SB), NOSPLIT, $0-32
+	ANY_HOLDER(pool_data+8(FP))
+	CMPQ AnyHolder_Layout(R9), $const_LayoutPointer
+	JNE words
+	CMPQ x_data+24(FP), $0
+	JEQ miss
+	HOLDER_DESC
+	PUSH_FIND(const_sectionPushOf)
+	MOVQ $0, 8(SI)
+	PUSH_COMMIT(const_sectionPushOf, x_data+24(FP))
+	RET
+full:
+out:
+	JMP miss
+	END(const_sectionPushOf)
+private:
+	ANY_PRIVATE
+	PRIVATE_PUSH(x_data+24(FP), $0)
+	RET
+words:
+	JMP ·pushOfWords(SB)
+miss:
+	JMP ·pushOfMiss(SB)
+
+// WORDS_IN(notslice, eface, in) makes the entry of x's value, as the
+// holder's layout says, in CX (P), AX (aux), DI (N0) and R13 (N1): a slice
+// or string from the words x's data word points to; one or two words
+// without pointers the same way, with InlineMarker as P; an empty
+// interface from x itself. Its labels are its arguments, so that a TEXT
+// can use it twice.
+#define WORDS_IN(notslice, eface, in) \
+	MOVQ pool_data+8(FP), AX; \
+	MOVQ AnyRoot_Holder(AX), AX; \
+	MOVQ AnyHolder_Layout(AX), AX; \
+	MOVQ x_data+24(FP), CX; \
+	XORL DI, DI; \
+	XORL R13, R13; \
+	CMPQ AX, $const_LayoutString; \
+	JA notslice; \
+	MOVQ 8(CX), DI; \
+	JEQ 2(PC); \
+	MOVQ 16(CX), R13; \
+	MOVQ 0(CX), CX; \
+	XORL AX, AX; \
+	JMP in; \
+notslice: \
+	CMPQ AX, $const_LayoutEface; \
+	JEQ eface; \
+	MOVQ 0(CX), DI; \
+	CMPQ AX, $const_LayoutWord; \
+	JEQ 2(PC); \
+	MOVQ 8(CX), R13; \
+	LEAQ ·InlineMarker(SB), CX; \
+	XORL AX, AX; \
+	JMP in; \
+eface: \
+	MOVQ x_type+16(FP), AX; \
+in:
+
+// func pushOfWords(pool TypedPool, x any)
+TEXT ·pushOfWords(SB), NOSPLIT, $0-32
+	// A value with no data pointer (a nil slice, an empty string, a nil
+	// interface) goes to the miss path, which drops it.
+	ANY_HOLDER(pool_data+8(FP))
+	MOVQ AnyHolder_Layout(R9), BX
+	MOVQ x_data+24(FP), AX
+	CMPQ BX, $const_LayoutEface
+	JEQ checked
+	CMPQ BX, $const_LayoutWord
+	JAE held
+	MOVQ 0(AX), AX
+checked:
+	TESTQ AX, AX
+	JEQ miss
+held:
+	HOLDER_DESC
+	PUSH_FIND(const_sectionPushOfWords)
+	WORDS_IN(notslice, eface, in)
+	MOVQ AX, 8(SI)
+	MOVQ DI, 16(SI)
+	MOVQ R13, 24(SI)
+	PUSH_COMMIT(const_sectionPushOfWords, CX)
+	RET
+full:
+out:
+	JMP miss
+	END(const_sectionPushOfWords)
+private:
+	ANY_PRIVATE
+	MOVQ PrivatePart_N(CX), BX
+	CMPQ BX, (PrivatePart_Slots+8)(CX)
+	JAE miss
+	MOVQ CX, R10
+	MOVQ BX, SI
+	SHLQ $5, SI
+	ADDQ PrivatePart_Slots(CX), SI
+	WORDS_IN(pnotslice, peface, pin)
+	MOVQ CX, 0(SI)
+	MOVQ AX, 8(SI)
+	MOVQ DI, 16(SI)
+	MOVQ R13, 24(SI)
+	INCQ BX
+	MOVQ BX, PrivatePart_N(R10)
+	RET
+miss:
+	JMP ·pushOfMiss(SB)

@@ -525,6 +525,14 @@ TEXT ·sectionEntries(SB), NOSPLIT, $0-8
 	MOVD R1, (const_sectionPopAny*8)(R0)
 	MOVD $·PushAny(SB), R1
 	MOVD R1, (const_sectionPushAny*8)(R0)
+	MOVD $·PopOf(SB), R1
+	MOVD R1, (const_sectionPopOf*8)(R0)
+	MOVD $·PushOf(SB), R1
+	MOVD R1, (const_sectionPushOf*8)(R0)
+	MOVD $·popOfWords(SB), R1
+	MOVD R1, (const_sectionPopOfWords*8)(R0)
+	MOVD $·pushOfWords(SB), R1
+	MOVD R1, (const_sectionPushOfWords*8)(R0)
 	RET
 
 // The interface sections (see sections_amd64.s and any.go). Here a holder
@@ -573,3 +581,170 @@ out:
 	END(const_sectionPushAny)
 miss:
 	JMP ·pushAnyMiss(SB)
+
+// The typed sections (see sections_amd64.s and any.go), as the interface
+// sections here. A popped value's words wait for the commit in R2, R19
+// and R20; a pushed one's come from x's data word.
+
+// HELD_DESC: R9 = the descriptor of the holder (R9), or it leaves for miss
+// (no descriptor, or the write barrier on).
+#define HELD_DESC \
+	MOVD AnyHolder_Desc(R9), R9; \
+	CBZ R9, miss; \
+	MOVBU runtime·writeBarrier(SB), R12; \
+	CBNZ R12, miss; \
+	MOVD $0, R11
+
+// func PopOf(pool TypedPool, out unsafe.Pointer)
+TEXT ·PopOf(SB), NOSPLIT, $0-24
+	MOVD pool_data+8(FP), R9
+	MOVD AnyRoot_Holder(R9), R9
+	CBZ R9, miss
+	MOVD AnyHolder_Layout(R9), R12
+	CMP $const_LayoutPointer, R12
+	BNE words
+	HELD_DESC
+	POP_FIND(const_sectionPopOf, R2, R12)
+	POP_COMMIT(const_sectionPopOf)
+	MOVD out+16(FP), R1
+	MOVD R2, (R1)
+	RET
+empty:
+out:
+	B miss
+	END(const_sectionPopOf)
+words:
+	JMP ·popOfWords(SB)
+miss:
+	JMP ·popOfMiss(SB)
+
+// func popOfWords(pool TypedPool, out unsafe.Pointer)
+TEXT ·popOfWords(SB), NOSPLIT, $0-24
+	MOVD pool_data+8(FP), R9
+	MOVD AnyRoot_Holder(R9), R9
+	CBZ R9, miss
+	HELD_DESC
+	POP_FIND(const_sectionPopOfWords, R2, R20)
+	MOVD -16(R13), R21
+	MOVD -8(R13), R22
+	POP_COMMIT(const_sectionPopOfWords)
+	// The entry is R2 (P), R20 (aux), R21 (N0), R22 (N1); out gets the
+	// value's words as its layout says.
+	MOVD out+16(FP), R1
+	MOVD pool_data+8(FP), R0
+	MOVD AnyRoot_Holder(R0), R0
+	MOVD AnyHolder_Layout(R0), R0
+	CMP $const_LayoutString, R0
+	BHI notslice
+	MOVD R2, (R1)
+	MOVD R21, 8(R1)
+	BEQ done
+	MOVD R22, 16(R1)
+	RET
+notslice:
+	CMP $const_LayoutEface, R0
+	BEQ eface
+	MOVD R21, (R1)
+	CMP $const_LayoutWord, R0
+	BEQ done
+	MOVD R22, 8(R1)
+	RET
+eface:
+	MOVD R20, (R1)
+	MOVD R2, 8(R1)
+done:
+	RET
+empty:
+out:
+	B miss
+	END(const_sectionPopOfWords)
+miss:
+	JMP ·popOfMiss(SB)
+
+// func PushOf(pool TypedPool, x any)
+TEXT ·PushOf(SB), NOSPLIT, $0-32
+	MOVD pool_data+8(FP), R9
+	MOVD AnyRoot_Holder(R9), R9
+	CBZ R9, miss
+	MOVD AnyHolder_Layout(R9), R12
+	CMP $const_LayoutPointer, R12
+	BNE words
+	MOVD x_data+24(FP), R12
+	CBZ R12, miss
+	HELD_DESC
+	PUSH_FIND(const_sectionPushOf)
+	MOVD ZR, 8(R13)
+	PUSH_COMMIT(const_sectionPushOf, x_data+24(FP))
+	RET
+full:
+out:
+	B miss
+	END(const_sectionPushOf)
+words:
+	JMP ·pushOfWords(SB)
+miss:
+	JMP ·pushOfMiss(SB)
+
+// WORDS_IN(notslice, eface, in) makes the entry of x's value, as the
+// holder's layout says, in R19 (P), R20 (aux), R21 (N0) and R22 (N1), as
+// sections_amd64.s's does.
+#define WORDS_IN(notslice, eface, in) \
+	MOVD pool_data+8(FP), R23; \
+	MOVD AnyRoot_Holder(R23), R23; \
+	MOVD AnyHolder_Layout(R23), R23; \
+	MOVD x_data+24(FP), R24; \
+	MOVD ZR, R20; \
+	MOVD ZR, R21; \
+	MOVD ZR, R22; \
+	CMP $const_LayoutString, R23; \
+	BHI notslice; \
+	MOVD 8(R24), R21; \
+	BEQ 2(PC); \
+	MOVD 16(R24), R22; \
+	MOVD (R24), R19; \
+	B in; \
+notslice: \
+	CMP $const_LayoutEface, R23; \
+	BEQ eface; \
+	MOVD (R24), R21; \
+	CMP $const_LayoutWord, R23; \
+	BEQ 2(PC); \
+	MOVD 8(R24), R22; \
+	MOVD $·InlineMarker(SB), R19; \
+	B in; \
+eface: \
+	MOVD x_type+16(FP), R20; \
+	MOVD R24, R19; \
+in:
+
+// func pushOfWords(pool TypedPool, x any)
+TEXT ·pushOfWords(SB), NOSPLIT, $0-32
+	// A value with no data pointer (a nil slice, an empty string, a nil
+	// interface) goes to the miss path, which drops it.
+	MOVD pool_data+8(FP), R9
+	MOVD AnyRoot_Holder(R9), R9
+	CBZ R9, miss
+	MOVD AnyHolder_Layout(R9), R12
+	MOVD x_data+24(FP), R0
+	CMP $const_LayoutEface, R12
+	BEQ checked
+	CMP $const_LayoutWord, R12
+	BHS held
+	MOVD (R0), R0
+checked:
+	CBZ R0, miss
+held:
+	HELD_DESC
+	PUSH_FIND(const_sectionPushOfWords)
+	WORDS_IN(notslice, eface, in)
+	MOVD R20, 8(R13)
+	MOVD R21, 16(R13)
+	MOVD R22, 24(R13)
+	PUSH_COMMIT(const_sectionPushOfWords, R19)
+	RET
+full:
+out:
+	B miss
+	END(const_sectionPushOfWords)
+miss:
+	JMP ·pushOfMiss(SB)
