@@ -186,7 +186,7 @@ func (c *cache) open() {
 // from the depot; false on a miss. It is the slow path of every Get.
 func (c *cache) get(k int) (rseq.Entry, bool) {
 	c.open()
-	e, ok := c.stack(k).Pop(0)
+	e, ok := c.stack(k).PopNear(0)
 	if !ok {
 		e, ok = c.refillOrCollect(k)
 	}
@@ -209,9 +209,19 @@ func (c *cache) getAfter(k int, e rseq.Entry, st arch.Status) (rseq.Entry, bool)
 // the depot is empty too, collects what the other CPUs' stacks hold into
 // the depot (at most once per GC cycle) and refills from that: values Put
 // on one CPU are not out of reach of a thread that now runs on another.
+//
+// Where sections do not run, the other Ps' shards come between the two:
+// the caller's pop took only from its own P (PopNear), so that a burst on
+// every P goes to the depot before it contends for another P's shard.
 func (c *cache) refillOrCollect(k int) (rseq.Entry, bool) {
-	if e, ok := c.refill(k); ok || !c.collect(k) {
-		return e, ok
+	if e, ok := c.refill(k); ok {
+		return e, true
+	}
+	if e, ok := c.stack(k).Pop(0); ok { // the other Ps' shards (a section call, with sections)
+		return e, true
+	}
+	if !c.collect(k) {
+		return rseq.Entry{}, false
 	}
 	return c.refill(k)
 }
@@ -342,7 +352,7 @@ func (c *cache) toDepot(k int, e rseq.Entry) {
 	b[0] = e
 	n := 1
 	for m := c.moveSize(k); n < m; n++ {
-		x, ok := c.stack(k).Pop(0)
+		x, ok := c.stack(k).PopNear(0) // this CPU's (or P's) only
 		if !ok {
 			break
 		}

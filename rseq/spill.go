@@ -259,6 +259,23 @@ func (s *spills[T]) pop(k int, capacity int) (v T, ok bool) {
 	return s.at(pid, k).popSlow(capacity)
 }
 
+// popNear is pop without taking from other Ps' shards: the private part
+// of the calling P's shard, then the shard's shared part (popOwn). A
+// caller with a place of its own to look next (alloc's depot) looks there
+// before it takes another P's values, which contends with that P's calls
+// for its lock.
+func (s *spills[T]) popNear(k int, capacity int) (v T, ok bool) {
+	pid := procpin.Pin()
+	if sh := s.own(pid, k); sh != nil {
+		v, ok = sh.popHit()
+	}
+	procpin.Unpin()
+	if ok {
+		return v, true
+	}
+	return s.at(pid, k).popOwn(capacity)
+}
+
 // popHit pops the newest item of the private part of s, the shard of the P
 // the goroutine is pinned to, if it is not revoked and holds one; else it
 // returns false having done nothing.
