@@ -263,7 +263,9 @@ func (s *spills[T]) pop(k int, capacity int) (v T, ok bool) {
 // of the calling P's shard, then the shard's shared part (popOwn). A
 // caller with a place of its own to look next (alloc's depot) looks there
 // before it takes another P's values, which contends with that P's calls
-// for its lock.
+// for its lock. Its pinned stretch is pop's, written out again: as a
+// function of its own it would not inline (cost 237), and the fallback's
+// hit path would take one more call.
 func (s *spills[T]) popNear(k int, capacity int) (v T, ok bool) {
 	pid := procpin.Pin()
 	if sh := s.own(pid, k); sh != nil {

@@ -250,6 +250,16 @@ gcmarking: \
 	ORR $const_GCMarking, R11, R11; \
 	B out
 
+// TYPED_HOLDER begins PopOf and PushOf: R9 = the holder of the pool's
+// root, or it leaves for miss; a layout but a pointer's leaves for words.
+#define TYPED_HOLDER \
+	MOVD pool_data+8(FP), R9; \
+	MOVD AnyRoot_Holder(R9), R9; \
+	CBZ R9, miss; \
+	MOVD AnyHolder_Layout(R9), R12; \
+	CMP $const_LayoutPointer, R12; \
+	BNE words
+
 // func CounterAdd(d *StackDesc, delta int64) Status
 TEXT ·CounterAdd(SB), NOSPLIT, $0-20
 	MOVD d+0(FP), R9
@@ -597,12 +607,7 @@ miss:
 
 // func PopOf(pool TypedPool, out unsafe.Pointer)
 TEXT ·PopOf(SB), NOSPLIT, $0-24
-	MOVD pool_data+8(FP), R9
-	MOVD AnyRoot_Holder(R9), R9
-	CBZ R9, miss
-	MOVD AnyHolder_Layout(R9), R12
-	CMP $const_LayoutPointer, R12
-	BNE words
+	TYPED_HOLDER
 	HELD_DESC
 	POP_FIND(const_sectionPopOf, R2, R12)
 	POP_COMMIT(const_sectionPopOf)
@@ -663,12 +668,7 @@ miss:
 
 // func PushOf(pool TypedPool, x any)
 TEXT ·PushOf(SB), NOSPLIT, $0-32
-	MOVD pool_data+8(FP), R9
-	MOVD AnyRoot_Holder(R9), R9
-	CBZ R9, miss
-	MOVD AnyHolder_Layout(R9), R12
-	CMP $const_LayoutPointer, R12
-	BNE words
+	TYPED_HOLDER
 	MOVD x_data+24(FP), R12
 	CBZ R12, miss
 	HELD_DESC
