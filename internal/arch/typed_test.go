@@ -91,14 +91,14 @@ func TestTypedPrivatePath(t *testing.T) {
 		PopOf(r, unsafe.Pointer(&got))
 		return len(got) == 7 && unsafe.StringData(got) == unsafe.StringData(str)
 	})
-	n := uint64(1 << 40)
-	check("word", LayoutWord, func() { PushOf(r, any(n)) }, Entry{P: marker, N0: uintptr(n)}, func() bool {
-		var got uint64
+	n := uintptr(1 << 30)
+	check("word", LayoutWord, func() { PushOf(r, any(n)) }, Entry{P: marker, N0: n}, func() bool {
+		var got uintptr
 		PopOf(r, unsafe.Pointer(&got))
 		return got == n
 	})
-	two := [2]uintptr{3, 1 << 50}
-	check("two words", LayoutTwoWords, func() { PushOf(r, any(two)) }, Entry{P: marker, N0: 3, N1: 1 << 50}, func() bool {
+	two := [2]uintptr{3, 1 << 30}
+	check("two words", LayoutTwoWords, func() { PushOf(r, any(two)) }, Entry{P: marker, N0: 3, N1: 1 << 30}, func() bool {
 		var got [2]uintptr
 		PopOf(r, unsafe.Pointer(&got))
 		return got == two
