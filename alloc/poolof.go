@@ -32,10 +32,10 @@ import (
 type PoolOf[T any] struct {
 	noCopy noCopy
 
-	// hold is c when the typed sections can move a T (a pointer, a slice
-	// or a string: c.layout says which), and nil otherwise and until first
-	// use: the root that arch.PopOf and PushOf find through the pool, whose
-	// first word it must be.
+	// hold is c when the typed sections can move a T (c.layout says how:
+	// typedLayout), and nil otherwise and until first use: the root that
+	// arch.PopOf and PushOf find through the pool, whose first word it
+	// must be.
 	hold atomic.Pointer[cache]
 
 	c     atomic.Pointer[cache] // created on first use
@@ -61,9 +61,10 @@ func (p *PoolOf[T]) Put(v T) {
 		return
 	}
 	// The hit path is this one call (arch.PushOf), given v as an
-	// interface: a pointer as itself, a slice or string as the address of
-	// a copy on this frame's stack (PushOf is noescape, so the conversion
-	// allocates nothing); what misses goes on in putGo, through typedOf.PutAny.
+	// interface: a pointer as itself, any other value as the address of a
+	// copy on this frame's stack (PushOf is noescape, so the conversion
+	// allocates nothing); what misses goes on in putGo, through
+	// typedOf.PutAny.
 	// The store below, never made, tells the compiler what PushOf's
 	// declaration does not: that the pool keeps what v points to, which
 	// must therefore be on the heap (TestPoolOfPutKeepsValuesOnTheHeap).
@@ -191,8 +192,9 @@ func (p *PoolOf[T]) entry(c *cache, v *T) rseq.Entry {
 // zero value without New) when the pool has none.
 func (p *PoolOf[T]) Get() T {
 	// The hit path is this one call (arch.PopOf), which stores a pooled
-	// value in v or has typedOf.GetInto store one; v never escapes, so it is on
-	// this frame's stack (or its inlined caller's), as PopOf requires.
+	// value in v or has typedOf.GetInto store one; v never escapes, so it
+	// is on this frame's stack (or its inlined caller's), as PopOf
+	// requires.
 	var v T
 	if race.Enabled || !arch.TypedSections {
 		return p.getGo()
