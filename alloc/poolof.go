@@ -368,17 +368,15 @@ func typedLayout(s shape, t reflect.Type) (uintptr, bool) {
 		return arch.LayoutSlice, true
 	case s == shapeString:
 		return arch.LayoutString, true
-	case s == shapeInline && t.Size() == wordSize:
+	case s == shapeInline && t.Size() == arch.WordSize:
 		return arch.LayoutWord, true
-	case s == shapeInline && t.Size() == 2*wordSize:
+	case s == shapeInline && t.Size() == 2*arch.WordSize:
 		return arch.LayoutTwoWords, true
 	case s == shapeIface && t.NumMethod() == 0:
 		return arch.LayoutEface, true
 	}
 	return 0, false
 }
-
-const wordSize = unsafe.Sizeof(uintptr(0))
 
 // A PoolOf's first word is hold, the root arch.PopOf and PushOf read (a
 // cache, as a Pool's c is; pool.go asserts the cache's layout).
