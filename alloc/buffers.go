@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
@@ -99,9 +100,14 @@ func (b *Buffers) Get(n int) []byte {
 		e, ok := rseq.Entry{}, false
 		if c.private.Load() != nil { // unpinned, then pinned (private.go)
 			s := c.members[k].private
-			var st arch.Status
-			if e.P, _, st = popPrivate(s); st != arch.Committed {
-				e.P, _ = popPinned(s, st)
+			if arch.PrivateSections {
+				var st arch.Status
+				if e.P, _, st = popPrivate(s); st != arch.Committed {
+					e.P, _ = popPinned(s, st)
+				}
+			} else { // pinned here, a call level less (private.go)
+				e.P, _ = s.PopPinnedPointers(procpin.Pin())
+				procpin.Unpin()
 			}
 			ok = e.P != nil
 		}
@@ -159,8 +165,16 @@ func (b *Buffers) Put(buf []byte) {
 	// pinned if the miss leaves that anything to do (private.go).
 	if c.private.Load() != nil {
 		s := c.members[k].private
-		if st := pushPrivate(s, p, nil); st == arch.Committed || pushPinned(s, st, p, nil) {
-			return
+		if arch.PrivateSections {
+			if st := pushPrivate(s, p, nil); st == arch.Committed || pushPinned(s, st, p, nil) {
+				return
+			}
+		} else { // pinned here, a call level less (private.go)
+			ok := s.PushPinnedPointers(procpin.Pin(), p, nil)
+			procpin.Unpin()
+			if ok {
+				return
+			}
 		}
 	}
 	c.put(k, e)

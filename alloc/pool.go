@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
+	"github.com/gorseq/percpu/internal/procpin"
 	"github.com/gorseq/percpu/internal/race"
 	"github.com/gorseq/percpu/rseq"
 )
@@ -58,7 +59,7 @@ func makeAny(typ, data unsafe.Pointer) (x any) {
 // Put adds x to the pool. Put(nil) does nothing, and neither does a Put of
 // an interface holding a nil pointer (there is nothing to reuse).
 func (p *Pool) Put(x any) {
-	if race.Enabled {
+	if race.Enabled || !arch.HitSections {
 		p.putGo(x)
 		return
 	}
@@ -68,7 +69,7 @@ func (p *Pool) Put(x any) {
 }
 
 // putGo is Put in Go: the whole of it, for what arch.PushAny did not
-// push and for every Put of a race build.
+// push, and for every Put of a race build or of one without sections.
 func (p *Pool) putGo(x any) {
 	v := *(*eface)(unsafe.Pointer(&x))
 	if v.data == nil || raceDropPut() {
@@ -86,8 +87,16 @@ func (p *Pool) putGo(x any) {
 		// No section: the fallback's hit path, when open: unpinned, then
 		// pinned if the miss leaves that anything to do (private.go).
 		if s := c.private.Load(); s != nil {
-			if st := pushPrivate(s, v.data, v.typ); st == arch.Committed || pushPinned(s, st, v.data, v.typ) {
-				return
+			if arch.PrivateSections {
+				if st := pushPrivate(s, v.data, v.typ); st == arch.Committed || pushPinned(s, st, v.data, v.typ) {
+					return
+				}
+			} else { // pinned here, a call level less (private.go)
+				ok := s.PushPinnedPointers(procpin.Pin(), v.data, v.typ)
+				procpin.Unpin()
+				if ok {
+					return
+				}
 			}
 		}
 	} else {
@@ -108,7 +117,7 @@ func (p *Pool) putGo(x any) {
 // If Get would otherwise return nil and p.New is non-nil, Get returns the
 // result of calling p.New.
 func (p *Pool) Get() any {
-	if race.Enabled {
+	if race.Enabled || !arch.HitSections {
 		return p.getGo()
 	}
 	// The hit path is this one call, as Put's; what misses goes on in
@@ -116,8 +125,8 @@ func (p *Pool) Get() any {
 	return arch.PopAny(p.root())
 }
 
-// getGo is Get in Go: the whole of it, for what arch.PopAny did not pop
-// and for every Get of a race build.
+// getGo is Get in Go: the whole of it, for what arch.PopAny did not pop,
+// and for every Get of a race build or of one without sections.
 func (p *Pool) getGo() any {
 	c := p.c.Load()
 	if c != nil {
@@ -132,9 +141,15 @@ func (p *Pool) getGo() any {
 		// No section: the fallback's hit path, when open: unpinned, then
 		// pinned if the miss leaves that anything to do (private.go).
 		if s := c.private.Load(); s != nil {
-			data, typ, st := popPrivate(s)
-			if st != arch.Committed {
-				data, typ = popPinned(s, st)
+			var data, typ unsafe.Pointer
+			if arch.PrivateSections {
+				var st arch.Status
+				if data, typ, st = popPrivate(s); st != arch.Committed {
+					data, typ = popPinned(s, st)
+				}
+			} else { // pinned here, a call level less (private.go)
+				data, typ = s.PopPinnedPointers(procpin.Pin())
+				procpin.Unpin()
 			}
 			if data != nil {
 				race.Acquire(data)

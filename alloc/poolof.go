@@ -56,7 +56,7 @@ type PoolOf[T any] struct {
 
 // Put adds v to the pool.
 func (p *PoolOf[T]) Put(v T) {
-	if race.Enabled || !arch.TypedSections {
+	if race.Enabled || !arch.HitSections {
 		p.putGo(v)
 		return
 	}
@@ -95,7 +95,7 @@ func (p *typedOf[T]) PutAny(x any) {
 func (p *typedOf[T]) GetInto(out unsafe.Pointer) { *(*T)(out) = (*PoolOf[T])(p).getGo() }
 
 // putGo is Put in Go: the whole of it, for what arch.PushOf did not push
-// and for every Put of a race build.
+// and for every Put of a race build or of one without sections.
 func (p *PoolOf[T]) putGo(v T) {
 	// A pointer T, the common case, first and on its own: its hit paths as
 	// Pool.Put's, without the shape's switch or the entry's other words,
@@ -115,8 +115,16 @@ func (p *PoolOf[T]) putGo(v T) {
 				return
 			}
 			if s := c.private.Load(); s != nil { // the fallback's: unpinned, then pinned (private.go)
-				if st := pushPrivate(s, ptr, nil); st == arch.Committed || pushPinned(s, st, ptr, nil) {
-					return
+				if arch.PrivateSections {
+					if st := pushPrivate(s, ptr, nil); st == arch.Committed || pushPinned(s, st, ptr, nil) {
+						return
+					}
+				} else { // pinned here, a call level less (private.go)
+					ok := s.PushPinnedPointers(procpin.Pin(), ptr, nil)
+					procpin.Unpin()
+					if ok {
+						return
+					}
 				}
 			}
 			p.putMissed(c, rseq.Entry{P: ptr})
@@ -196,7 +204,7 @@ func (p *PoolOf[T]) Get() T {
 	// is on this frame's stack (or its inlined caller's), as PopOf
 	// requires.
 	var v T
-	if race.Enabled || !arch.TypedSections {
+	if race.Enabled || !arch.HitSections {
 		return p.getGo()
 	}
 	arch.PopOf((*typedOf[T])(p), unsafe.Pointer(&v))
@@ -204,7 +212,7 @@ func (p *PoolOf[T]) Get() T {
 }
 
 // getGo is Get in Go: the whole of it, for what arch.PopOf did not pop
-// and for every Get of a race build.
+// and for every Get of a race build or of one without sections.
 func (p *PoolOf[T]) getGo() T {
 	// A pointer T, as in Put. The value stays in a register: a T read
 	// through &ptr is ptr's word.
@@ -219,9 +227,15 @@ func (p *PoolOf[T]) getGo() T {
 				return *(*T)(unsafe.Pointer(&ptr)) // shapePointer: T is one pointer word
 			}
 			if s := c.private.Load(); s != nil { // the fallback's: unpinned, then pinned (private.go)
-				ptr, _, st := popPrivate(s)
-				if st != arch.Committed {
-					ptr, _ = popPinned(s, st)
+				var ptr unsafe.Pointer
+				if arch.PrivateSections {
+					var st arch.Status
+					if ptr, _, st = popPrivate(s); st != arch.Committed {
+						ptr, _ = popPinned(s, st)
+					}
+				} else { // pinned here, a call level less (private.go)
+					ptr, _ = s.PopPinnedPointers(procpin.Pin())
+					procpin.Unpin()
 				}
 				if ptr != nil {
 					race.Acquire(ptr)

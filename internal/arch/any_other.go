@@ -10,12 +10,14 @@ func PopAny(root *AnyRoot) any { return popAnyMiss(root) }
 // PushAny is the miss path itself here, as PopAny is.
 func PushAny(root *AnyRoot, x any) { pushAnyMiss(root, x) }
 
-// TypedSections says whether PopOf and PushOf are sections: not here.
-// These two are the miss paths themselves, and unlike the sections'
-// declarations they let the pool, out and x escape, which would make a
-// caller's value and its conversion to x allocate: callers call them only
-// where TypedSections is true.
-const TypedSections = false
+// HitSections says whether PopAny, PushAny, PopOf and PushOf are
+// assembly sections: not here. These four are the miss paths themselves,
+// two calls deeper than calling them would be (a call through a function
+// value, then the pool's Go path), and PopOf and PushOf, unlike the
+// sections' declarations, let the pool, out and x escape, which would make
+// a caller's value and its conversion to x allocate: callers call the Go
+// paths directly where HitSections is false.
+const HitSections = false
 
 // PopOf is the miss path itself here, as PopAny is.
 func PopOf(pool TypedPool, out unsafe.Pointer) { popOfMiss(pool, out) }

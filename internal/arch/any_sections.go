@@ -16,8 +16,9 @@ func PopAny(root *AnyRoot) (x any)
 // word is kept, so what it points to must be on the heap.)
 func PushAny(root *AnyRoot, x any)
 
-// TypedSections says whether PopOf and PushOf are sections: here, yes.
-const TypedSections = true
+// HitSections says whether PopAny, PushAny, PopOf and PushOf are
+// assembly sections: here, yes.
+const HitSections = true
 
 // PopOf pops a value of the holder's layout (any.go), from the holder
 // that pool's data word points to, and stores its words at out, which

@@ -19,6 +19,10 @@ const (
 	mPOffset    = 208
 )
 
+// PrivateSections says whether this build has PushPrivate and PopPrivate
+// as assembly (which may still be refused at run time: privateReady).
+const PrivateSections = true
+
 // privateReady is set at init when checkPrivate passed: PushPrivate and
 // PopPrivate report a miss, touching nothing, until it is.
 var privateReady bool

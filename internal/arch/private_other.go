@@ -8,6 +8,10 @@ import (
 	"unsafe"
 )
 
+// PrivateSections says whether this build has PushPrivate and PopPrivate
+// as assembly: not here, where they always return Unavailable.
+const PrivateSections = false
+
 // PushPrivate returns Unavailable: this build follows no runtime layout
 // (see private_linux_amd64.go); callers pin to their P instead.
 func PushPrivate(parts *PrivateParts, p unsafe.Pointer, aux unsafe.Pointer) Status {
