@@ -22,10 +22,11 @@ import (
 // and every call misses.
 //
 // Where this build has no such assembly at all (arch.PrivateSections is
-// false: targets other than linux/amd64, and purego), every miss would be
-// Unavailable and go on pinned: the hit paths then pin in their own bodies
-// instead, a call level less than pushPinned and popPinned (10–13% of a
-// Pool's Get and Put with the purego build, BenchmarkPool).
+// false: targets other than linux/amd64 and linux/arm64, and purego),
+// every miss would be Unavailable and go on pinned: the hit paths then pin
+// in their own bodies instead, a call level less than pushPinned and
+// popPinned (10–13% of a Pool's Get and Put with the purego build,
+// BenchmarkPool).
 
 // pushPrivate pushes (p, aux) onto the calling P's private part of s, or
 // says why not.

@@ -1,4 +1,4 @@
-//go:build !linux || !amd64 || purego
+//go:build !linux || !(amd64 || arm64) || purego
 
 package arch
 
@@ -13,7 +13,7 @@ import (
 const PrivateSections = false
 
 // PushPrivate returns Unavailable: this build follows no runtime layout
-// (see private_linux_amd64.go); callers pin to their P instead.
+// (see private_linux.go); callers pin to their P instead.
 func PushPrivate(parts *PrivateParts, p unsafe.Pointer, aux unsafe.Pointer) Status {
 	return Unavailable
 }

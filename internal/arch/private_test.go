@@ -15,7 +15,8 @@ import (
 )
 
 // requirePrivate skips the test where PushPrivate and PopPrivate do not
-// work, and fails it where they must: a linux/amd64 build with sections,
+// work, and fails it where they must: a linux/amd64 or linux/arm64 build
+// with them (under qemu-user too: they need no rseq),
 // on a Go release whose layout they were written for (1.26, 1.27), or
 // whenever PERCPU_TEST_EXPECT_MODE demands the fast paths (CI's step with
 // the newest release).
@@ -23,7 +24,7 @@ func requirePrivate(t *testing.T) {
 	t.Helper()
 	if ok, err := PrivateAvailable(); !ok {
 		known := strings.HasPrefix(runtime.Version(), "go1.26") || strings.HasPrefix(runtime.Version(), "go1.27")
-		if Available && runtime.GOARCH == "amd64" && (known || os.Getenv("PERCPU_TEST_EXPECT_MODE") != "") {
+		if PrivateSections && (known || os.Getenv("PERCPU_TEST_EXPECT_MODE") != "") {
 			t.Fatalf("the private sections should work here (%s): %v", runtime.Version(), err)
 		}
 		t.Skip(err)

@@ -599,7 +599,7 @@ TEXT ·sectionEntries(SB), NOSPLIT, $0-8
 	RET
 
 // The private sections: the fallback's hit path, on the calling P's part
-// of a shard (private_linux_amd64.go). Not restartable sequences: a
+// of a shard (private_linux.go). Not restartable sequences: a
 // NOSPLIT assembly function with no call is never preempted, so nothing
 // else runs on its P until it returns. R9 = parts, AX = the P id, CX = the
 // part, BX = its N, SI = the slot.

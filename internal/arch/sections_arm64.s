@@ -545,19 +545,146 @@ TEXT ·sectionEntries(SB), NOSPLIT, $0-8
 	MOVD R1, (const_sectionPushOfWords*8)(R0)
 	RET
 
-// The interface sections (see sections_amd64.s and any.go). Here a holder
-// with no descriptor goes to the miss path: arm64 has no private sections.
+// The private sections: the fallback's hit path, on the calling P's part
+// of a shard (private_linux.go, and sections_amd64.s for the argument).
+// R9 = parts, R1 = the P id, R2 = the part, R4 = its N, R5 = the slot, R3
+// the status on a miss, R12 scratch.
+
+// PRIVATE_PART points R2 at the calling P's part of parts (R9), or leaves
+// for miss with the status in R3: Unavailable (not ready), GCMarking (the
+// write barrier on) or Stopped (no part for the P id, or the part not the
+// P's own). Plain loads suffice for State: it turns non-zero only before
+// a stop of the world (rseq's pinFence), which waits for this function to
+// return and orders everything on both sides of it.
+#define PRIVATE_PART \
+	MOVBU ·privateReady(SB), R12; \
+	MOVD $const_Unavailable, R3; \
+	CBZ R12, miss; \
+	MOVBU runtime·writeBarrier(SB), R12; \
+	MOVD $const_GCMarking, R3; \
+	CBNZ R12, miss; \
+	MOVD const_gMOffset(g), R1; \
+	MOVD const_mPOffset(R1), R1; \
+	MOVW 0(R1), R1; \
+	MOVD (PrivateParts_Parts+8)(R9), R12; \
+	MOVD $const_Stopped, R3; \
+	CMP R12, R1; \
+	BHS miss; \
+	MOVD PrivateParts_Parts(R9), R2; \
+	MOVD (R2)(R1<<3), R2; \
+	MOVWU PrivatePart_State(R2), R12; \
+	CBNZ R12, miss
+
+// PRIVATE_PUSH pushes P_IN and AUX_IN onto the part (R2), or leaves for
+// miss with Full in R3. Entries are 32 bytes.
+#define PRIVATE_PUSH(P_IN, AUX_IN) \
+	MOVD PrivatePart_N(R2), R4; \
+	MOVD (PrivatePart_Slots+8)(R2), R12; \
+	MOVD $const_Full, R3; \
+	CMP R12, R4; \
+	BHS miss; \
+	MOVD PrivatePart_Slots(R2), R5; \
+	ADD R4<<5, R5, R5; \
+	MOVD P_IN, R12; \
+	MOVD R12, 0(R5); \
+	MOVD AUX_IN, R12; \
+	MOVD R12, 8(R5); \
+	ADD $1, R4, R4; \
+	MOVD R4, PrivatePart_N(R2)
+
+// PRIVATE_POP pops the part's (R2) newest entry into P_OUT and AUX_OUT,
+// clearing its slot (the part holds no reference to what it handed out),
+// or leaves for miss with Empty in R3.
+#define PRIVATE_POP(P_OUT, AUX_OUT) \
+	MOVD PrivatePart_N(R2), R4; \
+	MOVD $const_Empty, R3; \
+	CBZ R4, miss; \
+	SUB $1, R4, R4; \
+	MOVD R4, PrivatePart_N(R2); \
+	MOVD PrivatePart_Slots(R2), R5; \
+	ADD R4<<5, R5, R5; \
+	MOVD 0(R5), R12; \
+	MOVD R12, P_OUT; \
+	MOVD 8(R5), R12; \
+	MOVD R12, AUX_OUT; \
+	MOVD ZR, 0(R5); \
+	MOVD ZR, 8(R5)
+
+// func PushPrivate(parts *PrivateParts, p unsafe.Pointer, aux unsafe.Pointer) Status
+TEXT ·PushPrivate(SB), NOSPLIT, $0-28
+	MOVD parts+0(FP), R9
+	PRIVATE_PART
+	PRIVATE_PUSH(p+8(FP), aux+16(FP))
+	MOVD $const_Committed, R3
+miss:
+	MOVW R3, ret+24(FP)
+	RET
+
+// func PopPrivate(parts *PrivateParts) (p unsafe.Pointer, aux unsafe.Pointer, st Status)
+TEXT ·PopPrivate(SB), NOSPLIT, $0-28
+	MOVD parts+0(FP), R9
+	PRIVATE_PART
+	PRIVATE_POP(p+8(FP), aux+16(FP))
+	MOVD $const_Committed, R3
+	MOVW R3, st+24(FP)
+	RET
+miss:
+	MOVD ZR, p+8(FP)
+	MOVD ZR, aux+16(FP)
+	MOVW R3, st+24(FP)
+	RET
+
+// func privateProbe() (gp uintptr, m uintptr, curg uintptr, p uintptr, id int32)
+TEXT ·privateProbe(SB), NOSPLIT, $0-36
+	MOVD g, R0
+	MOVD R0, gp+0(FP)
+	MOVD ZR, m+8(FP)
+	MOVD ZR, curg+16(FP)
+	MOVD ZR, p+24(FP)
+	MOVD $-1, R4
+	MOVW R4, id+32(FP)
+	CBZ R0, done
+	MOVD const_gMOffset(R0), R1
+	MOVD R1, m+8(FP)
+	MOVD const_mCurgOffset(R1), R2
+	MOVD R2, curg+16(FP)
+	CMP R0, R2
+	BNE done
+	MOVD const_mPOffset(R1), R3
+	MOVD R3, p+24(FP)
+	CBZ R3, done
+	MOVW 0(R3), R3
+	MOVW R3, id+32(FP)
+done:
+	RET
+
+// The interface sections (see sections_amd64.s and any.go): with no
+// descriptor, the private sections on the holder's private parts.
+
+// HELD_DESC: R9 = the descriptor of the holder (R9), or it leaves: for
+// private with no descriptor (R9 still the holder), for miss with the
+// write barrier on. Every TEXT that uses it has a private label.
+#define HELD_DESC \
+	MOVD AnyHolder_Desc(R9), R12; \
+	CBZ R12, private; \
+	MOVD R12, R9; \
+	MOVBU runtime·writeBarrier(SB), R12; \
+	CBNZ R12, miss; \
+	MOVD $0, R11
+
+// ANY_PRIVATE, at a section's private label: R2 = the calling P's part of
+// the holder's (R9) private parts, or it leaves for miss.
+#define ANY_PRIVATE \
+	MOVD AnyHolder_Private(R9), R9; \
+	CBZ R9, miss; \
+	PRIVATE_PART
 
 // func PopAny(root *AnyRoot) (x any)
 TEXT ·PopAny(SB), NOSPLIT, $0-24
 	MOVD root+0(FP), R9
 	MOVD AnyRoot_Holder(R9), R9
 	CBZ R9, miss
-	MOVD AnyHolder_Desc(R9), R9
-	CBZ R9, miss
-	MOVBU runtime·writeBarrier(SB), R12
-	CBNZ R12, miss
-	MOVD $0, R11
+	HELD_DESC
 	POP_FIND(const_sectionPopAny, x_data+16(FP), x_type+8(FP))
 	POP_COMMIT(const_sectionPopAny)
 	RET
@@ -565,6 +692,10 @@ empty:
 out:
 	B miss
 	END(const_sectionPopAny)
+private:
+	ANY_PRIVATE
+	PRIVATE_POP(x_data+16(FP), x_type+8(FP))
+	RET
 miss:
 	JMP ·popAnyMiss(SB)
 
@@ -575,11 +706,7 @@ TEXT ·PushAny(SB), NOSPLIT, $0-24
 	CBZ R9, miss
 	MOVD x_data+16(FP), R12
 	CBZ R12, miss
-	MOVD AnyHolder_Desc(R9), R9
-	CBZ R9, miss
-	MOVBU runtime·writeBarrier(SB), R12
-	CBNZ R12, miss
-	MOVD $0, R11
+	HELD_DESC
 	PUSH_FIND(const_sectionPushAny)
 	MOVD x_type+8(FP), R12
 	MOVD R12, 8(R13)
@@ -589,21 +716,16 @@ full:
 out:
 	B miss
 	END(const_sectionPushAny)
+private:
+	ANY_PRIVATE
+	PRIVATE_PUSH(x_data+16(FP), x_type+8(FP))
+	RET
 miss:
 	JMP ·pushAnyMiss(SB)
 
 // The typed sections (see sections_amd64.s and any.go), as the interface
 // sections here. A popped value's words wait for the commit in R2, R19
 // and R20; a pushed one's come from x's data word.
-
-// HELD_DESC: R9 = the descriptor of the holder (R9), or it leaves for miss
-// (no descriptor, or the write barrier on).
-#define HELD_DESC \
-	MOVD AnyHolder_Desc(R9), R9; \
-	CBZ R9, miss; \
-	MOVBU runtime·writeBarrier(SB), R12; \
-	CBNZ R12, miss; \
-	MOVD $0, R11
 
 // func PopOf(pool TypedPool, out unsafe.Pointer)
 TEXT ·PopOf(SB), NOSPLIT, $0-24
@@ -618,6 +740,12 @@ empty:
 out:
 	B miss
 	END(const_sectionPopOf)
+private:
+	ANY_PRIVATE
+	PRIVATE_POP(R6, R7)
+	MOVD out+16(FP), R1
+	MOVD R6, (R1)
+	RET
 words:
 	JMP ·popOfWords(SB)
 miss:
@@ -633,6 +761,7 @@ TEXT ·popOfWords(SB), NOSPLIT, $0-24
 	MOVD -16(R13), R21
 	MOVD -8(R13), R22
 	POP_COMMIT(const_sectionPopOfWords)
+store:
 	// The entry is R2 (P), R20 (aux), R21 (N0), R22 (N1); out gets the
 	// value's words as its layout says.
 	MOVD out+16(FP), R1
@@ -663,6 +792,13 @@ empty:
 out:
 	B miss
 	END(const_sectionPopOfWords)
+private:
+	ANY_PRIVATE
+	PRIVATE_POP(R19, R20)
+	MOVD 16(R5), R21
+	MOVD 24(R5), R22
+	MOVD R19, R2
+	B store
 miss:
 	JMP ·popOfMiss(SB)
 
@@ -680,6 +816,10 @@ full:
 out:
 	B miss
 	END(const_sectionPushOf)
+private:
+	ANY_PRIVATE
+	PRIVATE_PUSH(x_data+24(FP), $0)
+	RET
 words:
 	JMP ·pushOfWords(SB)
 miss:
@@ -746,5 +886,21 @@ full:
 out:
 	B miss
 	END(const_sectionPushOfWords)
+private:
+	ANY_PRIVATE
+	MOVD PrivatePart_N(R2), R4
+	MOVD (PrivatePart_Slots+8)(R2), R12
+	CMP R12, R4
+	BHS miss
+	MOVD PrivatePart_Slots(R2), R5
+	ADD R4<<5, R5, R5
+	WORDS_IN(pnotslice, peface, pin)
+	MOVD R19, 0(R5)
+	MOVD R20, 8(R5)
+	MOVD R21, 16(R5)
+	MOVD R22, 24(R5)
+	ADD $1, R4, R4
+	MOVD R4, PrivatePart_N(R2)
+	RET
 miss:
 	JMP ·pushOfMiss(SB)

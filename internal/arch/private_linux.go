@@ -1,4 +1,4 @@
-//go:build linux && amd64 && !purego
+//go:build linux && (amd64 || arm64) && !purego
 
 package arch
 
@@ -10,9 +10,9 @@ import (
 )
 
 // Offsets in the Go runtime's g and m (the same in Go 1.26 and 1.27 on
-// linux/amd64), which PushPrivate and PopPrivate follow from the g
-// register to the P id: g.m, then m.p, then p.id (a p's first field).
-// checkPrivate confirms them on the running thread before any use.
+// linux/amd64 and linux/arm64), which PushPrivate and PopPrivate follow
+// from the g register to the P id: g.m, then m.p, then p.id (a p's first
+// field). checkPrivate confirms them on the running thread before any use.
 const (
 	gMOffset    = 48
 	mCurgOffset = 184 // m.curg: the g running on m, the caller itself
@@ -53,7 +53,7 @@ func PushPrivate(parts *PrivateParts, p unsafe.Pointer, aux unsafe.Pointer) Stat
 func PopPrivate(parts *PrivateParts) (p unsafe.Pointer, aux unsafe.Pointer, st Status)
 
 // privateProbe follows PushPrivate's path on the calling thread: the g
-// register (R14, which Go's internal ABI keeps the running g in), g.m,
+// register (R14 on amd64, R28 on arm64, where Go keeps the running g), g.m,
 // m.curg and, when m.curg is that g, m.p and its p.id (else 0 and -1).
 func privateProbe() (gp, m, curg, p uintptr, id int32)
 
