@@ -3,6 +3,7 @@ package arch
 import (
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -263,4 +264,68 @@ func checkToken(ledger *stresstest.Ledger, p unsafe.Pointer) *privateToken {
 		ledger.Fail("token %d damaged: check %#x", tok.id, tok.check)
 	}
 	return tok
+}
+
+// TestPrivateStoresOnlyWithTheBarrierOffGC: the private sections store Go
+// pointers without write barriers, so no push or pop may commit while the
+// collector marks. It calls PushPrivate and PopPrivate, and PushAny,
+// PopAny, PushOf and PopOf on a holder with private parts alone, while
+// collections run, each between two readings of the write barrier
+// (stresstest.MarkedThroughout), and fails on a call that moved a value
+// with the barrier on throughout. It also fails unless some calls of each
+// ran that way and others committed: it must have seen both.
+func TestPrivateStoresOnlyWithTheBarrierOffGC(t *testing.T) {
+	requirePrivate(t)
+	runtime.LockOSThread() // one P as far as it can: values pushed are popped there
+	defer runtime.UnlockOSThread()
+	holder := &AnyHolder{Private: newParts(runtime.GOMAXPROCS(0), 64)}
+	missed := 0
+	defer SetAnyMisses(anyMisses.pop, anyMisses.push)
+	SetAnyMisses(func(*AnyRoot) any { missed++; return nil }, func(*AnyRoot, any) { missed++ })
+	root := &AnyRoot{Holder: holder}
+	typed := &typedRoot{holder: holder}
+	v := new([64]byte)
+	stored := func(call func()) bool {
+		n := missed + typed.pops + typed.pushes
+		call()
+		return missed+typed.pops+typed.pushes == n
+	}
+	paths := []struct {
+		name      string
+		push, pop func() bool // whether the call moved the value
+	}{
+		{"PushPrivate/PopPrivate",
+			func() bool { return PushPrivate(holder.Private, unsafe.Pointer(v), nil) == Committed },
+			func() bool { p, _, st := PopPrivate(holder.Private); return st == Committed && p != nil }},
+		{"PushAny/PopAny",
+			func() bool { return stored(func() { PushAny(root, v) }) },
+			func() bool { return stored(func() { PopAny(root) }) }},
+		{"PushOf/PopOf",
+			func() bool { return stored(func() { PushOf(typed, any(v)) }) },
+			func() bool { var out unsafe.Pointer; return stored(func() { PopOf(typed, unsafe.Pointer(&out)) }) }},
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(1))
+	var ds stresstest.Disturbers
+	ds.Start(stresstest.CollectGarbage(200*time.Microsecond, 1024))
+	defer ds.Stop()
+	for _, path := range paths {
+		var gated, moved int
+		for i := 0; i < 1_000_000 && (gated < 20 || moved < 20); i++ {
+			for _, call := range []func() bool{path.push, path.pop} {
+				var ok bool
+				if stresstest.MarkedThroughout(func() { ok = call() }) {
+					if ok {
+						t.Fatalf("%s moved a value while the collector marked", path.name)
+					}
+					gated++
+				} else if ok {
+					moved++
+				}
+			}
+		}
+		t.Logf("%s: %d calls while marking, %d moved", path.name, gated, moved)
+		if gated < 20 || moved < 20 {
+			t.Fatalf("%s: %d calls while marking and %d that moved a value, want 20 of each", path.name, gated, moved)
+		}
+	}
 }

@@ -45,4 +45,10 @@
 // collector wrongly freed and clobbered reads as held. [Ledger.Fail]
 // records a violation only the test can see (a corrupt payload) in the
 // same report.
+//
+// Besides the three, [MarkedThroughout] (barrier.go) tells whether a call
+// ran with the collector marking from its start to its end, so that a test
+// can check that a section storing Go pointers without write barriers
+// never committed then: a gate no ownership stress reliably catches
+// missing.
 package stresstest
