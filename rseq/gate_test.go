@@ -2,9 +2,7 @@ package rseq
 
 import (
 	"runtime"
-	"runtime/debug"
 	"testing"
-	"time"
 	"unsafe"
 
 	"github.com/gorseq/percpu/internal/arch"
@@ -26,10 +24,9 @@ func (g *gateTyped) PutAny(x any)               { g.misses++ }
 // commit while the collector marks (the marking protocol, in Go, serves
 // those calls). It calls the pointer sections on a descriptor, and the
 // interface and typed sections on a holder with that descriptor, while
-// collections run, each between two readings of the write barrier
-// (stresstest.MarkedThroughout), and fails on a call that moved a value
-// with the barrier on throughout. It also fails unless some calls of each
-// ran that way and others committed. (A push missed by the collector
+// collections run, and fails on a call that moved a value with the
+// collector marking throughout, or unless it saw calls of each path both
+// ways (stresstest.CheckGated). (A push missed by the collector
 // needs a goroutine whose stack is still unscanned to drop the value, a
 // window the ownership stresses under gccheckmark do not hit for the
 // pushes: this test watches the gate itself.)
@@ -53,45 +50,18 @@ func TestSectionsStoreOnlyWithTheBarrierOffGC(t *testing.T) {
 	arch.SetAnyMisses(func(*arch.AnyRoot) any { missed++; return nil }, func(*arch.AnyRoot, any) { missed++ })
 	defer arch.SetAnyMisses(nil, nil) // as this test binary had them: no pool registers any
 	stored := func(call func()) bool { n := missed + typed.misses; call(); return missed+typed.misses == n }
-	paths := []struct {
-		name      string
-		push, pop func() bool // whether the call moved the value
-	}{
-		{"PushPointers/PopPointers",
-			func() bool { return arch.PushPointers(d, unsafe.Pointer(v), nil) == arch.Committed },
-			func() bool { p, _, st := arch.PopPointers(d); return st == arch.Committed && p != nil }},
-		{"PushAny/PopAny",
-			func() bool { return stored(func() { arch.PushAny(root, v) }) },
-			func() bool { return stored(func() { arch.PopAny(root) }) }},
-		{"PushOf/PopOf",
-			func() bool { return stored(func() { arch.PushOf(typed, any(v)) }) },
-			func() bool {
+	stresstest.CheckGated(t, []stresstest.GatedPath{
+		{Name: "PushPointers/PopPointers",
+			Push: func() bool { return arch.PushPointers(d, unsafe.Pointer(v), nil) == arch.Committed },
+			Pop:  func() bool { p, _, st := arch.PopPointers(d); return st == arch.Committed && p != nil }},
+		{Name: "PushAny/PopAny",
+			Push: func() bool { return stored(func() { arch.PushAny(root, v) }) },
+			Pop:  func() bool { return stored(func() { arch.PopAny(root) }) }},
+		{Name: "PushOf/PopOf",
+			Push: func() bool { return stored(func() { arch.PushOf(typed, any(v)) }) },
+			Pop: func() bool {
 				var out unsafe.Pointer
 				return stored(func() { arch.PopOf(typed, unsafe.Pointer(&out)) })
 			}},
-	}
-	defer debug.SetGCPercent(debug.SetGCPercent(1))
-	var ds stresstest.Disturbers
-	ds.Start(stresstest.CollectGarbage(200*time.Microsecond, 1024))
-	defer ds.Stop()
-	for _, path := range paths {
-		var gated, moved int
-		for i := 0; i < 1_000_000 && (gated < 20 || moved < 20); i++ {
-			for _, call := range []func() bool{path.push, path.pop} {
-				var ok bool
-				if stresstest.MarkedThroughout(func() { ok = call() }) {
-					if ok {
-						t.Fatalf("%s moved a value while the collector marked", path.name)
-					}
-					gated++
-				} else if ok {
-					moved++
-				}
-			}
-		}
-		t.Logf("%s: %d calls while marking, %d moved", path.name, gated, moved)
-		if gated < 20 || moved < 20 {
-			t.Fatalf("%s: %d calls while marking and %d that moved a value, want 20 of each", path.name, gated, moved)
-		}
-	}
+	})
 }

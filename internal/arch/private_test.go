@@ -3,7 +3,6 @@ package arch
 import (
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -270,10 +269,9 @@ func checkToken(ledger *stresstest.Ledger, p unsafe.Pointer) *privateToken {
 // pointers without write barriers, so no push or pop may commit while the
 // collector marks. It calls PushPrivate and PopPrivate, and PushAny,
 // PopAny, PushOf and PopOf on a holder with private parts alone, while
-// collections run, each between two readings of the write barrier
-// (stresstest.MarkedThroughout), and fails on a call that moved a value
-// with the barrier on throughout. It also fails unless some calls of each
-// ran that way and others committed: it must have seen both.
+// collections run, and fails on a call that moved a value with the
+// collector marking throughout, or unless it saw calls of each path both
+// ways (stresstest.CheckGated).
 func TestPrivateStoresOnlyWithTheBarrierOffGC(t *testing.T) {
 	requirePrivate(t)
 	runtime.LockOSThread() // one P as far as it can: values pushed are popped there
@@ -290,42 +288,15 @@ func TestPrivateStoresOnlyWithTheBarrierOffGC(t *testing.T) {
 		call()
 		return missed+typed.pops+typed.pushes == n
 	}
-	paths := []struct {
-		name      string
-		push, pop func() bool // whether the call moved the value
-	}{
-		{"PushPrivate/PopPrivate",
-			func() bool { return PushPrivate(holder.Private, unsafe.Pointer(v), nil) == Committed },
-			func() bool { p, _, st := PopPrivate(holder.Private); return st == Committed && p != nil }},
-		{"PushAny/PopAny",
-			func() bool { return stored(func() { PushAny(root, v) }) },
-			func() bool { return stored(func() { PopAny(root) }) }},
-		{"PushOf/PopOf",
-			func() bool { return stored(func() { PushOf(typed, any(v)) }) },
-			func() bool { var out unsafe.Pointer; return stored(func() { PopOf(typed, unsafe.Pointer(&out)) }) }},
-	}
-	defer debug.SetGCPercent(debug.SetGCPercent(1))
-	var ds stresstest.Disturbers
-	ds.Start(stresstest.CollectGarbage(200*time.Microsecond, 1024))
-	defer ds.Stop()
-	for _, path := range paths {
-		var gated, moved int
-		for i := 0; i < 1_000_000 && (gated < 20 || moved < 20); i++ {
-			for _, call := range []func() bool{path.push, path.pop} {
-				var ok bool
-				if stresstest.MarkedThroughout(func() { ok = call() }) {
-					if ok {
-						t.Fatalf("%s moved a value while the collector marked", path.name)
-					}
-					gated++
-				} else if ok {
-					moved++
-				}
-			}
-		}
-		t.Logf("%s: %d calls while marking, %d moved", path.name, gated, moved)
-		if gated < 20 || moved < 20 {
-			t.Fatalf("%s: %d calls while marking and %d that moved a value, want 20 of each", path.name, gated, moved)
-		}
-	}
+	stresstest.CheckGated(t, []stresstest.GatedPath{
+		{Name: "PushPrivate/PopPrivate",
+			Push: func() bool { return PushPrivate(holder.Private, unsafe.Pointer(v), nil) == Committed },
+			Pop:  func() bool { p, _, st := PopPrivate(holder.Private); return st == Committed && p != nil }},
+		{Name: "PushAny/PopAny",
+			Push: func() bool { return stored(func() { PushAny(root, v) }) },
+			Pop:  func() bool { return stored(func() { PopAny(root) }) }},
+		{Name: "PushOf/PopOf",
+			Push: func() bool { return stored(func() { PushOf(typed, any(v)) }) },
+			Pop:  func() bool { var out unsafe.Pointer; return stored(func() { PopOf(typed, unsafe.Pointer(&out)) }) }},
+	})
 }
