@@ -33,7 +33,7 @@ func TestAnyPrivatePath(t *testing.T) {
 	})
 	runtime.LockOSThread() // one P throughout, as far as the test looks
 	defer runtime.UnlockOSThread()
-	procpin.Pin() // and no other goroutine on it: the calls below do not yield
+	pinUnmarked() // and no other goroutine on it, nor a collection: the calls below do not yield
 	defer procpin.Unpin()
 
 	if got := PopAny(&root); got != "missed" || pops != 1 {

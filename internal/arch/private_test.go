@@ -31,6 +31,22 @@ func requirePrivate(t *testing.T) {
 	}
 }
 
+// pinUnmarked pins the goroutine to its P at a moment the collector is not
+// marking. Pinned, it stays so: a cycle begins only with the world
+// stopped, which waits for the pin. So the private sections' write-barrier
+// test cannot make the test's calls miss (a cycle an earlier test's
+// garbage started may be marking when a test begins).
+func pinUnmarked() {
+	for {
+		procpin.Pin()
+		if !stresstest.Marking() {
+			return
+		}
+		procpin.Unpin()
+		runtime.Gosched()
+	}
+}
+
 // newParts makes parts for P ids below n, each with room for slots entries.
 func newParts(n, slots int) *PrivateParts {
 	ps := &PrivateParts{Parts: make([]*PrivatePart, n)}
@@ -85,7 +101,7 @@ func TestPrivateBounds(t *testing.T) {
 	ps := newParts(64, 2)
 	runtime.LockOSThread() // one P throughout, as far as the test looks
 	defer runtime.UnlockOSThread()
-	procpin.Pin() // and no other goroutine on it: the calls below do not yield
+	pinUnmarked() // and no other goroutine on it, nor a collection: the calls below do not yield
 	defer procpin.Unpin()
 	if p, aux, st := PopPrivate(ps); p != nil || aux != nil || st != Empty {
 		t.Fatalf("pop from an empty part = %p, %p, %v; want nil, nil, empty", p, aux, st)

@@ -34,7 +34,7 @@ func (r *typedRoot) PutAny(x any) { r.pushes++; r.pushed = x }
 func TestTypedPrivatePath(t *testing.T) {
 	runtime.LockOSThread() // one P throughout, as far as the test looks
 	defer runtime.UnlockOSThread()
-	procpin.Pin() // and no other goroutine on it: the calls below do not yield
+	pinUnmarked() // and no other goroutine on it, nor a collection: the calls below do not yield
 	defer procpin.Unpin()
 
 	var holder AnyHolder

@@ -19,6 +19,10 @@ var writeBarrier struct {
 	alignme uint64
 }
 
+// Marking reports whether the collector is marking now (its write barrier
+// is on).
+func Marking() bool { return writeBarrier.enabled }
+
 // MarkedThroughout calls f and reports whether the collector marked, its
 // write barrier on, for the whole call: the barrier was on before and
 // after it, and no cycle ended in between. The barrier turns off only at
